@@ -1,0 +1,169 @@
+//! Canonical JSON (`spec/PROTOCOL.md` §1.1): one encoding per value, in every implementation.
+//!
+//! ```
+//! use mizan_core::canonical;
+//!
+//! let bytes = canonical::from_slice(br#"{ "b": 1, "a": [true, null, "\u00e9"] }"#).unwrap();
+//! assert_eq!(bytes, "{\"a\":[true,null,\"é\"],\"b\":1}".as_bytes());
+//!
+//! let err = canonical::from_slice(br#"{"a": 1.5}"#).unwrap_err();
+//! assert_eq!(err.code().as_str(), "float_not_allowed");
+//! ```
+
+mod parse;
+mod write;
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::ErrorCode;
+
+pub(crate) use write::{write_i64, write_string, write_value};
+
+/// The deepest nesting of arrays and objects that canonical JSON accepts.
+pub const MAX_DEPTH: usize = 32;
+
+/// The largest integer canonical JSON accepts, `2^53 - 1`; the smallest is its negation.
+pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
+
+/// Why a value or a JSON text cannot be canonicalized.
+///
+/// Offsets are byte offsets into the input text; they are `None` when canonicalizing an in-memory
+/// value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CanonicalError {
+    /// The input bytes are not valid UTF-8.
+    InvalidUtf8 {
+        /// Length of the longest valid UTF-8 prefix.
+        offset: usize,
+    },
+    /// The input is not JSON text.
+    InvalidJson {
+        /// Where the parser stopped.
+        offset: usize,
+        /// What it expected or found there.
+        reason: &'static str,
+    },
+    /// `NaN`, `Infinity` or `-Infinity`.
+    NonFiniteNumber {
+        /// Where the literal starts.
+        offset: Option<usize>,
+    },
+    /// A number with a fraction or an exponent.
+    FloatNotAllowed {
+        /// Where the number starts.
+        offset: Option<usize>,
+    },
+    /// An integer outside the safe range.
+    IntegerOutOfRange {
+        /// Where the number starts.
+        offset: Option<usize>,
+    },
+    /// An escaped surrogate that is not part of a pair.
+    LoneSurrogate {
+        /// Where the `\u` escape starts.
+        offset: usize,
+    },
+    /// An object key that appears twice in the same object.
+    DuplicateKey {
+        /// Where the second occurrence starts.
+        offset: usize,
+        /// The key, unescaped.
+        key: String,
+    },
+    /// A container opened deeper than [`MAX_DEPTH`].
+    DepthExceeded {
+        /// Where the container opens.
+        offset: Option<usize>,
+    },
+}
+
+impl CanonicalError {
+    /// The stable code of this failure.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::InvalidUtf8 { .. } => ErrorCode::InvalidUtf8,
+            Self::InvalidJson { .. } => ErrorCode::InvalidJson,
+            Self::NonFiniteNumber { .. } => ErrorCode::NonFiniteNumber,
+            Self::FloatNotAllowed { .. } => ErrorCode::FloatNotAllowed,
+            Self::IntegerOutOfRange { .. } => ErrorCode::IntegerOutOfRange,
+            Self::LoneSurrogate { .. } => ErrorCode::LoneSurrogate,
+            Self::DuplicateKey { .. } => ErrorCode::DuplicateKey,
+            Self::DepthExceeded { .. } => ErrorCode::DepthExceeded,
+        }
+    }
+
+    fn offset(&self) -> Option<usize> {
+        match self {
+            Self::InvalidUtf8 { offset }
+            | Self::InvalidJson { offset, .. }
+            | Self::LoneSurrogate { offset }
+            | Self::DuplicateKey { offset, .. } => Some(*offset),
+            Self::NonFiniteNumber { offset }
+            | Self::FloatNotAllowed { offset }
+            | Self::IntegerOutOfRange { offset }
+            | Self::DepthExceeded { offset } => *offset,
+        }
+    }
+}
+
+impl fmt::Display for CanonicalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self {
+            Self::InvalidUtf8 { .. } => "input is not valid UTF-8".to_owned(),
+            Self::InvalidJson { reason, .. } => format!("invalid JSON: {reason}"),
+            Self::NonFiniteNumber { .. } => "NaN and Infinity are not JSON numbers".to_owned(),
+            Self::FloatNotAllowed { .. } => {
+                "numbers with a fraction or exponent are not allowed; send integers, or decimals as strings".to_owned()
+            }
+            Self::IntegerOutOfRange { .. } => {
+                "integer outside -(2^53-1)..=2^53-1; send it as a string".to_owned()
+            }
+            Self::LoneSurrogate { .. } => "string contains a lone surrogate".to_owned(),
+            Self::DuplicateKey { key, .. } => format!("duplicate object key {key:?}"),
+            Self::DepthExceeded { .. } => format!("nesting deeper than {MAX_DEPTH} levels"),
+        };
+        match self.offset() {
+            Some(offset) => write!(f, "{what} (at byte {offset})"),
+            None => f.write_str(&what),
+        }
+    }
+}
+
+impl std::error::Error for CanonicalError {}
+
+/// Canonicalizes JSON text: strict parse (§1.1.5), then the canonical encoding.
+pub fn from_slice(json: &[u8]) -> Result<Vec<u8>, CanonicalError> {
+    let value = parse(json)?;
+    let mut out = Vec::with_capacity(json.len());
+    write_value(&mut out, &value, 0)?;
+    Ok(out)
+}
+
+/// Parses JSON text strictly (§1.1.5): duplicate keys, floats, lone surrogates, unsafe integers
+/// and excessive depth are errors, never silently changed.
+pub fn parse(json: &[u8]) -> Result<Value, CanonicalError> {
+    parse::parse(json)
+}
+
+/// The canonical encoding of an in-memory value.
+pub fn to_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
+    let mut out = Vec::with_capacity(64);
+    write_value(&mut out, value, 0)?;
+    Ok(out)
+}
+
+/// The canonical encoding of an in-memory value, as a string.
+pub fn to_string(value: &Value) -> Result<String, CanonicalError> {
+    let bytes = to_vec(value)?;
+    // The writer only ever emits UTF-8: strings come from `&str` and everything else is ASCII.
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// Whether `json` is already canonical JSON text: parsing and re-encoding it gives the same bytes.
+pub fn is_canonical(json: &[u8]) -> Result<bool, CanonicalError> {
+    Ok(from_slice(json)? == json)
+}

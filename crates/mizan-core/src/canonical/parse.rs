@@ -1,0 +1,324 @@
+//! The strict JSON text parser of §1.1.5.
+
+use serde_json::{Map, Number, Value};
+
+use super::{CanonicalError, MAX_DEPTH, MAX_SAFE_INTEGER};
+
+pub(super) fn parse(json: &[u8]) -> Result<Value, CanonicalError> {
+    let text = std::str::from_utf8(json).map_err(|e| CanonicalError::InvalidUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    let mut parser = Parser {
+        src: text.as_bytes(),
+        pos: 0,
+    };
+    parser.skip_whitespace();
+    let value = parser.value(0)?;
+    parser.skip_whitespace();
+    if parser.pos != parser.src.len() {
+        return Err(parser.invalid("unexpected content after the value"));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    /// Valid UTF-8, checked before parsing starts.
+    src: &'a [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn invalid(&self, reason: &'static str) -> CanonicalError {
+        CanonicalError::InvalidJson {
+            offset: self.pos,
+            reason,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    fn rest_starts_with(&self, literal: &[u8]) -> bool {
+        self.src[self.pos..].starts_with(literal)
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8, reason: &'static str) -> Result<(), CanonicalError> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.invalid(reason))
+        }
+    }
+
+    /// Parses one value; `depth` is the depth of the container it sits in (0 at the top).
+    fn value(&mut self, depth: usize) -> Result<Value, CanonicalError> {
+        match self.peek() {
+            None => Err(self.invalid("expected a value, found the end of input")),
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.literal(b"true", Value::Bool(true)),
+            Some(b'f') => self.literal(b"false", Value::Bool(false)),
+            Some(b'n') => self.literal(b"null", Value::Null),
+            Some(b'N' | b'I') | Some(b'-')
+                if self.rest_starts_with(b"NaN")
+                    || self.rest_starts_with(b"Infinity")
+                    || self.rest_starts_with(b"-Infinity") =>
+            {
+                Err(CanonicalError::NonFiniteNumber {
+                    offset: Some(self.pos),
+                })
+            }
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.invalid("expected a value")),
+        }
+    }
+
+    fn literal(&mut self, literal: &[u8], value: Value) -> Result<Value, CanonicalError> {
+        if self.rest_starts_with(literal) {
+            self.pos += literal.len();
+            Ok(value)
+        } else {
+            Err(self.invalid("expected a value"))
+        }
+    }
+
+    fn enter(&self, depth: usize) -> Result<(), CanonicalError> {
+        if depth > MAX_DEPTH {
+            Err(CanonicalError::DepthExceeded {
+                offset: Some(self.pos),
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, CanonicalError> {
+        self.enter(depth)?;
+        self.pos += 1;
+        let mut map = Map::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(map));
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(self.invalid("expected an object key"));
+            }
+            let key_offset = self.pos;
+            let key = self.string()?;
+            if map.contains_key(&key) {
+                return Err(CanonicalError::DuplicateKey {
+                    offset: key_offset,
+                    key,
+                });
+            }
+            self.skip_whitespace();
+            self.expect(b':', "expected ':' after an object key")?;
+            self.skip_whitespace();
+            let value = self.value(depth)?;
+            map.insert(key, value);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_whitespace();
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(map));
+                }
+                _ => return Err(self.invalid("expected ',' or '}' in an object")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, CanonicalError> {
+        self.enter(depth)?;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_whitespace();
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.invalid("expected ',' or ']' in an array")),
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Result<Value, CanonicalError> {
+        let start = self.pos;
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.invalid("expected a digit")),
+        }
+        let int_end = self.pos;
+        let mut is_float = false;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.invalid("expected a digit after '.'"));
+            }
+            is_float = true;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.invalid("expected a digit in the exponent"));
+            }
+            is_float = true;
+        }
+        if is_float {
+            return Err(CanonicalError::FloatNotAllowed {
+                offset: Some(start),
+            });
+        }
+        let out_of_range = CanonicalError::IntegerOutOfRange {
+            offset: Some(start),
+        };
+        let digits = &self.src[int_start..int_end];
+        if digits.len() > 16 {
+            return Err(out_of_range);
+        }
+        let magnitude = digits
+            .iter()
+            .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'));
+        if magnitude > MAX_SAFE_INTEGER {
+            return Err(out_of_range);
+        }
+        let value = if negative { -magnitude } else { magnitude };
+        Ok(Value::Number(Number::from(value)))
+    }
+
+    fn hex4(&self, at: usize) -> Option<u16> {
+        let digits = self.src.get(at..at + 4)?;
+        let mut value = 0u16;
+        for &d in digits {
+            let nibble = match d {
+                b'0'..=b'9' => d - b'0',
+                b'a'..=b'f' => d - b'a' + 10,
+                b'A'..=b'F' => d - b'A' + 10,
+                _ => return None,
+            };
+            value = value * 16 + u16::from(nibble);
+        }
+        Some(value)
+    }
+
+    /// Parses a string starting at its opening quote.
+    fn string(&mut self) -> Result<String, CanonicalError> {
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let run_start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            // The run is valid UTF-8: the input was checked, and the run stops only at ASCII bytes.
+            out.push_str(std::str::from_utf8(&self.src[run_start..self.pos]).unwrap_or_default());
+            match self.peek() {
+                None => return Err(self.invalid("unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => self.escape(&mut out)?,
+                Some(_) => return Err(self.invalid("control character in a string")),
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), CanonicalError> {
+        let escape_start = self.pos;
+        let simple = match self.src.get(self.pos + 1) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                let unit = self
+                    .hex4(self.pos + 2)
+                    .ok_or_else(|| self.invalid("expected four hex digits after \\u"))?;
+                self.pos += 6;
+                let ch = match unit {
+                    0xD800..=0xDBFF => {
+                        let low = if self.rest_starts_with(b"\\u") {
+                            self.hex4(self.pos + 2)
+                        } else {
+                            None
+                        };
+                        match low {
+                            Some(low @ 0xDC00..=0xDFFF) => {
+                                self.pos += 6;
+                                let scalar = 0x10000
+                                    + ((u32::from(unit) - 0xD800) << 10)
+                                    + (u32::from(low) - 0xDC00);
+                                char::from_u32(scalar)
+                            }
+                            _ => None,
+                        }
+                    }
+                    0xDC00..=0xDFFF => None,
+                    _ => char::from_u32(u32::from(unit)),
+                };
+                let ch = ch.ok_or(CanonicalError::LoneSurrogate {
+                    offset: escape_start,
+                })?;
+                out.push(ch);
+                return Ok(());
+            }
+            _ => return Err(self.invalid("unknown escape sequence")),
+        };
+        self.pos += 2;
+        out.push(simple);
+        Ok(())
+    }
+}
