@@ -42,6 +42,9 @@ fn write(path: &Path, value: &Value) {
     println!("wrote {}", path.display());
 }
 
+/// A cache-key case: name, function, params, permission key, rev and the error it must give.
+type CacheKeyVariant<'a> = (&'a str, &'a str, &'a Value, &'a str, u64, Option<&'a str>);
+
 /// What a canonical case is meant to show.
 enum Expect {
     Canonical(&'static str),
@@ -397,7 +400,7 @@ fn canonical_vectors() -> Value {
     let greet = r#"{"name":"Ada"}"#;
     let params = canonical::parse(greet.as_bytes()).unwrap();
     let obj_deep32 = canonical::parse(obj_deep32_out.as_bytes()).unwrap();
-    let variants: Vec<(&str, &str, &Value, &str, u64, Option<&str>)> = vec![
+    let variants: Vec<CacheKeyVariant<'_>> = vec![
         (
             "cache_key_greet_anonymous",
             "greet",

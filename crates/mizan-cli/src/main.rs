@@ -1,0 +1,22 @@
+//! The `mizan` command line: mint and verify Mizan Web Tokens, derive cache and permission keys,
+//! and canonicalize JSON, with the same code the server uses.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = commands::Cli::parse();
+    match commands::run(cli) {
+        Ok(output) => {
+            println!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("error[{}]: {}", failure.code, failure.message);
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Runs the real `mizan` binary.
+
+use std::process::Command;
+
+const SECRET: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+fn mizan(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(args)
+        .env_remove("MIZAN_SECRET")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn mint_then_verify_round_trips() {
+    let (ok, token, _) = mizan(&["mint", "--secret", SECRET, "--sub", "42", "--staff"]);
+    assert!(ok);
+    assert!(token.starts_with("mwt1.k1."));
+    let (ok, claims, err) = mizan(&["verify", "--secret", SECRET, &token]);
+    assert!(ok, "{err}");
+    let claims: serde_json::Value = serde_json::from_str(&claims).unwrap();
+    assert_eq!(claims["sub"], "42");
+    assert_eq!(claims["staff"], true);
+}
+
+#[test]
+fn verify_reports_the_error_code() {
+    let (_, token, _) = mizan(&["mint", "--secret", SECRET, "--ttl", "10"]);
+    let (ok, _, err) = mizan(&["verify", "--secret", SECRET, "--now", "99999999999", &token]);
+    assert!(!ok);
+    assert!(err.starts_with("error[expired]"), "{err}");
+    let (ok, _, err) = mizan(&["verify", "--secret", SECRET, "a.b.c"]);
+    assert!(!ok);
+    assert!(err.starts_with("error[malformed_token]"), "{err}");
+}
+
+#[test]
+fn key_matches_the_pinned_vector() {
+    let vectors: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../spec/vectors/canonical.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let case = vectors["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "cache_key_greet_user_42")
+        .unwrap();
+    let ck = &case["cache_key"];
+    let (ok, key, err) = mizan(&[
+        "key",
+        "--secret",
+        SECRET,
+        "--fn",
+        "greet",
+        "--params",
+        r#"{ "name" : "Ada" }"#,
+        "--scope",
+        "user:42",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(key, ck["key"].as_str().unwrap());
+    let (_, pk, _) = mizan(&["pk", "--secret", SECRET, "--scope", "user:42"]);
+    assert_eq!(pk, ck["pk"].as_str().unwrap());
+}
+
+#[test]
+fn bad_input_gets_a_coded_error() {
+    let (ok, _, err) = mizan(&["canonical", r#"{"a":1,"a":2}"#]);
+    assert!(!ok);
+    assert!(err.starts_with("error[duplicate_key]"), "{err}");
+    let (ok, _, err) = mizan(&["pk", "--secret", "abcd"]);
+    assert!(!ok);
+    assert!(err.starts_with("error[secret_too_short]"), "{err}");
+    let (ok, _, err) = mizan(&["pk", "--secret", "zz"]);
+    assert!(!ok);
+    assert!(err.starts_with("error[invalid_hex]"), "{err}");
+}
+
+#[test]
+fn demo_runs_and_rejects_a_tampered_token() {
+    let (ok, out, err) = mizan(&["demo"]);
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["tampered_token_rejected_with"], "bad_signature");
+    assert_eq!(report["verified_claims"]["sub"], "42");
+}
