@@ -145,7 +145,48 @@ pub fn from_slice(json: &[u8]) -> Result<Vec<u8>, CanonicalError> {
 /// Parses JSON text strictly (§1.1.5): duplicate keys, floats, lone surrogates, unsafe integers
 /// and excessive depth are errors, never silently changed.
 pub fn parse(json: &[u8]) -> Result<Value, CanonicalError> {
-    parse::parse(json)
+    parse::parse(json, ParseOptions::CANONICAL)
+}
+
+/// Parses JSON text with the rules of §1.1.5 relaxed as `options` say.
+///
+/// ```
+/// use mizan_core::canonical::{parse_with, ParseOptions};
+///
+/// let options = ParseOptions { max_depth: 4, allow_floats: true };
+/// assert!(parse_with(br#"{"price": 9.5}"#, options).is_ok());
+/// let err = parse_with(b"[[[[[1]]]]]", options).unwrap_err();
+/// assert_eq!(err.code().as_str(), "depth_exceeded");
+/// let err = parse_with(b"[1e400]", options).unwrap_err();
+/// assert_eq!(err.code().as_str(), "non_finite_number");
+/// ```
+pub fn parse_with(json: &[u8], options: ParseOptions) -> Result<Value, CanonicalError> {
+    parse::parse(json, options)
+}
+
+/// How strict [`parse_with`] is. Duplicate keys, lone surrogates, invalid UTF-8 and integers
+/// outside the safe range are always errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// The deepest nesting of arrays and objects accepted.
+    pub max_depth: usize,
+    /// Whether numbers with a fraction or exponent are accepted (as `f64`); a number too large
+    /// for `f64` is then `non_finite_number`.
+    pub allow_floats: bool,
+}
+
+impl ParseOptions {
+    /// The rules of canonical JSON: depth 32, no floats.
+    pub const CANONICAL: Self = Self {
+        max_depth: MAX_DEPTH,
+        allow_floats: false,
+    };
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self::CANONICAL
+    }
 }
 
 /// The canonical encoding of an in-memory value.

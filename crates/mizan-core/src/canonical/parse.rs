@@ -2,15 +2,16 @@
 
 use serde_json::{Map, Number, Value};
 
-use super::{CanonicalError, MAX_DEPTH, MAX_SAFE_INTEGER};
+use super::{CanonicalError, MAX_SAFE_INTEGER, ParseOptions};
 
-pub(super) fn parse(json: &[u8]) -> Result<Value, CanonicalError> {
+pub(super) fn parse(json: &[u8], options: ParseOptions) -> Result<Value, CanonicalError> {
     let text = std::str::from_utf8(json).map_err(|e| CanonicalError::InvalidUtf8 {
         offset: e.valid_up_to(),
     })?;
     let mut parser = Parser {
         src: text.as_bytes(),
         pos: 0,
+        options,
     };
     parser.skip_whitespace();
     let value = parser.value(0)?;
@@ -25,6 +26,7 @@ struct Parser<'a> {
     /// Valid UTF-8, checked before parsing starts.
     src: &'a [u8],
     pos: usize,
+    options: ParseOptions,
 }
 
 impl Parser<'_> {
@@ -92,7 +94,7 @@ impl Parser<'_> {
     }
 
     fn enter(&self, depth: usize) -> Result<(), CanonicalError> {
-        if depth > MAX_DEPTH {
+        if depth > self.options.max_depth {
             Err(CanonicalError::DepthExceeded {
                 offset: Some(self.pos),
             })
@@ -210,9 +212,21 @@ impl Parser<'_> {
             is_float = true;
         }
         if is_float {
-            return Err(CanonicalError::FloatNotAllowed {
-                offset: Some(start),
-            });
+            if !self.options.allow_floats {
+                return Err(CanonicalError::FloatNotAllowed {
+                    offset: Some(start),
+                });
+            }
+            // The token matched the JSON number grammar, which Rust's float syntax includes.
+            let text = std::str::from_utf8(&self.src[start..self.pos]).unwrap_or_default();
+            return text
+                .parse::<f64>()
+                .ok()
+                .and_then(Number::from_f64)
+                .map(Value::Number)
+                .ok_or(CanonicalError::NonFiniteNumber {
+                    offset: Some(start),
+                });
         }
         let out_of_range = CanonicalError::IntegerOutOfRange {
             offset: Some(start),

@@ -1,0 +1,141 @@
+//! Turning a request into a [`Principal`], and checking a function's auth requirement.
+
+use std::fmt;
+
+use http::request::Parts;
+use mizan_core::mwt::{Claims, Keyring, Validation};
+
+use crate::function::BoxFuture;
+use crate::{Error, Principal, Request, Result, User};
+
+/// Who may call a function: the `auth` option of `#[mizan::client]`.
+#[derive(Clone, Copy)]
+pub enum AuthRequirement {
+    /// Anyone.
+    Public,
+    /// Any signed-in user: `#[mizan::client(auth)]`.
+    Authenticated,
+    /// Staff or superusers: `auth = "staff"`.
+    Staff,
+    /// Superusers: `auth = "superuser"`.
+    Superuser,
+    /// A custom check: `auth = my_check`, where `fn my_check(req: &mizan::Request) -> bool`.
+    Custom(fn(&Request) -> bool),
+}
+
+impl AuthRequirement {
+    /// The level's name in the manifest.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Public => "none",
+            Self::Authenticated => "authenticated",
+            Self::Staff => "staff",
+            Self::Superuser => "superuser",
+            Self::Custom(_) => "custom",
+        }
+    }
+
+    /// Checks `request`: `unauthenticated` (401) for an anonymous caller who must sign in,
+    /// `forbidden` (403) for a signed-in one who lacks the right.
+    pub fn check(&self, request: &Request) -> Result<()> {
+        let principal = request.principal();
+        let allowed = match self {
+            Self::Public => true,
+            Self::Authenticated => principal.is_authenticated(),
+            Self::Staff => principal.is_staff(),
+            Self::Superuser => principal.is_superuser(),
+            Self::Custom(check) => check(request),
+        };
+        if allowed {
+            Ok(())
+        } else if !principal.is_authenticated() {
+            Err(Error::unauthenticated("sign in to call this function"))
+        } else {
+            Err(Error::forbidden("you may not call this function"))
+        }
+    }
+}
+
+impl fmt::Debug for AuthRequirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Resolves who is making a request. Runs before every function; an error stops the request.
+pub trait Authenticator: Send + Sync + 'static {
+    /// The principal of the request, or an error such as `unauthenticated` for bad credentials.
+    fn authenticate<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Principal>>;
+}
+
+/// Treats every request as anonymous; the default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Anonymous;
+
+impl Authenticator for Anonymous {
+    fn authenticate<'a>(&'a self, _parts: &'a Parts) -> BoxFuture<'a, Result<Principal>> {
+        Box::pin(std::future::ready(Ok(Principal::Anonymous)))
+    }
+}
+
+/// Authenticates `Authorization: Bearer <MWT>` headers with a keyring.
+///
+/// No header means anonymous; a header with a token that fails verification is `unauthenticated`
+/// (401) with the token's failure code in `details.reason`, so clients can tell expiry apart.
+#[derive(Debug, Clone)]
+pub struct MwtAuthenticator {
+    keyring: Keyring,
+    validation: Validation,
+}
+
+impl MwtAuthenticator {
+    /// Verifies tokens with `keyring` against `validation`.
+    pub fn new(keyring: Keyring, validation: Validation) -> Self {
+        Self {
+            keyring,
+            validation,
+        }
+    }
+
+    fn principal(&self, parts: &Parts) -> Result<Principal> {
+        let Some(header) = parts.headers.get(http::header::AUTHORIZATION) else {
+            return Ok(Principal::Anonymous);
+        };
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .ok_or_else(|| {
+                Error::unauthenticated("the Authorization header must be `Bearer <token>`")
+            })?;
+        let claims = self
+            .keyring
+            .verify(token.trim(), &self.validation)
+            .map_err(|e| {
+                Error::unauthenticated(format!("invalid token: {e}"))
+                    .with_details(serde_json::json!({"reason": e.code().as_str()}))
+            })?;
+        Ok(principal_from_claims(&claims))
+    }
+}
+
+/// The principal an MWT names: a user when it has a subject, anonymous otherwise.
+pub fn principal_from_claims(claims: &Claims) -> Principal {
+    match &claims.sub {
+        Some(id) => Principal::User(User {
+            id: id.clone(),
+            staff: claims.staff,
+            superuser: claims.superuser,
+        }),
+        None => Principal::Anonymous,
+    }
+}
+
+impl Authenticator for MwtAuthenticator {
+    fn authenticate<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Principal>> {
+        Box::pin(std::future::ready(self.principal(parts)))
+    }
+}

@@ -1,0 +1,227 @@
+//! What `#[mizan::client]` generates code against: the server function trait and its helpers.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::{FieldError, PathSegment};
+use crate::{AuthRequirement, Error, Request, Result};
+
+/// A boxed, `Send` future, as server functions return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Whether a context is fetched once per page or per set of params.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContextKind {
+    /// No params; fetched once and embedded in the first HTML.
+    Global,
+    /// Fetched with params.
+    Local,
+}
+
+/// What the macro knows about a function.
+#[derive(Debug, Clone, Copy)]
+pub struct FunctionOptions {
+    /// The Rust name of the function.
+    pub rust_name: &'static str,
+    /// Who may call it.
+    pub auth: AuthRequirement,
+    /// Whether it is a context, and which kind.
+    pub context: Option<ContextKind>,
+    /// The wire names of its parameters, in declaration order.
+    pub params: &'static [&'static str],
+}
+
+/// A function callable over the wire. `#[mizan::client]` implements it; implementing it by hand
+/// is possible but not needed.
+pub trait ServerFunction: Send + Sync + 'static {
+    /// The function's options.
+    fn options(&self) -> FunctionOptions;
+    /// The JSON Schema of the params object.
+    fn input_schema(&self, generator: &mut SchemaGenerator) -> Schema;
+    /// The JSON Schema of the output.
+    fn output_schema(&self, generator: &mut SchemaGenerator) -> Schema;
+    /// Decodes the params, runs the function and encodes its output.
+    fn call<'a>(&'a self, request: &'a Request, params: Params) -> BoxFuture<'a, Result<Value>>;
+}
+
+/// The return type of a server function: `mizan::Result<T>`.
+#[diagnostic::on_unimplemented(
+    message = "server functions return `mizan::Result<T>`, not `{Self}`",
+    label = "expected `mizan::Result<T>` here"
+)]
+pub trait FunctionReturn {
+    /// The `T` of `mizan::Result<T>`.
+    type Output;
+}
+
+impl<T> FunctionReturn for Result<T, Error> {
+    type Output = T;
+}
+
+/// A type a parameter can have: decodable from JSON and described by a JSON Schema.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a server function parameter",
+    note = "parameters must implement `serde::Deserialize` and `schemars::JsonSchema` (derive both)"
+)]
+pub trait InputType: DeserializeOwned + JsonSchema + Send + 'static {}
+
+impl<T: DeserializeOwned + JsonSchema + Send + 'static> InputType for T {}
+
+/// A type a function can return: encodable as JSON and described by a JSON Schema.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by a server function",
+    note = "outputs must implement `serde::Serialize` and `schemars::JsonSchema` (derive both)"
+)]
+pub trait OutputType: Serialize + JsonSchema + Send {}
+
+impl<T: Serialize + JsonSchema + Send> OutputType for T {}
+
+/// Encodes a function's result as JSON.
+pub fn into_json<T: Serialize>(result: Result<T>) -> Result<Value> {
+    serde_json::to_value(result?).map_err(Error::internal)
+}
+
+/// The params object of one call, decoded one parameter at a time so that every failing field is
+/// reported at once.
+#[derive(Debug)]
+pub struct Params {
+    remaining: Map<String, Value>,
+    errors: Vec<FieldError>,
+}
+
+impl Params {
+    /// Params from a JSON object.
+    pub fn new(object: Map<String, Value>) -> Self {
+        Self {
+            remaining: object,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Decodes the parameter `name`; a missing parameter decodes as `null`, so `Option` parameters
+    /// may be left out. On failure, records a field error and returns `None`.
+    pub fn take<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<T> {
+        let (value, missing) = match self.remaining.remove(name) {
+            Some(value) => (value, false),
+            None => (Value::Null, true),
+        };
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(decoded) => Some(decoded),
+            Err(e) => {
+                let mut path = vec![PathSegment::Key(name.to_owned())];
+                let message = if missing {
+                    "missing required parameter".to_owned()
+                } else {
+                    path.extend(e.path().iter().filter_map(|segment| match segment {
+                        serde_path_to_error::Segment::Seq { index } => {
+                            Some(PathSegment::Index(*index))
+                        }
+                        serde_path_to_error::Segment::Map { key } => {
+                            Some(PathSegment::Key(key.clone()))
+                        }
+                        serde_path_to_error::Segment::Enum { variant } => {
+                            Some(PathSegment::Key(variant.clone()))
+                        }
+                        serde_path_to_error::Segment::Unknown => None,
+                    }));
+                    let message = e.inner().to_string();
+                    // serde names a missing or unknown nested field only in its message; move it
+                    // into the path, where clients look for it.
+                    for prefix in ["missing field `", "unknown field `"] {
+                        if let Some(field) = message
+                            .strip_prefix(prefix)
+                            .and_then(|rest| rest.split('`').next())
+                        {
+                            let key = PathSegment::Key(field.to_owned());
+                            if path.last() != Some(&key) {
+                                path.push(key);
+                            }
+                        }
+                    }
+                    message
+                };
+                self.errors.push(FieldError { path, message });
+                None
+            }
+        }
+    }
+
+    /// Fails with `validation_failed` if any parameter failed or an unknown one was sent.
+    pub fn finish(&mut self) -> Result<()> {
+        let unknown = std::mem::take(&mut self.remaining);
+        self.errors
+            .extend(unknown.into_iter().map(|(key, _)| FieldError {
+                path: vec![PathSegment::Key(key)],
+                message: "unknown parameter".to_owned(),
+            }));
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::validation(std::mem::take(&mut self.errors)))
+        }
+    }
+}
+
+/// The error for a parameter that [`Params::finish`] let through undecoded, which cannot happen.
+pub fn missing_decoded_param() -> Error {
+    Error::internal("a parameter passed validation without being decoded")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn params(value: Value) -> Params {
+        Params::new(value.as_object().unwrap().clone())
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Address {
+        zip: String,
+    }
+
+    #[test]
+    fn reports_every_failing_field_with_its_path() {
+        let mut p = params(json!({"age": "old", "address": {"zap": 1}, "extra": true}));
+        assert_eq!(p.take::<u32>("age"), None);
+        assert!(p.take::<Address>("address").is_none());
+        assert_eq!(p.take::<String>("name"), None);
+        assert_eq!(p.take::<Option<String>>("nickname"), Some(None));
+        let err = p.finish().unwrap_err();
+        let paths: Vec<Value> = err
+            .fields()
+            .iter()
+            .map(|f| serde_json::to_value(&f.path).unwrap())
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                json!(["age"]),
+                json!(["address", "zip"]),
+                json!(["name"]),
+                json!(["extra"])
+            ]
+        );
+        assert_eq!(err.fields()[2].message, "missing required parameter");
+        assert_eq!(err.fields()[3].message, "unknown parameter");
+    }
+
+    #[test]
+    fn array_indexes_are_numbers_in_paths() {
+        let mut p = params(json!({"tags": ["a", 2]}));
+        assert!(p.take::<Vec<String>>("tags").is_none());
+        let err = p.finish().unwrap_err();
+        assert_eq!(
+            serde_json::to_value(&err.fields()[0].path).unwrap(),
+            json!(["tags", 1])
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! `POST /batch` (`spec/PROTOCOL.md` §2.4): several calls, each with its own result or error.
+
+use axum::extract::{Request as HttpRequest, State};
+use axum::response::{IntoResponse, Response};
+use http::Method;
+use serde_json::{Value, json};
+
+use super::{Shared, SharedState, body, json_response, method_not_allowed, run};
+use crate::function::Params;
+use crate::{Error, ErrorCode, Request, Result};
+
+pub(super) async fn handle(State(shared): SharedState, request: HttpRequest) -> Response {
+    match respond(&shared, request).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn respond(shared: &Shared, request: HttpRequest) -> Result<Response> {
+    if request.method() != Method::POST {
+        return Ok(method_not_allowed("POST"));
+    }
+    let (parts, http_body) = request.into_parts();
+    let declared = body::check_headers(&parts, &shared.limits)?;
+    let request = shared.request(&parts).await?;
+    let value = body::read_json(http_body, declared, &shared.limits).await?;
+    let calls = match value {
+        Value::Object(mut object) if object.len() == 1 => match object.remove("calls") {
+            Some(Value::Array(calls)) => calls,
+            _ => return Err(shape_error()),
+        },
+        _ => return Err(shape_error()),
+    };
+    if calls.len() > shared.limits.batch_calls {
+        return Err(Error::new(
+            ErrorCode::PayloadTooLarge,
+            format!("a batch holds at most {} calls", shared.limits.batch_calls),
+        ));
+    }
+    // In order, each after the previous one finished: a batch is what the client would have sent
+    // one by one, so later calls see earlier calls' effects.
+    let mut results = Vec::with_capacity(calls.len());
+    for call in calls {
+        let result = match one(shared, &request, call).await {
+            Ok(data) => json!({ "ok": true, "data": data }),
+            Err(error) => json!({ "ok": false, "error": error.to_json() }),
+        };
+        results.push(result);
+    }
+    let bytes = serde_json::to_vec(&json!({ "results": results })).map_err(Error::internal)?;
+    Ok(json_response(bytes, "no-store"))
+}
+
+fn shape_error() -> Error {
+    Error::new(
+        ErrorCode::ValidationFailed,
+        "a batch is {\"calls\": [{\"fn\": \"<name>\", \"params\": {...}}, ...]}",
+    )
+}
+
+async fn one(shared: &Shared, request: &Request, call: Value) -> Result<Value> {
+    let Value::Object(mut call) = call else {
+        return Err(shape_error());
+    };
+    let Some(Value::String(name)) = call.remove("fn") else {
+        return Err(shape_error());
+    };
+    let params = match call.remove("params") {
+        Some(params) => body::params_object(params)?,
+        None => serde_json::Map::new(),
+    };
+    if !call.is_empty() {
+        return Err(shape_error());
+    }
+    let function = shared
+        .registry
+        .get(&name)
+        .ok_or_else(|| Error::not_found(format!("no function named {name:?}")))?;
+    if function.options.context.is_some() {
+        return Err(Error::new(
+            ErrorCode::MethodNotAllowed,
+            "contexts are read with GET /context/{name}, not in a batch",
+        ));
+    }
+    function.options.auth.check(request)?;
+    run(function, request, Params::new(params)).await
+}

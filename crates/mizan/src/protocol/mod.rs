@@ -1,0 +1,234 @@
+//! The HTTP protocol (`spec/PROTOCOL.md` Layer 2) on axum.
+
+mod batch;
+mod body;
+mod call;
+mod context;
+pub(crate) mod query;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, Request as HttpRequest, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use futures_util::FutureExt;
+use http::request::Parts;
+use http::{HeaderValue, Method, header};
+use serde_json::Value;
+
+use crate::auth::{Anonymous, Authenticator};
+use crate::function::Params;
+use crate::registry::Registered;
+use crate::request::StateMap;
+use crate::{Error, ErrorCode, Registry, Request, Result};
+
+/// Limits of the protocol; the defaults suit most applications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest request body, in bytes (default 1 MiB).
+    pub body_bytes: usize,
+    /// The deepest nesting of arrays and objects in params (default 32).
+    pub json_depth: usize,
+    /// The longest query string of a context URL, in bytes (default 8 KiB).
+    pub query_bytes: usize,
+    /// The most calls in one batch (default 32).
+    pub batch_calls: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 1 << 20,
+            json_depth: 32,
+            query_bytes: 8 << 10,
+            batch_calls: 32,
+        }
+    }
+}
+
+/// Mizan, configured and ready to mount.
+///
+/// ```
+/// use axum::Router;
+/// use mizan::{Mizan, Registry, Request, Result};
+///
+/// #[mizan::client]
+/// async fn echo(_req: &Request, text: String) -> Result<String> {
+///     Ok(text)
+/// }
+///
+/// let mut registry = Registry::new();
+/// registry.register(echo, "echo").unwrap();
+/// let app: Router = Router::new().nest("/api/mizan", Mizan::new(registry).router());
+/// # let _ = app;
+/// ```
+pub struct Mizan {
+    registry: Registry,
+    authenticator: Arc<dyn Authenticator>,
+    state: StateMap,
+    limits: Limits,
+    expose_manifest: bool,
+}
+
+impl Mizan {
+    /// Serves `registry` with anonymous authentication and default limits.
+    pub fn new(registry: Registry) -> Self {
+        Self {
+            registry,
+            authenticator: Arc::new(Anonymous),
+            state: StateMap::default(),
+            limits: Limits::default(),
+            expose_manifest: true,
+        }
+    }
+
+    /// Sets the authenticator, such as [`MwtAuthenticator`](crate::MwtAuthenticator).
+    #[must_use]
+    pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
+        self.authenticator = Arc::new(authenticator);
+        self
+    }
+
+    /// Adds application state, read in functions with [`Request::state`].
+    #[must_use]
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// Sets the limits.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Whether `GET /manifest` is served (default `true`; code generation reads it).
+    #[must_use]
+    pub fn expose_manifest(mut self, expose: bool) -> Self {
+        self.expose_manifest = expose;
+        self
+    }
+
+    /// The router to nest under `/api/mizan` in an application.
+    pub fn router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
+        let shared = Arc::new(Shared {
+            registry: self.registry,
+            authenticator: self.authenticator,
+            state: self.state,
+            limits: self.limits,
+            expose_manifest: self.expose_manifest,
+        });
+        Router::new()
+            .route("/call/{name}", any(call::handle))
+            .route("/context/{name}", any(context::handle))
+            .route("/batch", any(batch::handle))
+            .route("/manifest", any(manifest))
+            .fallback(not_found)
+            .with_state(shared)
+    }
+}
+
+impl std::fmt::Debug for Mizan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mizan")
+            .field("registry", &self.registry)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Shared {
+    pub(crate) registry: Registry,
+    authenticator: Arc<dyn Authenticator>,
+    state: StateMap,
+    pub(crate) limits: Limits,
+    expose_manifest: bool,
+}
+
+pub(crate) type SharedState = State<Arc<Shared>>;
+
+impl Shared {
+    /// Looks a function up by the `{name}` path segment.
+    pub(crate) fn function(
+        &self,
+        name: Result<Path<String>, impl std::fmt::Display>,
+    ) -> Result<&Registered> {
+        let name = name.map_err(|_| Error::not_found("no such function"))?;
+        self.registry
+            .get(&name)
+            .ok_or_else(|| Error::not_found(format!("no function named {:?}", name.as_str())))
+    }
+
+    /// Resolves the principal and builds the request functions see.
+    pub(crate) async fn request(&self, parts: &Parts) -> Result<Request> {
+        let principal = self.authenticator.authenticate(parts).await?;
+        Ok(Request::new(
+            parts.method.clone(),
+            parts.uri.clone(),
+            parts.headers.clone(),
+            principal,
+            self.state.clone(),
+        ))
+    }
+}
+
+/// Runs a function whose auth was checked; a panic in it becomes `internal` and the server goes on.
+pub(crate) async fn run(function: &Registered, request: &Request, params: Params) -> Result<Value> {
+    std::panic::AssertUnwindSafe(function.function.call(request, params))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| {
+            Err(Error::internal(format!(
+                "server function {} panicked",
+                function.options.rust_name
+            )))
+        })
+}
+
+pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
+    let mut response = Error::new(
+        ErrorCode::MethodNotAllowed,
+        format!("use {allow} for this endpoint"),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+pub(crate) fn json_response(body: Vec<u8>, cache_control: &'static str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache_control),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn manifest(State(shared): SharedState, request: HttpRequest) -> Response {
+    if !shared.expose_manifest {
+        return not_found().await;
+    }
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return method_not_allowed("GET");
+    }
+    match serde_json::to_vec(&shared.registry.manifest()) {
+        Ok(body) => json_response(body, "no-cache"),
+        Err(e) => Error::internal(e).into_response(),
+    }
+}
+
+async fn not_found() -> Response {
+    Error::not_found("no such Mizan endpoint").into_response()
+}

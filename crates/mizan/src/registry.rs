@@ -1,0 +1,198 @@
+//! Functions registered by name, and the manifest that describes them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use mizan_core::cache_key::is_valid_function_name;
+use schemars::generate::SchemaSettings;
+use serde_json::{Value, json};
+
+use crate::ContextKind;
+use crate::function::{FunctionOptions, ServerFunction};
+
+pub(crate) struct Registered {
+    pub(crate) function: Arc<dyn ServerFunction>,
+    pub(crate) options: FunctionOptions,
+    input_schema: Value,
+    output_schema: Value,
+}
+
+/// The server functions of an application, by name.
+///
+/// ```
+/// use mizan::{Registry, Request, Result};
+///
+/// #[mizan::client]
+/// fn ping(_req: &Request) -> Result<String> {
+///     Ok("pong".into())
+/// }
+///
+/// let mut registry = Registry::new();
+/// registry.register(ping, "ping").unwrap();
+/// let err = registry.register(ping, "ping").unwrap_err();
+/// assert_eq!(err.to_string(), "a function named \"ping\" is already registered");
+/// ```
+#[derive(Default)]
+pub struct Registry {
+    functions: BTreeMap<String, Registered>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers `function` under `name` (dotted names like `contact.submit` are fine).
+    ///
+    /// Fails for a name that is taken, a name that breaks the naming rule, or a context whose
+    /// output can contain floats (context bodies are canonical JSON, which has none).
+    pub fn register<F: ServerFunction>(
+        &mut self,
+        function: F,
+        name: &str,
+    ) -> Result<&mut Self, RegistryError> {
+        if !is_valid_function_name(name) {
+            return Err(RegistryError::InvalidName(name.to_owned()));
+        }
+        if self.functions.contains_key(name) {
+            return Err(RegistryError::DuplicateName(name.to_owned()));
+        }
+        let options = function.options();
+        let mut generator = SchemaSettings::draft2020_12().into_generator();
+        let input_schema = function.input_schema(&mut generator).to_value();
+        let mut generator = SchemaSettings::draft2020_12().into_generator();
+        let output_schema = function.output_schema(&mut generator).to_value();
+        let float_at = options
+            .context
+            .and_then(|_| find_float(&output_schema, String::new()));
+        if let Some(schema_path) = float_at {
+            return Err(RegistryError::FloatInContextOutput {
+                name: name.to_owned(),
+                schema_path,
+            });
+        }
+        self.functions.insert(
+            name.to_owned(),
+            Registered {
+                function: Arc::new(function),
+                options,
+                input_schema,
+                output_schema,
+            },
+        );
+        Ok(self)
+    }
+
+    /// The registered names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.functions.keys().map(String::as_str)
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&Registered> {
+        self.functions.get(name)
+    }
+
+    /// The manifest (`spec/PROTOCOL.md` §2.7): every function with its kind, auth, context and
+    /// schemas, sorted by name.
+    pub fn manifest(&self) -> Value {
+        let functions: Vec<Value> = self
+            .functions
+            .iter()
+            .map(|(name, f)| {
+                let (kind, method, path) = match f.options.context {
+                    Some(_) => ("context", "GET", format!("/context/{name}")),
+                    None => ("call", "POST", format!("/call/{name}")),
+                };
+                json!({
+                    "name": name,
+                    "rust_name": f.options.rust_name,
+                    "kind": kind,
+                    "context": f.options.context.map(|c| match c {
+                        ContextKind::Global => "global",
+                        ContextKind::Local => "local",
+                    }),
+                    "auth": f.options.auth.as_str(),
+                    "method": method,
+                    "path": path,
+                    "params": f.options.params,
+                    "input": f.input_schema,
+                    "output": f.output_schema,
+                })
+            })
+            .collect();
+        json!({ "protocol": 1, "functions": functions })
+    }
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("functions", &self.functions.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// The JSON Pointer of the first place in `schema` that allows a non-integer number.
+fn find_float(schema: &Value, at: String) -> Option<String> {
+    match schema {
+        Value::Object(map) => {
+            let is_number = |t: &Value| t.as_str() == Some("number");
+            match map.get("type") {
+                Some(Value::Array(types)) if types.iter().any(is_number) => return Some(at),
+                Some(t) if is_number(t) => return Some(at),
+                _ => {}
+            }
+            map.iter().find_map(|(key, value)| {
+                find_float(
+                    value,
+                    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
+                )
+            })
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| find_float(item, format!("{at}/{i}"))),
+        _ => None,
+    }
+}
+
+/// Why a function cannot be registered. Registration happens at startup, so these stop the
+/// server before it serves anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegistryError {
+    /// The name is already taken.
+    DuplicateName(String),
+    /// The name is not `.`-separated `[A-Za-z_][A-Za-z0-9_]*` segments of at most 128 bytes.
+    InvalidName(String),
+    /// A context's output schema allows floats, which canonical JSON cannot carry.
+    FloatInContextOutput {
+        /// The function.
+        name: String,
+        /// Where in the output schema.
+        schema_path: String,
+    },
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::DuplicateName(name) => {
+                write!(f, "a function named {name:?} is already registered")
+            }
+            Self::InvalidName(name) => write!(
+                f,
+                "{name:?} is not a valid function name: use '.'-separated [A-Za-z_][A-Za-z0-9_]* segments, at most 128 bytes"
+            ),
+            Self::FloatInContextOutput { name, schema_path } => write!(
+                f,
+                "context {name:?} can return a float (output schema at {schema_path:?}); context bodies are canonical JSON without floats: use an integer (such as cents) or a string"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RegistryError {}
