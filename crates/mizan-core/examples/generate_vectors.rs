@@ -287,6 +287,16 @@ fn canonical_vectors() -> Value {
             E("lone_surrogate"),
         ),
         (
+            "high_surrogate_then_short_escape",
+            r#"["\ud800\u12"]"#.into(),
+            E("lone_surrogate"),
+        ),
+        (
+            "high_surrogate_at_end_of_string",
+            r#"["\ud800"]"#.into(),
+            E("lone_surrogate"),
+        ),
+        (
             "duplicate_key",
             r#"{"a":1,"a":2}"#.into(),
             E("duplicate_key"),

@@ -20,6 +20,15 @@ impl XorShift {
 }
 
 const PIECES: &[&str] = &[
+    "\"\\u001f\"",
+    "\"\\u001F\"",
+    "\"\\n\"",
+    "\"\\/\"",
+    "\"\\u00e9\"",
+    "\"\u{FF61}\"",
+    "\"\\u0009\"",
+    "-1",
+    "0",
     "{",
     "}",
     "[",
@@ -59,6 +68,11 @@ fn random_json_like_text_never_panics_and_outputs_are_fixed_points() {
             Ok(out) => {
                 accepted += 1;
                 assert_eq!(canonical::from_slice(&out).unwrap(), out, "{text:?}");
+                assert!(canonical::is_canonical(&out).unwrap());
+                assert_eq!(
+                    canonical::is_canonical(text.as_bytes()).unwrap(),
+                    out == text.as_bytes()
+                );
             }
             Err(e) => assert!(ErrorCode::ALL.contains(&e.code())),
         }

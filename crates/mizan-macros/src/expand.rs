@@ -137,10 +137,9 @@ fn check_signature(function: &ItemFn) -> syn::Result<(Pat, Vec<Param>)> {
             ty: (*arg.ty).clone(),
         });
     }
-    if let Some(mut first) = errors.pop() {
-        for e in errors {
-            first.combine(e);
-        }
+    let mut errors = errors.into_iter();
+    if let Some(mut first) = errors.next() {
+        first.extend(errors);
         return Err(first);
     }
     match request {

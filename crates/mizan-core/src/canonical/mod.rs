@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::ErrorCode;
 
+pub(crate) use parse::parse_exact;
 pub(crate) use write::{write_i64, write_string, write_value};
 
 /// The deepest nesting of arrays and objects that canonical JSON accepts.
@@ -206,5 +207,38 @@ pub fn to_string(value: &Value) -> Result<String, CanonicalError> {
 
 /// Whether `json` is already canonical JSON text: parsing and re-encoding it gives the same bytes.
 pub fn is_canonical(json: &[u8]) -> Result<bool, CanonicalError> {
-    Ok(from_slice(json)? == json)
+    if parse_exact(json).is_some() {
+        return Ok(true);
+    }
+    from_slice(json)?;
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_parse_accepts_only_canonical_text() {
+        for ok in [
+            r#"{"a":[1,-2,"\u001f\n"],"b":{}}"#,
+            "\"\u{1F600}\u{FF61}\"",
+            "0",
+        ] {
+            assert!(parse_exact(ok.as_bytes()).is_some(), "{ok}");
+        }
+        for bad in [
+            r#"{"b":1,"a":2}"#,
+            r#"{"a": 1}"#,
+            "-0",
+            r#""\u001F""#,
+            r#""\u0041""#,
+            r#""\/""#,
+            r#""\u0009""#,
+            "{\"\u{FF61}\":1,\"\u{1F600}\":2}",
+            " 1",
+        ] {
+            assert!(parse_exact(bad.as_bytes()).is_none(), "{bad}");
+        }
+    }
 }

@@ -5,6 +5,16 @@ use serde_json::{Map, Number, Value};
 use super::{CanonicalError, MAX_SAFE_INTEGER, ParseOptions};
 
 pub(super) fn parse(json: &[u8], options: ParseOptions) -> Result<Value, CanonicalError> {
+    parse_mode(json, options, false)
+}
+
+/// Parses `json` only if it is exactly canonical JSON text (§1.1): the bytes a canonical encoder
+/// would write for the value. Cheaper than parsing and encoding again to compare.
+pub(crate) fn parse_exact(json: &[u8]) -> Option<Value> {
+    parse_mode(json, ParseOptions::CANONICAL, true).ok()
+}
+
+fn parse_mode(json: &[u8], options: ParseOptions, exact: bool) -> Result<Value, CanonicalError> {
     let text = std::str::from_utf8(json).map_err(|e| CanonicalError::InvalidUtf8 {
         offset: e.valid_up_to(),
     })?;
@@ -12,6 +22,7 @@ pub(super) fn parse(json: &[u8], options: ParseOptions) -> Result<Value, Canonic
         src: text.as_bytes(),
         pos: 0,
         options,
+        exact,
     };
     parser.skip_whitespace();
     let value = parser.value(0)?;
@@ -27,6 +38,8 @@ struct Parser<'a> {
     src: &'a [u8],
     pos: usize,
     options: ParseOptions,
+    /// Reject anything a canonical encoder would not have written.
+    exact: bool,
 }
 
 impl Parser<'_> {
@@ -46,9 +59,16 @@ impl Parser<'_> {
     }
 
     fn skip_whitespace(&mut self) {
+        if self.exact {
+            return;
+        }
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
         }
+    }
+
+    fn not_canonical(&self) -> CanonicalError {
+        self.invalid("not canonical")
     }
 
     fn expect(&mut self, byte: u8, reason: &'static str) -> Result<(), CanonicalError> {
@@ -107,6 +127,7 @@ impl Parser<'_> {
         self.enter(depth)?;
         self.pos += 1;
         let mut map = Map::new();
+        let mut last_key: Option<String> = None;
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -118,6 +139,13 @@ impl Parser<'_> {
             }
             let key_offset = self.pos;
             let key = self.string()?;
+            if self.exact
+                && last_key
+                    .as_deref()
+                    .is_some_and(|last| super::write::utf16_cmp(last, &key).is_ge())
+            {
+                return Err(self.not_canonical());
+            }
             if map.contains_key(&key) {
                 return Err(CanonicalError::DuplicateKey {
                     offset: key_offset,
@@ -128,6 +156,9 @@ impl Parser<'_> {
             self.expect(b':', "expected ':' after an object key")?;
             self.skip_whitespace();
             let value = self.value(depth)?;
+            if self.exact {
+                last_key = Some(key.clone());
+            }
             map.insert(key, value);
             self.skip_whitespace();
             match self.peek() {
@@ -241,6 +272,9 @@ impl Parser<'_> {
         if magnitude > MAX_SAFE_INTEGER {
             return Err(out_of_range);
         }
+        if self.exact && negative && magnitude == 0 {
+            return Err(self.not_canonical());
+        }
         let value = if negative { -magnitude } else { magnitude };
         Ok(Value::Number(Number::from(value)))
     }
@@ -288,6 +322,9 @@ impl Parser<'_> {
 
     fn escape(&mut self, out: &mut String) -> Result<(), CanonicalError> {
         let escape_start = self.pos;
+        if self.exact {
+            return self.exact_escape(out);
+        }
         let simple = match self.src.get(self.pos + 1) {
             Some(b'"') => '"',
             Some(b'\\') => '\\',
@@ -333,6 +370,42 @@ impl Parser<'_> {
         };
         self.pos += 2;
         out.push(simple);
+        Ok(())
+    }
+
+    /// The escapes a canonical encoder writes: the five short ones for control characters, `\"`,
+    /// `\\`, and lowercase `\u00xx` for the other control characters. Nothing else.
+    fn exact_escape(&mut self, out: &mut String) -> Result<(), CanonicalError> {
+        let ch = match self.src.get(self.pos + 1) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                let digits = self
+                    .src
+                    .get(self.pos + 2..self.pos + 6)
+                    .ok_or_else(|| self.not_canonical())?;
+                let lower_hex = |b: &u8| b.is_ascii_digit() || (b'a'..=b'f').contains(b);
+                let unit = self
+                    .hex4(self.pos + 2)
+                    .filter(|_| digits.iter().all(lower_hex));
+                match unit {
+                    Some(u @ 0..=0x1F) if !matches!(u, 0x08 | 0x09 | 0x0A | 0x0C | 0x0D) => {
+                        self.pos += 6;
+                        out.push(char::from(u as u8));
+                        return Ok(());
+                    }
+                    _ => return Err(self.not_canonical()),
+                }
+            }
+            _ => return Err(self.not_canonical()),
+        };
+        self.pos += 2;
+        out.push(ch);
         Ok(())
     }
 }

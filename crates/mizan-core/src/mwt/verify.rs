@@ -87,13 +87,9 @@ impl Keyring {
         mac.verify_slice(&tag_bytes)
             .map_err(|_| VerifyError::BadSignature)?;
 
-        let claims = match canonical::parse(&payload_bytes) {
-            Ok(value) if canonical::to_vec(&value).is_ok_and(|c| c == payload_bytes) => {
-                Claims::from_value(value)
-            }
-            _ => None,
-        }
-        .ok_or(VerifyError::MalformedPayload)?;
+        let claims = canonical::parse_exact(&payload_bytes)
+            .and_then(Claims::from_value)
+            .ok_or(VerifyError::MalformedPayload)?;
 
         if claims.iss != validation.issuer {
             return Err(VerifyError::WrongIssuer);

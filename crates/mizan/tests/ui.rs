@@ -1,0 +1,8 @@
+//! Compile-time checks of `#[mizan::client]`: misuse fails with an error at the user's token.
+
+#[test]
+fn ui() {
+    let cases = trybuild::TestCases::new();
+    cases.pass("tests/ui/pass/*.rs");
+    cases.compile_fail("tests/ui/fail/*.rs");
+}

@@ -1,0 +1,4 @@
+#[mizan::client]
+fn f(_req: &mizan::Request) {}
+
+fn main() {}

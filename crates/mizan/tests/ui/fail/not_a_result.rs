@@ -1,0 +1,6 @@
+#[mizan::client]
+fn f(_req: &mizan::Request) -> String {
+    String::new()
+}
+
+fn main() {}

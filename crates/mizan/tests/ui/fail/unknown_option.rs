@@ -1,0 +1,6 @@
+#[mizan::client(cache = true)]
+fn f(_req: &mizan::Request) -> mizan::Result<()> {
+    Ok(())
+}
+
+fn main() {}
