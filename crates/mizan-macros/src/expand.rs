@@ -313,7 +313,8 @@ fn generate(
                     &'a self,
                     request: &'a ::mizan::Request,
                     params: #private::Params,
-                ) -> #private::BoxFuture<'a, ::mizan::Result<#private::serde_json::Value>> {
+                    encoding: #private::Encoding,
+                ) -> #private::BoxFuture<'a, ::mizan::Result<::std::vec::Vec<u8>>> {
                     ::std::boxed::Box::pin(async move {
                         let mut params = params;
                         #( let #param_idents = params.take::<#param_types>(#wire_names); )*
@@ -322,7 +323,7 @@ fn generate(
                             return ::core::result::Result::Err(#private::missing_decoded_param());
                         };
                         let output = #name::call(request, #(#param_idents),*) #await_call;
-                        #private::into_json(output)
+                        #private::encode(output, encoding)
                     })
                 }
             }

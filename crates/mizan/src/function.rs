@@ -47,7 +47,12 @@ pub trait ServerFunction: Send + Sync + 'static {
     /// The JSON Schema of the output.
     fn output_schema(&self, generator: &mut SchemaGenerator) -> Schema;
     /// Decodes the params, runs the function and encodes its output.
-    fn call<'a>(&'a self, request: &'a Request, params: Params) -> BoxFuture<'a, Result<Value>>;
+    fn call<'a>(
+        &'a self,
+        request: &'a Request,
+        params: Params,
+        encoding: Encoding,
+    ) -> BoxFuture<'a, Result<Vec<u8>>>;
 }
 
 /// The return type of a server function: `mizan::Result<T>`.
@@ -82,9 +87,29 @@ pub trait OutputType: Serialize + JsonSchema + Send {}
 
 impl<T: Serialize + JsonSchema + Send> OutputType for T {}
 
-/// Encodes a function's result as JSON.
-pub fn into_json<T: Serialize>(result: Result<T>) -> Result<Value> {
-    serde_json::to_value(result?).map_err(Error::internal)
+/// How an output is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Plain JSON, straight from `Serialize` (calls).
+    Json,
+    /// Canonical JSON, `spec/PROTOCOL.md` §1.1 (contexts).
+    Canonical,
+}
+
+/// Encodes a function's result.
+pub fn encode<T: Serialize>(result: Result<T>, encoding: Encoding) -> Result<Vec<u8>> {
+    let output = result?;
+    match encoding {
+        Encoding::Json => serde_json::to_vec(&output).map_err(Error::internal),
+        Encoding::Canonical => {
+            let value = serde_json::to_value(&output).map_err(Error::internal)?;
+            mizan_core::canonical::to_vec(&value).map_err(|e| {
+                Error::internal(format!(
+                    "a context returned a value that is not canonical JSON: {e}"
+                ))
+            })
+        }
+    }
 }
 
 /// The params object of one call, decoded one parameter at a time so that every failing field is

@@ -79,9 +79,8 @@ pub use mizan_core as core;
 pub mod __private {
     pub use crate::auth::AuthRequirement;
     pub use crate::function::{
-        BoxFuture, ContextKind, FunctionOptions, FunctionReturn, InputType, OutputType, Params,
-        ServerFunction, into_json, missing_decoded_param,
+        BoxFuture, ContextKind, Encoding, FunctionOptions, FunctionReturn, InputType, OutputType,
+        Params, ServerFunction, encode, missing_decoded_param,
     };
     pub use schemars;
-    pub use serde_json;
 }

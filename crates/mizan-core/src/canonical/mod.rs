@@ -19,7 +19,19 @@ use serde_json::Value;
 
 use crate::ErrorCode;
 
-pub(crate) use parse::parse_exact;
+/// Parses `json` only if it is exactly canonical JSON text (§1.1): the bytes the canonical encoder
+/// writes for the value it holds. Cheaper than parsing and encoding again to compare.
+///
+/// ```
+/// use mizan_core::canonical::parse_exact;
+///
+/// assert!(parse_exact(br#"{"a":1,"b":[true]}"#).is_some());
+/// assert!(parse_exact(br#"{"b":1,"a":2}"#).is_none());
+/// assert!(parse_exact(br#"{"a": 1}"#).is_none());
+/// ```
+pub fn parse_exact(json: &[u8]) -> Option<Value> {
+    parse::parse_exact(json)
+}
 pub(crate) use write::{write_i64, write_string, write_value};
 
 /// The deepest nesting of arrays and objects that canonical JSON accepts.

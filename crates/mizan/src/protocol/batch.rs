@@ -6,7 +6,7 @@ use http::Method;
 use serde_json::{Value, json};
 
 use super::{Shared, SharedState, body, json_response, method_not_allowed, run};
-use crate::function::Params;
+use crate::function::{Encoding, Params};
 use crate::{Error, ErrorCode, Request, Result};
 
 pub(super) async fn handle(State(shared): SharedState, request: HttpRequest) -> Response {
@@ -22,7 +22,7 @@ async fn respond(shared: &Shared, request: HttpRequest) -> Result<Response> {
     }
     let (parts, http_body) = request.into_parts();
     let declared = body::check_headers(&parts, &shared.limits)?;
-    let request = shared.request(&parts).await?;
+    let request = shared.request(parts).await?;
     let value = body::read_json(http_body, declared, &shared.limits).await?;
     let calls = match value {
         Value::Object(mut object) if object.len() == 1 => match object.remove("calls") {
@@ -39,16 +39,26 @@ async fn respond(shared: &Shared, request: HttpRequest) -> Result<Response> {
     }
     // In order, each after the previous one finished: a batch is what the client would have sent
     // one by one, so later calls see earlier calls' effects.
-    let mut results = Vec::with_capacity(calls.len());
-    for call in calls {
-        let result = match one(shared, &request, call).await {
-            Ok(data) => json!({ "ok": true, "data": data }),
-            Err(error) => json!({ "ok": false, "error": error.to_json() }),
-        };
-        results.push(result);
+    let mut out = Vec::with_capacity(64 * calls.len() + 16);
+    out.extend_from_slice(b"{\"results\":[");
+    for (i, call) in calls.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        match one(shared, &request, call).await {
+            Ok(data) => {
+                out.extend_from_slice(b"{\"ok\":true,\"data\":");
+                out.extend_from_slice(&data);
+                out.push(b'}');
+            }
+            Err(error) => {
+                let item = json!({ "ok": false, "error": error.to_json() });
+                serde_json::to_writer(&mut out, &item).map_err(Error::internal)?;
+            }
+        }
     }
-    let bytes = serde_json::to_vec(&json!({ "results": results })).map_err(Error::internal)?;
-    Ok(json_response(bytes, "no-store"))
+    out.extend_from_slice(b"]}");
+    Ok(json_response(out, "no-store"))
 }
 
 fn shape_error() -> Error {
@@ -58,7 +68,7 @@ fn shape_error() -> Error {
     )
 }
 
-async fn one(shared: &Shared, request: &Request, call: Value) -> Result<Value> {
+async fn one(shared: &Shared, request: &Request, call: Value) -> Result<Vec<u8>> {
     let Value::Object(mut call) = call else {
         return Err(shape_error());
     };
@@ -83,5 +93,5 @@ async fn one(shared: &Shared, request: &Request, call: Value) -> Result<Value> {
         ));
     }
     function.options.auth.check(request)?;
-    run(function, request, Params::new(params)).await
+    run(function, request, Params::new(params), Encoding::Json).await
 }

@@ -1,43 +1,31 @@
 //! `POST /call/{name}` (`spec/PROTOCOL.md` §2.2).
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request as HttpRequest, State};
-use axum::response::{IntoResponse, Response};
+use axum::body::Body;
+use axum::response::Response;
 use http::Method;
+use http::request::Parts;
 
-use super::{SharedState, body, json_response, method_not_allowed, run};
-use crate::function::Params;
-use crate::{Error, Result};
+use super::{Shared, body, json_response, method_not_allowed, run};
+use crate::Result;
+use crate::function::{Encoding, Params};
+use crate::registry::Registered;
 
-pub(super) async fn handle(
-    State(shared): SharedState,
-    name: Result<Path<String>, PathRejection>,
-    request: HttpRequest,
-) -> Response {
-    match respond(&shared, name, request).await {
-        Ok(response) => response,
-        Err(error) => error.into_response(),
-    }
-}
-
-async fn respond(
-    shared: &super::Shared,
-    name: Result<Path<String>, PathRejection>,
-    request: HttpRequest,
+pub(super) async fn respond(
+    shared: &Shared,
+    function: &Registered,
+    parts: Parts,
+    http_body: Body,
 ) -> Result<Response> {
-    let function = shared.function(name)?;
     if function.options.context.is_some() {
         return Ok(method_not_allowed("GET"));
     }
-    if request.method() != Method::POST {
+    if parts.method != Method::POST {
         return Ok(method_not_allowed("POST"));
     }
-    let (parts, http_body) = request.into_parts();
     let declared = body::check_headers(&parts, &shared.limits)?;
-    let request = shared.request(&parts).await?;
+    let request = shared.request(parts).await?;
     function.options.auth.check(&request)?;
     let params = body::params_object(body::read_json(http_body, declared, &shared.limits).await?)?;
-    let output = run(function, &request, Params::new(params)).await?;
-    let bytes = serde_json::to_vec(&output).map_err(Error::internal)?;
-    Ok(json_response(bytes, "no-store"))
+    let output = run(function, &request, Params::new(params), Encoding::Json).await?;
+    Ok(json_response(output, "no-store"))
 }

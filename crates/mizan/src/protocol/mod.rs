@@ -9,16 +9,15 @@ pub(crate) mod query;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, Request as HttpRequest, State};
+use axum::extract::{Request as HttpRequest, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use futures_util::FutureExt;
 use http::request::Parts;
 use http::{HeaderValue, Method, header};
-use serde_json::Value;
 
 use crate::auth::{Anonymous, Authenticator};
-use crate::function::Params;
+use crate::function::{Encoding, Params};
 use crate::registry::Registered;
 use crate::request::StateMap;
 use crate::{Error, ErrorCode, Registry, Request, Result};
@@ -120,12 +119,12 @@ impl Mizan {
             limits: self.limits,
             expose_manifest: self.expose_manifest,
         });
+        // `/call/<name>` and `/context/<name>` are told apart by slicing the path in `dispatch`:
+        // cheaper per request than a route with a captured parameter.
         Router::new()
-            .route("/call/{name}", any(call::handle))
-            .route("/context/{name}", any(context::handle))
             .route("/batch", any(batch::handle))
             .route("/manifest", any(manifest))
-            .fallback(not_found)
+            .fallback(dispatch)
             .with_state(shared)
     }
 }
@@ -149,25 +148,40 @@ pub(crate) struct Shared {
 
 pub(crate) type SharedState = State<Arc<Shared>>;
 
+async fn dispatch(State(shared): SharedState, request: HttpRequest) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path();
+    let result = if let Some(name) = path.strip_prefix("/call/") {
+        match shared.function(name) {
+            Ok(function) => call::respond(&shared, function, parts, body).await,
+            Err(e) => Err(e),
+        }
+    } else if let Some(name) = path.strip_prefix("/context/") {
+        match shared.function(name) {
+            Ok(function) => context::respond(&shared, function, parts).await,
+            Err(e) => Err(e),
+        }
+    } else {
+        Err(Error::not_found("no such Mizan endpoint"))
+    };
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
 impl Shared {
-    /// Looks a function up by the `{name}` path segment.
-    pub(crate) fn function(
-        &self,
-        name: Result<Path<String>, impl std::fmt::Display>,
-    ) -> Result<&Registered> {
-        let name = name.map_err(|_| Error::not_found("no such function"))?;
+    /// Looks a function up by the name in its path (names never need percent-encoding).
+    pub(crate) fn function(&self, name: &str) -> Result<&Registered> {
         self.registry
-            .get(&name)
-            .ok_or_else(|| Error::not_found(format!("no function named {:?}", name.as_str())))
+            .get(name)
+            .ok_or_else(|| Error::not_found(format!("no function named {name:?}")))
     }
 
     /// Resolves the principal and builds the request functions see.
-    pub(crate) async fn request(&self, parts: &Parts) -> Result<Request> {
-        let principal = self.authenticator.authenticate(parts).await?;
+    pub(crate) async fn request(&self, parts: Parts) -> Result<Request> {
+        let principal = self.authenticator.authenticate(&parts).await?;
         Ok(Request::new(
-            parts.method.clone(),
-            parts.uri.clone(),
-            parts.headers.clone(),
+            parts.method,
+            parts.uri,
+            parts.headers,
             principal,
             self.state.clone(),
         ))
@@ -175,8 +189,13 @@ impl Shared {
 }
 
 /// Runs a function whose auth was checked; a panic in it becomes `internal` and the server goes on.
-pub(crate) async fn run(function: &Registered, request: &Request, params: Params) -> Result<Value> {
-    std::panic::AssertUnwindSafe(function.function.call(request, params))
+pub(crate) async fn run(
+    function: &Registered,
+    request: &Request,
+    params: Params,
+    encoding: Encoding,
+) -> Result<Vec<u8>> {
+    std::panic::AssertUnwindSafe(function.function.call(request, params, encoding))
         .catch_unwind()
         .await
         .unwrap_or_else(|_| {

@@ -1,0 +1,110 @@
+//! Runs the real demo binary on a loopback port and talks to it over TCP.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::Command;
+
+async fn request(addr: &str, raw: String) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(raw.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut out))
+        .await
+        .unwrap()
+        .unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap();
+    let status = head[9..12].parse().unwrap();
+    (status, head.to_lowercase(), body.to_owned())
+}
+
+fn post(path: &str, body: &str, token: Option<&str>) -> String {
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: demo\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+fn get(path: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_binary_serves_every_function() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mizan-demo"))
+        .env("MIZAN_DEMO_ADDR", "127.0.0.1:0")
+        .env_remove("MIZAN_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = async || {
+        tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+    };
+    let addr = next().await.rsplit_once("http://").unwrap().1.to_owned();
+    let ada = next().await.rsplit_once(' ').unwrap().1.to_owned();
+    let grace = next().await.rsplit_once(' ').unwrap().1.to_owned();
+
+    let (status, head, body) = request(
+        &addr,
+        post("/api/mizan/call/echo", r#"{"text":"hi"}"#, None),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(head.contains("cache-control: no-store"));
+    assert_eq!(body, r#"{"count":1,"message":"hi"}"#);
+
+    let (status, head, body) = request(
+        &addr,
+        get("/api/mizan/context/greet?p=%7B%22name%22%3A%22Ada%22%7D"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(head.contains("cache-control: public, max-age=0, stale-while-revalidate=300"));
+    assert_eq!(body, r#"{"text":"Hello, Ada!"}"#);
+
+    let (_, _, body) = request(&addr, get("/api/mizan/context/current_user")).await;
+    assert_eq!(body, r#"{"authenticated":false,"id":null,"staff":false}"#);
+
+    let (status, _, body) = request(&addr, post("/api/mizan/call/admin.stats", "{}", None)).await;
+    assert_eq!(status, 401, "{body}");
+    let (status, _, _) =
+        request(&addr, post("/api/mizan/call/admin.stats", "{}", Some(&ada))).await;
+    assert_eq!(status, 403);
+    let (status, _, body) = request(
+        &addr,
+        post("/api/mizan/call/admin.stats", "{}", Some(&grace)),
+    )
+    .await;
+    assert_eq!((status, body.as_str()), (200, r#"{"echoes":1}"#));
+
+    let (status, _, body) = request(&addr, get("/api/mizan/manifest")).await;
+    assert_eq!(status, 200);
+    let manifest: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(manifest["functions"].as_array().unwrap().len(), 4);
+
+    let (status, _, body) = request(
+        &addr,
+        get("/api/mizan/context/greet?p=%7B%22name%22%3A%22%20%22%7D"),
+    )
+    .await;
+    assert_eq!(
+        (
+            status,
+            serde_json::from_str::<serde_json::Value>(&body).unwrap()["code"].clone()
+        ),
+        (400, serde_json::json!("bad_request"))
+    );
+    child.kill().await.unwrap();
+}
