@@ -1,16 +1,8 @@
 // Canonicalization of in-memory values (spec §1.1.1-§1.1.4 and the TypeScript rules of §1.1.5).
 import { describe, expect, it } from 'vitest';
+import { codeOf } from './helpers.js';
 import { MizanCoreError, canonicalize, type CoreErrorCode } from '../src/index.js';
 
-function codeOf(run: () => unknown): CoreErrorCode | undefined {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MizanCoreError);
-    return (error as MizanCoreError).code;
-  }
-  return undefined;
-}
 
 function nested(depth: number): unknown {
   let v: unknown = 1;

@@ -1,6 +1,7 @@
 // Derived keys, cache keys and permission keys (spec §1.2-§1.4), checked against node:crypto.
 import { createHmac, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { asyncCodeOf as codeOf } from './helpers.js';
 import {
   CacheKeyDeriver,
   MizanCoreError,
@@ -13,15 +14,6 @@ import {
 
 const secret = new Uint8Array(32).map((_, i) => i * 7 + 1);
 
-async function codeOf(run: () => unknown): Promise<string | undefined> {
-  try {
-    await run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MizanCoreError);
-    return (error as MizanCoreError).code;
-  }
-  return undefined;
-}
 
 function referenceKey(purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'mizan.v1', `mizan.v1.${purpose}`, 32));

@@ -1,16 +1,8 @@
 // Strict base64url (spec §1.6) and hex.
 import { describe, expect, it } from 'vitest';
+import { codeOf } from './helpers.js';
 import { MizanCoreError, base64urlDecode, base64urlEncode, fromHex, toHex } from '../src/index.js';
 
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MizanCoreError);
-    return (error as MizanCoreError).code;
-  }
-  return undefined;
-}
 
 /** Node's base64url, as an independent reference for the encoder. */
 function reference(bytes: Uint8Array): string {

@@ -1,6 +1,7 @@
 // The Mizan Web Token (spec §1.5) beyond the shared vectors: signing rules, keyrings, time checks.
 import { createHmac, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { asyncCodeOf as codeOf } from './helpers.js';
 import {
   Keyring,
   MAX_TOKEN_BYTES,
@@ -18,15 +19,6 @@ const s2 = new Uint8Array(48).fill(2);
 const base: MwtClaims = { iss: 'app', aud: 'edge', iat: 1000, exp: 2000, pk: 'p' };
 const at = (now: number, skew?: number) => ({ issuer: 'app', audience: 'edge', now, ...(skew === undefined ? {} : { skew }) });
 
-async function codeOf(run: () => unknown): Promise<string | undefined> {
-  try {
-    await run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MizanCoreError);
-    return (error as MizanCoreError).code;
-  }
-  return undefined;
-}
 
 const ring = Keyring.create({ primary: 'k1', keys: [{ kid: 'k1', secret: s1 }, { kid: 'k2', secret: s2 }] });
 

@@ -1,5 +1,6 @@
 // The strict parser of spec §1.1.5, beyond the shared vectors: precedence and the text entry point.
 import { describe, expect, it } from 'vitest';
+import { codeOf } from './helpers.js';
 import {
   MizanCoreError,
   canonicalizeBytes,
@@ -8,15 +9,6 @@ import {
   type CoreErrorCode,
 } from '../src/index.js';
 
-function codeOf(run: () => unknown): CoreErrorCode | undefined {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MizanCoreError);
-    return (error as MizanCoreError).code;
-  }
-  return undefined;
-}
 
 describe('parseStrict', () => {
   it('parses every JSON type', () => {

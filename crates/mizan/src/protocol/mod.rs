@@ -112,18 +112,24 @@ impl Mizan {
 
     /// The router to nest under `/api/mizan` in an application.
     pub fn router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
+        // Serialized once: the registry cannot change after the router is built.
+        let manifest = self
+            .expose_manifest
+            .then(|| serde_json::to_vec(&self.registry.manifest()).map(bytes::Bytes::from))
+            .transpose()
+            .unwrap_or_else(|e| unreachable!("a JSON value always serializes: {e}"));
         let shared = Arc::new(Shared {
             registry: self.registry,
             authenticator: self.authenticator,
             state: self.state,
             limits: self.limits,
-            expose_manifest: self.expose_manifest,
+            manifest,
         });
         // `/call/<name>` and `/context/<name>` are told apart by slicing the path in `dispatch`:
         // cheaper per request than a route with a captured parameter.
         Router::new()
             .route("/batch", any(batch::handle))
-            .route("/manifest", any(manifest))
+            .route("/manifest", any(serve_manifest))
             .fallback(dispatch)
             .with_state(shared)
     }
@@ -143,7 +149,7 @@ pub(crate) struct Shared {
     authenticator: Arc<dyn Authenticator>,
     state: StateMap,
     pub(crate) limits: Limits,
-    expose_manifest: bool,
+    manifest: Option<bytes::Bytes>,
 }
 
 pub(crate) type SharedState = State<Arc<Shared>>;
@@ -235,17 +241,24 @@ pub(crate) fn json_response(body: Vec<u8>, cache_control: &'static str) -> Respo
         .into_response()
 }
 
-async fn manifest(State(shared): SharedState, request: HttpRequest) -> Response {
-    if !shared.expose_manifest {
+async fn serve_manifest(State(shared): SharedState, request: HttpRequest) -> Response {
+    let Some(manifest) = &shared.manifest else {
         return not_found().await;
-    }
+    };
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return method_not_allowed("GET");
     }
-    match serde_json::to_vec(&shared.registry.manifest()) {
-        Ok(body) => json_response(body, "no-cache"),
-        Err(e) => Error::internal(e).into_response(),
-    }
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        manifest.clone(),
+    )
+        .into_response()
 }
 
 async fn not_found() -> Response {
