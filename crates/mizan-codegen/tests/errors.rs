@@ -1,0 +1,188 @@
+//! A manifest that cannot become valid TypeScript gives a clear error naming the function, never
+//! broken output.
+
+use mizan_codegen::{GenerateError, generate};
+use serde_json::{Value, json};
+
+fn function(name: &str, kind: &str, context: Value, input: Value, output: Value) -> Value {
+    json!({"name": name, "kind": kind, "context": context, "auth": "none", "input": input, "output": output})
+}
+
+fn call(name: &str) -> Value {
+    function(
+        name,
+        "call",
+        Value::Null,
+        json!({"type": "object", "additionalProperties": false}),
+        json!({"type": "string"}),
+    )
+}
+
+fn manifest(functions: Vec<Value>) -> Value {
+    json!({"protocol": 1, "functions": functions})
+}
+
+#[test]
+fn invalid_function_names() {
+    for bad in ["1st", "has space", "a..b", "", "ünï"] {
+        assert_eq!(
+            generate(&manifest(vec![call(bad)])).unwrap_err(),
+            GenerateError::InvalidFunctionName(bad.into())
+        );
+    }
+}
+
+#[test]
+fn names_that_clash_after_case_conversion() {
+    let err = generate(&manifest(vec![
+        call("contact_submit"),
+        call("contact.submit"),
+    ]))
+    .unwrap_err();
+    assert_eq!(
+        err,
+        GenerateError::NameClash {
+            first: "contact.submit".into(),
+            second: "contact_submit".into(),
+            generated: "ContactSubmit".into()
+        }
+    );
+    assert!(
+        err.to_string()
+            .contains("\"contact.submit\" and \"contact_submit\"")
+    );
+}
+
+fn with_output_type(name: &str, type_name: &str, schema: Value) -> Value {
+    function(
+        name,
+        "call",
+        Value::Null,
+        json!({"type": "object", "additionalProperties": false}),
+        json!({"$ref": format!("#/$defs/{type_name}"), "$defs": {type_name: schema}}),
+    )
+}
+
+#[test]
+fn reserved_invalid_and_taken_type_names() {
+    for type_name in [
+        "Record",
+        "Promise",
+        "default",
+        "Has-Dash",
+        "EchoInput",
+        "PingOutput",
+        "ThingSchema",
+    ] {
+        let err = generate(&manifest(vec![
+            call("echo"),
+            with_output_type("ping", type_name, json!({"type": "string"})),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            err,
+            GenerateError::InvalidTypeName {
+                function: "ping".into(),
+                name: type_name.into()
+            },
+            "{type_name}"
+        );
+    }
+}
+
+#[test]
+fn one_type_name_with_two_definitions() {
+    let err = generate(&manifest(vec![
+        with_output_type("a", "Item", json!({"type": "string"})),
+        with_output_type("b", "Item", json!({"type": "integer"})),
+    ]))
+    .unwrap_err();
+    assert_eq!(
+        err,
+        GenerateError::TypeConflict {
+            name: "Item".into(),
+            first: "a".into(),
+            second: "b".into()
+        }
+    );
+    // The same definition twice is one type.
+    assert!(
+        generate(&manifest(vec![
+            with_output_type("a", "Item", json!({"type": "string"})),
+            with_output_type("b", "Item", json!({"type": "string"})),
+        ]))
+        .is_ok()
+    );
+}
+
+#[test]
+fn local_context_params_that_clash_with_provider_props() {
+    for param in ["children", "rev"] {
+        let input = json!({"type": "object", "properties": {param: {"type": "string"}}, "required": [param]});
+        let err = generate(&manifest(vec![function(
+            "page",
+            "context",
+            json!("local"),
+            input,
+            json!({"type": "string"}),
+        )]))
+        .unwrap_err();
+        assert_eq!(
+            err,
+            GenerateError::ReservedParameter {
+                function: "page".into(),
+                param: param.into()
+            }
+        );
+    }
+}
+
+#[test]
+fn schemas_the_emitters_cannot_express() {
+    let input = json!({"type": "object", "properties": {"x": {"not": {"type": "string"}}}});
+    let err = generate(&manifest(vec![function(
+        "f",
+        "call",
+        Value::Null,
+        input,
+        json!(true),
+    )]))
+    .unwrap_err();
+    assert_eq!(
+        err,
+        GenerateError::UnsupportedSchema {
+            function: "f".into(),
+            side: "input",
+            pointer: "/properties/x".into(),
+            what: "the `not` keyword".into()
+        }
+    );
+    let output = json!({"$ref": "https://example.com/schema.json"});
+    let err = generate(&manifest(vec![function(
+        "g",
+        "call",
+        Value::Null,
+        json!(true),
+        output,
+    )]))
+    .unwrap_err();
+    assert!(err.to_string().contains("function \"g\""), "{err}");
+}
+
+#[test]
+fn malformed_manifests() {
+    for bad in [
+        json!({}),
+        json!({"protocol": 2, "functions": []}),
+        json!({"protocol": 1, "functions": {}}),
+        json!({"protocol": 1, "functions": [{"kind": "call"}]}),
+        json!({"protocol": 1, "functions": [{"name": "a", "kind": "query", "input": true, "output": true, "auth": "none"}]}),
+        json!({"protocol": 1, "functions": [{"name": "a", "kind": "call", "auth": "none", "output": true}]}),
+    ] {
+        assert!(
+            matches!(generate(&bad), Err(GenerateError::Manifest(_))),
+            "{bad}"
+        );
+    }
+    assert!(generate(&manifest(vec![])).is_ok());
+}

@@ -1,0 +1,65 @@
+//! The generated files are committed under `tests/golden/`; a change in the generator that alters
+//! any byte fails here. `UPDATE_GOLDEN=1 cargo test -p mizan-codegen --test golden` rewrites them.
+
+#[path = "fixtures/kitchen.rs"]
+mod kitchen;
+
+use std::path::Path;
+
+fn check(set: &str, manifest: &serde_json::Value) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(set);
+    let files = mizan_codegen::generate(manifest).unwrap_or_else(|e| panic!("{set}: {e}"));
+    assert_eq!(
+        mizan_codegen::generate(manifest).unwrap(),
+        files,
+        "generation is deterministic"
+    );
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        mizan_codegen::generate_into(manifest, &dir).unwrap();
+        return;
+    }
+    for (name, text) in &files {
+        let path = dir.join(name);
+        let golden =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            golden == *text,
+            "{} drifted from the generator; rerun with UPDATE_GOLDEN=1 and review the diff",
+            path.display()
+        );
+    }
+    let on_disk = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(
+        on_disk,
+        files.len(),
+        "{set}: stray files in {}",
+        dir.display()
+    );
+}
+
+#[test]
+fn demo_app_golden_files() {
+    let registry = mizan_demo::functions::registry().unwrap();
+    check("demo", &registry.manifest());
+}
+
+#[test]
+fn kitchen_sink_golden_files() {
+    check("kitchen", &kitchen::registry().manifest());
+}
+
+#[test]
+fn regenerating_into_a_folder_changes_no_byte() {
+    let dir = std::env::temp_dir().join(format!("mizan-codegen-{}", std::process::id()));
+    let manifest = kitchen::registry().manifest();
+    let first = mizan_codegen::generate_into(&manifest, &dir).unwrap();
+    assert_eq!(first.len(), 5);
+    assert!(
+        mizan_codegen::generate_into(&manifest, &dir)
+            .unwrap()
+            .is_empty()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
