@@ -38,6 +38,8 @@ enum Command {
     Mint(MintArgs),
     /// Verify a Mizan Web Token and print its claims.
     Verify(VerifyArgs),
+    /// Generate TypeScript types, Zod schemas, React hooks and OpenAPI from a manifest.
+    Generate(crate::generate::GenerateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -129,7 +131,7 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
-    fn new(code: impl std::fmt::Display, message: impl std::fmt::Display) -> Self {
+    pub(crate) fn new(code: impl std::fmt::Display, message: impl std::fmt::Display) -> Self {
         Self {
             code: code.to_string(),
             message: message.to_string(),
@@ -160,6 +162,7 @@ coded!(
 pub(crate) fn run(cli: Cli) -> Result<String, Failure> {
     match cli.command {
         Command::Demo => demo(),
+        Command::Generate(args) => crate::generate::run(args),
         Command::Canonical { json } => {
             let text = match json {
                 Some(text) => text,

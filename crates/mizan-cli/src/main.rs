@@ -2,6 +2,7 @@
 //! and canonicalize JSON, with the same code the server uses.
 
 mod commands;
+mod generate;
 
 use std::process::ExitCode;
 

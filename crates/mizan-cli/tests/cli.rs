@@ -95,3 +95,54 @@ fn demo_runs_and_rejects_a_tampered_token() {
     assert_eq!(report["tampered_token_rejected_with"], "bad_signature");
     assert_eq!(report["verified_claims"]["sub"], "42");
 }
+
+#[test]
+fn generate_writes_the_golden_files_from_a_manifest_file() {
+    let dir = std::env::temp_dir().join(format!("mizan-cli-generate-{}", std::process::id()));
+    let manifest = dir.join("manifest.json");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec_manifest = serde_json::json!({"protocol": 1, "functions": [{
+        "name": "echo", "kind": "call", "context": null, "auth": "none",
+        "input": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"], "additionalProperties": false},
+        "output": {"type": "string"}
+    }]});
+    std::fs::write(&manifest, spec_manifest.to_string()).unwrap();
+    let out = dir.join("generated");
+    let (ok, said, err) = mizan(&[
+        "generate",
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(said, format!("5 files in {} (5 changed)", out.display()));
+    assert!(
+        std::fs::read_to_string(out.join("hooks.ts"))
+            .unwrap()
+            .contains("export function useEcho()")
+    );
+    let (_, said, _) = mizan(&[
+        "generate",
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(said.ends_with("(0 changed)"), "{said}");
+
+    std::fs::write(&manifest, r#"{"protocol":1,"functions":[{"name":"bad name","kind":"call","auth":"none","input":true,"output":true}]}"#).unwrap();
+    let (ok, _, err) = mizan(&[
+        "generate",
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(
+        err.starts_with("error[generate]: function \"bad name\""),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
