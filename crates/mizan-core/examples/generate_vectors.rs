@@ -410,6 +410,8 @@ fn canonical_vectors() -> Value {
     let greet = r#"{"name":"Ada"}"#;
     let params = canonical::parse(greet.as_bytes()).unwrap();
     let obj_deep32 = canonical::parse(obj_deep32_out.as_bytes()).unwrap();
+    let fn_128 = format!("a.{}", "b".repeat(126));
+    let fn_129 = format!("a.{}", "b".repeat(127));
     let variants: Vec<CacheKeyVariant<'_>> = vec![
         (
             "cache_key_greet_anonymous",
@@ -493,6 +495,30 @@ fn canonical_vectors() -> Value {
             Some("invalid_function_name"),
         ),
         (
+            "cache_key_function_128_bytes",
+            &fn_128,
+            &params,
+            &anonymous,
+            0,
+            None,
+        ),
+        (
+            "cache_key_function_129_bytes",
+            &fn_129,
+            &params,
+            &anonymous,
+            0,
+            Some("invalid_function_name"),
+        ),
+        (
+            "cache_key_permission_key_needing_escapes",
+            "greet",
+            &params,
+            "a\"\\\u{1}\u{E9}",
+            0,
+            None,
+        ),
+        (
             "cache_key_empty_permission_key",
             "greet",
             &params,
@@ -514,6 +540,10 @@ fn canonical_vectors() -> Value {
 
     let long_id = "u".repeat(256);
     let too_long_id = "u".repeat(257);
+    // Lengths count UTF-8 bytes, not characters or UTF-16 units.
+    let e_acute_256 = "\u{E9}".repeat(128);
+    let e_acute_257 = format!("{}a", "\u{E9}".repeat(128));
+    let emoji_256 = "\u{1F600}".repeat(64);
     let scopes: Vec<(&str, Option<&str>, PermissionScope<'_>)> = vec![
         ("anonymous", None, PermissionScope::Anonymous),
         ("authenticated", None, PermissionScope::Authenticated),
@@ -531,6 +561,17 @@ fn canonical_vectors() -> Value {
             PermissionScope::User("\u{FC}ber \u{1F600}"),
         ),
         ("user", Some(&long_id), PermissionScope::User(&long_id)),
+        (
+            "user",
+            Some(&e_acute_256),
+            PermissionScope::User(&e_acute_256),
+        ),
+        (
+            "user",
+            Some(&e_acute_257),
+            PermissionScope::User(&e_acute_257),
+        ),
+        ("user", Some(&emoji_256), PermissionScope::User(&emoji_256)),
         ("user", Some(""), PermissionScope::User("")),
         (
             "user",

@@ -104,10 +104,10 @@ impl MwtAuthenticator {
         let token = header
             .to_str()
             .ok()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
+            // The scheme is case-insensitive (RFC 9110 §11.1).
+            .and_then(|h| h.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token)
             .ok_or_else(|| {
                 Error::unauthenticated("the Authorization header must be `Bearer <token>`")
             })?;

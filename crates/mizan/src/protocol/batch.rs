@@ -23,7 +23,7 @@ async fn respond(shared: &Shared, request: HttpRequest) -> Result<Response> {
     let (parts, http_body) = request.into_parts();
     let declared = body::check_headers(&parts, &shared.limits)?;
     let request = shared.request(parts).await?;
-    let value = body::read_json(http_body, declared, &shared.limits).await?;
+    let value = body::read_json(http_body, declared, &shared.limits, 3).await?;
     let calls = match value {
         Value::Object(mut object) if object.len() == 1 => match object.remove("calls") {
             Some(Value::Array(calls)) => calls,

@@ -28,8 +28,18 @@ fn unsupported_media_type() -> Error {
 
 /// Checks the headers of a JSON request before any work: content type, then declared length.
 pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> {
+    let declared_len = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) else {
-        return Ok(Declared::Nothing);
+        // Without a content type only an empty body is acceptable; a declared non-empty one is
+        // refused now, a streamed one once it is read.
+        return match declared_len {
+            Some(len) if len > 0 => Err(unsupported_media_type()),
+            _ => Ok(Declared::Nothing),
+        };
     };
     let content_type = content_type.to_str().unwrap_or("");
     let mut pieces = content_type.split(';').map(str::trim);
@@ -41,11 +51,6 @@ pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> 
     if !media_type.eq_ignore_ascii_case("application/json") || !charset_ok {
         return Err(unsupported_media_type());
     }
-    let declared_len = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
     if declared_len.is_some_and(|len| len > limits.body_bytes as u64) {
         return Err(too_large(limits));
     }
@@ -60,7 +65,15 @@ fn too_large(limits: &Limits) -> Error {
 }
 
 /// Reads the body (at most the limit) and parses it strictly; an empty body is `{}`.
-pub(crate) async fn read_json(body: Body, declared: Declared, limits: &Limits) -> Result<Value> {
+///
+/// `extra_depth` is the nesting the body adds around params (3 in a batch: the body, `calls` and the item), so that params may
+/// nest as deep in a batch as in a call.
+pub(crate) async fn read_json(
+    body: Body,
+    declared: Declared,
+    limits: &Limits,
+    extra_depth: usize,
+) -> Result<Value> {
     let bytes = Limited::new(body, limits.body_bytes)
         .collect()
         .await
@@ -79,7 +92,7 @@ pub(crate) async fn read_json(body: Body, declared: Declared, limits: &Limits) -
         return Err(unsupported_media_type());
     }
     let options = ParseOptions {
-        max_depth: limits.json_depth,
+        max_depth: limits.json_depth + extra_depth,
         allow_floats: true,
     };
     canonical::parse_with(&bytes, options).map_err(|e| {

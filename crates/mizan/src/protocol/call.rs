@@ -25,7 +25,8 @@ pub(super) async fn respond(
     let declared = body::check_headers(&parts, &shared.limits)?;
     let request = shared.request(parts).await?;
     function.options.auth.check(&request)?;
-    let params = body::params_object(body::read_json(http_body, declared, &shared.limits).await?)?;
+    let params =
+        body::params_object(body::read_json(http_body, declared, &shared.limits, 0).await?)?;
     let output = run(function, &request, Params::new(params), Encoding::Json).await?;
     Ok(json_response(output, "no-store"))
 }
