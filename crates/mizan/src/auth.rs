@@ -78,28 +78,83 @@ impl Authenticator for Anonymous {
     }
 }
 
-/// Authenticates `Authorization: Bearer <MWT>` headers with a keyring.
+/// The header a browser client sends with every unsafe request when it is authenticated by a
+/// cookie. A cross-site page cannot send a custom header without the server's CORS consent, so its
+/// presence proves the request came from the application's own pages.
+pub const CSRF_HEADER: &str = "x-mizan-csrf";
+
+/// Authenticates MWTs from `Authorization: Bearer <token>`, and optionally from a cookie.
 ///
-/// No header means anonymous; a header with a token that fails verification is `unauthenticated`
-/// (401) with the token's failure code in `details.reason`, so clients can tell expiry apart.
+/// No token means anonymous; a token that fails verification is `unauthenticated` (401) with the
+/// token's failure code in `details.reason`, so clients can tell expiry apart. A token from the
+/// cookie authenticates `POST`s only when the request also carries the [`CSRF_HEADER`]
+/// (`403 forbidden`, `details.reason = "csrf"`, otherwise), because browsers attach cookies to
+/// cross-site requests too.
 #[derive(Debug, Clone)]
 pub struct MwtAuthenticator {
     keyring: Keyring,
     validation: Validation,
+    cookie: Option<String>,
 }
 
 impl MwtAuthenticator {
-    /// Verifies tokens with `keyring` against `validation`.
+    /// Verifies bearer tokens with `keyring` against `validation`.
     pub fn new(keyring: Keyring, validation: Validation) -> Self {
         Self {
             keyring,
             validation,
+            cookie: None,
         }
     }
 
-    fn principal(&self, parts: &Parts) -> Result<Principal> {
+    /// Also reads the token from the cookie `name` when there is no `Authorization` header, so
+    /// the first HTML request of a page is authenticated too (and its global contexts hydrate for
+    /// the right user).
+    #[must_use]
+    pub fn with_cookie(mut self, name: impl Into<String>) -> Self {
+        self.cookie = Some(name.into());
+        self
+    }
+
+    fn cookie_token<'a>(&self, parts: &'a Parts) -> Option<&'a str> {
+        let name = self.cookie.as_deref()?;
+        parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.trim_matches('"'))
+            .filter(|value| !value.is_empty())
+    }
+
+    fn verify(&self, token: &str) -> Result<Principal> {
+        let claims = self
+            .keyring
+            .verify(token.trim(), &self.validation)
+            .map_err(|e| {
+                Error::unauthenticated(format!("invalid token: {e}"))
+                    .with_details(serde_json::json!({"reason": e.code().as_str()}))
+            })?;
+        Ok(principal_from_claims(&claims))
+    }
+
+    /// The principal of a request's head.
+    pub fn principal(&self, parts: &Parts) -> Result<Principal> {
         let Some(header) = parts.headers.get(http::header::AUTHORIZATION) else {
-            return Ok(Principal::Anonymous);
+            let Some(token) = self.cookie_token(parts) else {
+                return Ok(Principal::Anonymous);
+            };
+            let safe = parts.method == http::Method::GET || parts.method == http::Method::HEAD;
+            if !safe && !parts.headers.contains_key(CSRF_HEADER) {
+                return Err(Error::forbidden(format!(
+                    "cookie-authenticated requests must send the {CSRF_HEADER} header"
+                ))
+                .with_details(serde_json::json!({"reason": "csrf"})));
+            }
+            return self.verify(token);
         };
         let token = header
             .to_str()
@@ -111,14 +166,7 @@ impl MwtAuthenticator {
             .ok_or_else(|| {
                 Error::unauthenticated("the Authorization header must be `Bearer <token>`")
             })?;
-        let claims = self
-            .keyring
-            .verify(token.trim(), &self.validation)
-            .map_err(|e| {
-                Error::unauthenticated(format!("invalid token: {e}"))
-                    .with_details(serde_json::json!({"reason": e.code().as_str()}))
-            })?;
-        Ok(principal_from_claims(&claims))
+        self.verify(token)
     }
 }
 

@@ -57,12 +57,13 @@ mod function;
 mod protocol;
 mod registry;
 mod request;
+mod shell;
 
 /// Turns a function into a server function. See the [crate documentation](crate).
 pub use mizan_macros::client;
 
 pub use auth::{
-    Anonymous, AuthRequirement, Authenticator, MwtAuthenticator, principal_from_claims,
+    Anonymous, AuthRequirement, Authenticator, CSRF_HEADER, MwtAuthenticator, principal_from_claims,
 };
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};
 pub use function::{ContextKind, FunctionOptions};
@@ -70,6 +71,7 @@ pub use protocol::query::encode_query;
 pub use protocol::{Limits, Mizan};
 pub use registry::{Registry, RegistryError};
 pub use request::{Principal, Request, RequestBuilder, User};
+pub use shell::{HYDRATION_ELEMENT_ID, Shell, embed_hydration};
 
 /// Layer 1, re-exported: canonical JSON, keys and the Mizan Web Token.
 pub use mizan_core as core;

@@ -110,21 +110,39 @@ impl Mizan {
         self
     }
 
+    /// The router to nest under `/api/mizan`, and the [`Shell`](crate::Shell) that serves
+    /// `template` (the app's `index.html`) with the global contexts embedded.
+    pub fn router_with_shell<S: Clone + Send + Sync + 'static>(
+        self,
+        template: impl Into<String>,
+    ) -> (Router<S>, crate::Shell) {
+        let shared = self.shared();
+        let shell = crate::Shell::new(shared.clone(), template.into());
+        (Self::routes(shared), shell)
+    }
+
     /// The router to nest under `/api/mizan` in an application.
     pub fn router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
+        Self::routes(self.shared())
+    }
+
+    fn shared(self) -> Arc<Shared> {
         // Serialized once: the registry cannot change after the router is built.
         let manifest = self
             .expose_manifest
             .then(|| serde_json::to_vec(&self.registry.manifest()).map(bytes::Bytes::from))
             .transpose()
             .unwrap_or_else(|e| unreachable!("a JSON value always serializes: {e}"));
-        let shared = Arc::new(Shared {
+        Arc::new(Shared {
             registry: self.registry,
             authenticator: self.authenticator,
             state: self.state,
             limits: self.limits,
             manifest,
-        });
+        })
+    }
+
+    fn routes<S: Clone + Send + Sync + 'static>(shared: Arc<Shared>) -> Router<S> {
         // `/call/<name>` and `/context/<name>` are told apart by slicing the path in `dispatch`:
         // cheaper per request than a route with a captured parameter.
         Router::new()
@@ -147,7 +165,7 @@ impl std::fmt::Debug for Mizan {
 pub(crate) struct Shared {
     pub(crate) registry: Registry,
     authenticator: Arc<dyn Authenticator>,
-    state: StateMap,
+    pub(crate) state: StateMap,
     pub(crate) limits: Limits,
     manifest: Option<bytes::Bytes>,
 }
@@ -179,6 +197,11 @@ impl Shared {
         self.registry
             .get(name)
             .ok_or_else(|| Error::not_found(format!("no function named {name:?}")))
+    }
+
+    /// Resolves the principal of a request head.
+    pub(crate) async fn authenticate(&self, parts: &Parts) -> Result<crate::Principal> {
+        self.authenticator.authenticate(parts).await
     }
 
     /// Resolves the principal and builds the request functions see.

@@ -1,0 +1,154 @@
+//! The HTML shell: the page's HTML with the global contexts embedded, so the first render of the
+//! React app needs no request (`spec/PROTOCOL.md` §2.8).
+
+use std::sync::Arc;
+
+use axum::extract::{Request as HttpRequest, State};
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+use http::{HeaderValue, header};
+
+use crate::function::{Encoding, Params};
+use crate::protocol::{Shared, run};
+use crate::{ContextKind, Request};
+
+/// The `id` of the `<script type="application/json">` element that carries the payload.
+pub const HYDRATION_ELEMENT_ID: &str = "mizan-hydration";
+
+/// Serves an HTML page with the global contexts of its requester embedded.
+///
+/// Made by [`Mizan::router_with_shell`](crate::Mizan::router_with_shell); use
+/// [`Shell::handler`] as the fallback of the application's router.
+#[derive(Clone)]
+pub struct Shell {
+    shared: Arc<Shared>,
+    template: Arc<str>,
+}
+
+impl std::fmt::Debug for Shell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shell").finish_non_exhaustive()
+    }
+}
+
+impl Shell {
+    pub(crate) fn new(shared: Arc<Shared>, template: String) -> Self {
+        Self {
+            shared,
+            template: template.into(),
+        }
+    }
+
+    /// The payload for a request: `{"contexts":{"<name>":<canonical output>,...}}` with every
+    /// global context the requester may read. A context that fails (including for auth) is left
+    /// out; the client then fetches it and sees the error itself.
+    pub async fn hydration(&self, parts: &Parts) -> String {
+        let mut out = String::from("{\"contexts\":{");
+        let principal = self.shared.authenticate(parts).await.ok();
+        if let Some(principal) = principal {
+            let request = Request::new(
+                parts.method.clone(),
+                parts.uri.clone(),
+                parts.headers.clone(),
+                principal,
+                self.shared.state.clone(),
+            );
+            let mut first = true;
+            for name in self.shared.registry.names() {
+                let Some(function) = self.shared.registry.get(name) else {
+                    continue;
+                };
+                if function.options.context != Some(ContextKind::Global)
+                    || function.options.auth.check(&request).is_err()
+                {
+                    continue;
+                }
+                let Ok(body) = run(
+                    function,
+                    &request,
+                    Params::new(Default::default()),
+                    Encoding::Canonical,
+                )
+                .await
+                else {
+                    continue;
+                };
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                out.push_str(&serde_json::Value::String(name.to_owned()).to_string());
+                out.push(':');
+                // Canonical JSON is UTF-8 text by construction.
+                out.push_str(&String::from_utf8_lossy(&body));
+            }
+        }
+        out.push_str("}}");
+        out
+    }
+
+    /// The page for a request: the template with the payload embedded.
+    pub async fn render(&self, parts: &Parts) -> String {
+        embed_hydration(&self.template, &self.hydration(parts).await)
+    }
+
+    /// An axum handler serving the page; never cached, since it holds per-user data.
+    pub async fn handler(State(shell): State<Shell>, request: HttpRequest) -> Response {
+        let (parts, _) = request.into_parts();
+        let html = shell.render(&parts).await;
+        (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (
+                    header::VARY,
+                    HeaderValue::from_static("Authorization, Cookie"),
+                ),
+            ],
+            html,
+        )
+            .into_response()
+    }
+}
+
+/// Inserts `payload` (JSON text) into `html` as
+/// `<script type="application/json" id="mizan-hydration">…</script>`, before `</head>` (or before
+/// `</body>`, or at the end). `<`, `>`, `&`, U+2028 and U+2029 are written as `\u` escapes, so the
+/// payload can never close the script element or open another, whatever strings it holds.
+///
+/// ```
+/// let html = mizan::embed_hydration("<head></head>", r#"{"contexts":{"x":"</script><b>"}}"#);
+/// assert_eq!(
+///     html,
+///     r#"<head><script type="application/json" id="mizan-hydration">{"contexts":{"x":"\u003c/script\u003e\u003cb\u003e"}}</script></head>"#
+/// );
+/// ```
+pub fn embed_hydration(html: &str, payload: &str) -> String {
+    let mut script = String::with_capacity(payload.len() + 80);
+    script.push_str("<script type=\"application/json\" id=\"");
+    script.push_str(HYDRATION_ELEMENT_ID);
+    script.push_str("\">");
+    for c in payload.chars() {
+        match c {
+            '<' => script.push_str("\\u003c"),
+            '>' => script.push_str("\\u003e"),
+            '&' => script.push_str("\\u0026"),
+            '\u{2028}' => script.push_str("\\u2028"),
+            '\u{2029}' => script.push_str("\\u2029"),
+            c => script.push(c),
+        }
+    }
+    script.push_str("</script>");
+    let at = html
+        .find("</head>")
+        .or_else(|| html.find("</body>"))
+        .unwrap_or(html.len());
+    let mut out = String::with_capacity(html.len() + script.len());
+    out.push_str(&html[..at]);
+    out.push_str(&script);
+    out.push_str(&html[at..]);
+    out
+}
