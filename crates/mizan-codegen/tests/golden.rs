@@ -1,4 +1,5 @@
-//! The generated files are committed under `tests/golden/`; a change in the generator that alters
+//! The generated files are committed (the demo's in `examples/demo/web/src/mizan/`, the kitchen
+//! sink's under `tests/golden/`); a change in the generator that alters
 //! any byte fails here. `UPDATE_GOLDEN=1 cargo test -p mizan-codegen --test golden` rewrites them.
 
 #[path = "fixtures/kitchen.rs"]
@@ -7,9 +8,7 @@ mod kitchen;
 use std::path::Path;
 
 fn check(set: &str, manifest: &serde_json::Value) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(set);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(set);
     let files = mizan_codegen::generate(manifest).unwrap_or_else(|e| panic!("{set}: {e}"));
     assert_eq!(
         mizan_codegen::generate(manifest).unwrap(),
@@ -42,12 +41,13 @@ fn check(set: &str, manifest: &serde_json::Value) {
 #[test]
 fn demo_app_golden_files() {
     let registry = mizan_demo::functions::registry().unwrap();
-    check("demo", &registry.manifest());
+    // The demo web app imports exactly these files.
+    check("../../examples/demo/web/src/mizan", &registry.manifest());
 }
 
 #[test]
 fn kitchen_sink_golden_files() {
-    check("kitchen", &kitchen::registry().manifest());
+    check("tests/golden/kitchen", &kitchen::registry().manifest());
 }
 
 #[test]

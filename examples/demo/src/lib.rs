@@ -3,11 +3,10 @@
 pub mod functions;
 
 use axum::Router;
-use axum::response::Html;
-use axum::routing::get;
 use mizan::core::mwt::{Claims, Keyring, Validation};
 use mizan::core::{PermissionKeyDeriver, PermissionScope, RootSecret};
-use mizan::{Mizan, MwtAuthenticator, RegistryError};
+use mizan::{Mizan, MwtAuthenticator, RegistryError, Shell};
+use tower_http::services::ServeDir;
 
 /// The issuer of the demo's tokens.
 pub const ISSUER: &str = "mizan-demo";
@@ -55,28 +54,45 @@ impl Keys {
     }
 }
 
-/// The whole demo: Mizan under `/api/mizan` and an index page at `/`.
+/// The cookie the web app keeps its token in.
+pub const TOKEN_COOKIE: &str = "mizan_token";
+
+/// Where `npm run build` puts the web app.
+pub const WEB_DIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/web/dist");
+
+/// The whole demo: Mizan under `/api/mizan`, the built web app's assets under `/assets`, and the
+/// HTML shell, with the global contexts embedded, for every other path.
 pub fn app(keys: &Keys) -> Result<Router, RegistryError> {
+    let template = std::fs::read_to_string(format!("{WEB_DIST}/index.html"))
+        .unwrap_or_else(|_| FALLBACK_PAGE.to_owned());
     let mizan = Mizan::new(functions::registry()?)
-        .authenticator(MwtAuthenticator::new(
-            keys.keyring.clone(),
-            Validation::new(ISSUER, AUDIENCE),
-        ))
-        .state(functions::Stats::default());
+        .authenticator(
+            MwtAuthenticator::new(keys.keyring.clone(), Validation::new(ISSUER, AUDIENCE))
+                .with_cookie(TOKEN_COOKIE),
+        )
+        .state(functions::Stats::default())
+        .state(keys.clone());
+    let (api, shell) = mizan.router_with_shell(template);
     Ok(Router::new()
-        .route("/", get(|| async { Html(INDEX) }))
-        .nest("/api/mizan", mizan.router()))
+        .nest("/api/mizan", api)
+        .nest_service("/assets", ServeDir::new(format!("{WEB_DIST}/assets")))
+        .fallback(Shell::handler)
+        .with_state(shell))
 }
 
-const INDEX: &str = r#"<!doctype html>
-<meta charset="utf-8">
-<title>Mizan demo</title>
+/// Served when the web app has not been built, so the API still has a page that explains itself.
+const FALLBACK_PAGE: &str = r#"<!doctype html>
+<html>
+<head><meta charset="utf-8"><title>Mizan demo</title></head>
+<body>
 <h1>Mizan demo</h1>
-<p>The API is under <a href="/api/mizan/manifest">/api/mizan/</a>. Try:</p>
+<p>The web app is not built: run <code>bash scripts/demo.sh</code>. The API is under
+<a href="/api/mizan/manifest">/api/mizan/</a>:</p>
 <pre>
 curl -s -X POST localhost:8000/api/mizan/call/echo -H 'Content-Type: application/json' -d '{"text":"hi"}'
 curl -si 'localhost:8000/api/mizan/context/greet?p=%7B%22name%22%3A%22Ada%22%7D'
 curl -s localhost:8000/api/mizan/context/current_user
-curl -s -X POST localhost:8000/api/mizan/call/admin.stats -H 'Content-Type: application/json' -d '{}'
 </pre>
+</body>
+</html>
 "#;

@@ -94,7 +94,35 @@ async fn the_demo_binary_serves_every_function() {
     let (status, _, body) = request(&addr, get("/api/mizan/manifest")).await;
     assert_eq!(status, 200);
     let manifest: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(manifest["functions"].as_array().unwrap().len(), 4);
+    assert_eq!(manifest["functions"].as_array().unwrap().len(), 5);
+
+    let (status, _, body) = request(
+        &addr,
+        post("/api/mizan/call/demo.sign_in", r#"{"user":"ada"}"#, None),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let token = serde_json::from_str::<serde_json::Value>(&body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, _, body) = request(&addr, format!("GET /api/mizan/context/current_user HTTP/1.1\r\nHost: demo\r\nCookie: mizan_token={token}\r\nConnection: close\r\n\r\n")).await;
+    assert_eq!(body, r#"{"authenticated":true,"id":"ada","staff":false}"#);
+    let (status, _, _) = request(
+        &addr,
+        post(
+            "/api/mizan/call/demo.sign_in",
+            r#"{"user":"mallory"}"#,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    let (status, head, body) = request(&addr, get("/")).await;
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/html"));
+    assert!(body.contains(r#"<script type="application/json" id="mizan-hydration">{"contexts":{"current_user":{"authenticated":false,"id":null,"staff":false}}}</script>"#), "{body}");
 
     let (status, _, body) = request(
         &addr,

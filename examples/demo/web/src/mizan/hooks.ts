@@ -16,6 +16,11 @@ export function useCurrentUser(options?: { rev?: number }): UseQueryResult<t.Cur
   return useMizanContext<t.CurrentUserInput, t.CurrentUserOutput>("current_user", {}, s.CurrentUserInputSchema, { rev: options?.rev ?? 0, staleTime: Infinity });
 }
 
+/** Calls `demo.sign_in` (`POST /call/demo.sign_in`); the input is checked with Zod before it is sent. */
+export function useDemoSignIn(): UseMutationResult<t.DemoSignInOutput, MizanError, t.DemoSignInInput> {
+  return useMizanCall<t.DemoSignInInput, t.DemoSignInOutput>("demo.sign_in", s.DemoSignInInputSchema);
+}
+
 /** Calls `echo` (`POST /call/echo`); the input is checked with Zod before it is sent. */
 export function useEcho(): UseMutationResult<t.EchoOutput, MizanError, t.EchoInput> {
   return useMizanCall<t.EchoInput, t.EchoOutput>("echo", s.EchoInputSchema);

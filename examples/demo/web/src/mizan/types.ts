@@ -26,6 +26,11 @@ export type Greeting = {
   text: string;
 };
 
+export type SignedIn = {
+  /** The MWT; the web app keeps it in the `mizan_token` cookie. */
+  token: string;
+};
+
 /** The params of the call `admin.stats`. */
 export type AdminStatsInput = Record<string, never>;
 
@@ -37,6 +42,15 @@ export type CurrentUserInput = Record<string, never>;
 
 /** What the global context `current_user` returns. */
 export type CurrentUserOutput = CurrentUser;
+
+/** The params of the call `demo.sign_in`. */
+export type DemoSignInInput = {
+  /** The `user` parameter. */
+  user: string;
+};
+
+/** What the call `demo.sign_in` returns. */
+export type DemoSignInOutput = SignedIn;
 
 /** The params of the call `echo`. */
 export type EchoInput = {

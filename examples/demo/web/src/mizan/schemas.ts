@@ -22,6 +22,10 @@ export const GreetingSchema: z.ZodType<t.Greeting> = z.object({
   text: z.string(),
 });
 
+export const SignedInSchema: z.ZodType<t.SignedIn> = z.object({
+  token: z.string(),
+});
+
 export const AdminStatsInputSchema: z.ZodType<t.AdminStatsInput> = z.strictObject({});
 
 export const AdminStatsOutputSchema: z.ZodType<t.AdminStatsOutput> = z.lazy(() => AdminStatsSchema);
@@ -29,6 +33,12 @@ export const AdminStatsOutputSchema: z.ZodType<t.AdminStatsOutput> = z.lazy(() =
 export const CurrentUserInputSchema: z.ZodType<t.CurrentUserInput> = z.strictObject({});
 
 export const CurrentUserOutputSchema: z.ZodType<t.CurrentUserOutput> = z.lazy(() => CurrentUserSchema);
+
+export const DemoSignInInputSchema: z.ZodType<t.DemoSignInInput> = z.strictObject({
+  user: z.string(),
+});
+
+export const DemoSignInOutputSchema: z.ZodType<t.DemoSignInOutput> = z.lazy(() => SignedInSchema);
 
 export const EchoInputSchema: z.ZodType<t.EchoInput> = z.strictObject({
   text: z.string(),

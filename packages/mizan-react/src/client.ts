@@ -1,0 +1,167 @@
+/**
+ * The transport: turns calls and context reads into the HTTP requests of spec §2.2–§2.4 and their
+ * answers into values or {@link MizanError}s.
+ * @module
+ */
+
+import { CallBatcher } from './batch.js';
+import { readCookie } from './cookie.js';
+import { MizanError, errorFromBody, invalidResponse } from './errors.js';
+import { canonicalQuery } from './query.js';
+
+/** How a {@link MizanClient} reaches the server. Every member is optional. */
+export interface MizanClientOptions {
+  /** Where the server mounts Mizan. Default `'/api/mizan'`; trailing slashes are dropped. */
+  baseUrl?: string;
+  /** `fetch`'s `credentials`. Default `'same-origin'`: cookies go with same-site requests. */
+  credentials?: RequestCredentials;
+  /**
+   * On every POST, send the header `header` with the value of the cookie `cookie` (read from
+   * `document.cookie` at send time), when that cookie is set.
+   */
+  csrf?: { header: string; cookie: string };
+  /** Extra headers, asked for at every request, so a refreshed `Authorization` is picked up. */
+  headers?: () => Record<string, string>;
+  /** The `fetch` to use. Default `globalThis.fetch`, looked up at each request. */
+  fetch?: typeof fetch;
+  /** Send calls made in the same tick as one `POST /batch`. Default `true`. */
+  batch?: boolean;
+}
+
+/**
+ * Talks to one Mizan server. Create one per application and share it (see `MizanProvider`).
+ *
+ * Every failure is a rejected {@link MizanError}: the server's protocol error (spec §2.6),
+ * `network_error` (status 0) when no answer came, `invalid_response` when the answer is not the
+ * protocol's shape.
+ */
+export class MizanClient {
+  readonly #options: MizanClientOptions;
+  readonly #baseUrl: string;
+  readonly #batcher: CallBatcher | undefined;
+
+  /** @param options - see {@link MizanClientOptions}. */
+  constructor(options: MizanClientOptions = {}) {
+    this.#options = options;
+    this.#baseUrl = (options.baseUrl ?? '/api/mizan').replace(/\/+$/, '');
+    this.#batcher =
+      options.batch === false
+        ? undefined
+        : new CallBatcher({
+            call: (fn, body) => this.#post(`/call/${fn}`, body),
+            batch: (body) => this.#post('/batch', body),
+          });
+  }
+
+  /**
+   * Runs the call `name` with `params` (spec §2.2) and resolves to its output.
+   *
+   * With batching on, calls made in the same tick go out together as `POST /batch` (spec §2.4),
+   * at most 32 per request; each promise still settles with its own call's result. A call alone
+   * goes to `POST /call/<name>`.
+   */
+  call<O>(name: string, params: Record<string, unknown>): Promise<O> {
+    let body: string;
+    try {
+      // Plain JSON, not canonical: call params may hold floats (spec §2.2).
+      body = JSON.stringify(params ?? {});
+    } catch (cause) {
+      return Promise.reject(
+        new MizanError({
+          code: 'malformed_json',
+          message: 'params cannot be written as JSON',
+          details: { reason: 'unsupported_value' },
+          cause,
+        }),
+      );
+    }
+    return (
+      this.#batcher ? this.#batcher.enqueue(name, body) : this.#post(`/call/${name}`, body)
+    ) as Promise<O>;
+  }
+
+  /**
+   * Reads the context `name` with `params` at revision `rev` (spec §2.3): `GET` of
+   * {@link MizanClient.contextUrl}, so the browser's HTTP cache and any CDN can answer it.
+   *
+   * @param signal - aborts the request (TanStack Query passes one to cancel outdated reads).
+   */
+  context<O>(
+    name: string,
+    params: Record<string, unknown>,
+    rev?: number,
+    signal?: AbortSignal,
+  ): Promise<O> {
+    let url: string;
+    try {
+      url = this.contextUrl(name, params, rev);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#request(url, {
+      method: 'GET',
+      headers: this.#headers(false),
+      signal,
+    }) as Promise<O>;
+  }
+
+  /**
+   * The URL of a context read: base URL, `/context/<name>`, then the canonical query of spec §2.3
+   * (`p` omitted for `{}`, `rev` omitted for 0, no `?` when both are).
+   *
+   * @throws {@link MizanError} as `canonicalQuery` does, for params or a `rev` that have no
+   *   canonical form.
+   */
+  contextUrl(name: string, params: Record<string, unknown>, rev?: number): string {
+    return `${this.#baseUrl}/context/${name}${canonicalQuery(params, rev)}`;
+  }
+
+  #headers(post: boolean): Record<string, string> {
+    const headers: Record<string, string> = { ...this.#options.headers?.() };
+    if (post) {
+      headers['content-type'] = 'application/json';
+      const csrf = this.#options.csrf;
+      const token = csrf && readCookie(csrf.cookie);
+      if (csrf && token !== undefined) headers[csrf.header] = token;
+    }
+    return headers;
+  }
+
+  #post(path: string, body: string): Promise<unknown> {
+    return this.#request(this.#baseUrl + path, {
+      method: 'POST',
+      headers: this.#headers(true),
+      body,
+    });
+  }
+
+  async #request(url: string, init: RequestInit): Promise<unknown> {
+    // Read once per request, so a fetch replaced after construction (tests, polyfills) is used,
+    // and called unbound, since browsers refuse `fetch` called on another object.
+    const doFetch = this.#options.fetch ?? globalThis.fetch;
+    let response: Response;
+    let text: string;
+    try {
+      response = await doFetch(url, {
+        ...init,
+        credentials: this.#options.credentials ?? 'same-origin',
+      });
+      text = await response.text();
+    } catch (cause) {
+      throw new MizanError({ code: 'network_error', message: 'the request failed', cause });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (cause) {
+      throw invalidResponse(response.status, cause);
+    }
+    if (response.ok) return body;
+    throw errorFromBody(body, response.status);
+  }
+}
+
+/** A new {@link MizanClient}; the same as `new MizanClient(options)`. */
+export function createMizanClient(options?: MizanClientOptions): MizanClient {
+  return new MizanClient(options);
+}

@@ -1,0 +1,24 @@
+/**
+ * The browser runtime of Mizan: what the generated React client imports. A {@link MizanClient}
+ * speaks the HTTP protocol of `spec/PROTOCOL.md` Layer 2 (calls, canonical context URLs,
+ * microtask batching, protocol errors); {@link MizanProvider}, {@link useMizanCall} and
+ * {@link useMizanContext} put it behind TanStack Query, with Zod validation before sending and
+ * hydration from the server-rendered page.
+ * @packageDocumentation
+ */
+
+export { MizanClient, createMizanClient, type MizanClientOptions } from './client.js';
+export { MAX_BATCH_CALLS } from './batch.js';
+export {
+  MIZAN_ERROR_CODES,
+  MizanError,
+  isMizanError,
+  type MizanErrorCode,
+  type MizanErrorInit,
+  type MizanFieldError,
+} from './errors.js';
+export { canonicalQuery, mizanQueryKey, percentEncode } from './query.js';
+export { HYDRATION_ELEMENT_ID, readHydration, type HydrationPayload } from './hydration.js';
+export { MizanProvider, useMizanClient, type MizanProviderProps } from './provider.js';
+export { useMizanCall } from './useMizanCall.js';
+export { useMizanContext, type UseMizanContextOptions } from './useMizanContext.js';

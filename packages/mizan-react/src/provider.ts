@@ -1,0 +1,67 @@
+/**
+ * The provider: makes one {@link MizanClient} and one TanStack `QueryClient` available to the
+ * generated hooks, and seeds the query cache from the server's hydration payload.
+ * @module
+ */
+
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import {
+  createContext,
+  createElement,
+  useContext,
+  useState,
+  type ReactElement,
+  type ReactNode,
+} from 'react';
+import type { MizanClient } from './client.js';
+import { seedHydration, type HydrationPayload } from './hydration.js';
+
+const MizanClientContext = /* @__PURE__ */ createContext<MizanClient | null>(null);
+
+/** Props of {@link MizanProvider}. */
+export interface MizanProviderProps {
+  /** The client every hook below uses. */
+  client: MizanClient;
+  /** The query cache; rendered in a `QueryClientProvider`, so do not add another one. */
+  queryClient: QueryClient;
+  /** The server's payload (see `readHydration`): its global contexts fill the cache. */
+  hydration?: HydrationPayload;
+  /** The app. */
+  children?: ReactNode;
+}
+
+/**
+ * Provides `client` and `queryClient` to the tree.
+ *
+ * `hydration.contexts[name]` is put in the cache under `mizanQueryKey(name, {}, 0)` during the
+ * first render, before the children render: a global context's hook then finds its data on its
+ * first render, shows it and sends no request. Later changes of `hydration` are ignored, as a page
+ * is hydrated once; data already in the cache is never overwritten.
+ */
+export function MizanProvider(props: MizanProviderProps): ReactElement {
+  const { client, queryClient, hydration, children } = props;
+  // A state initializer runs during the first render only and before any child renders; an
+  // effect would run after the children had already rendered (and fetched) without the data.
+  useState(() => seedHydration(queryClient, hydration));
+  return createElement(
+    MizanClientContext.Provider,
+    { value: client },
+    createElement(QueryClientProvider, { client: queryClient }, children),
+  );
+}
+
+/**
+ * The {@link MizanClient} of the nearest {@link MizanProvider}.
+ *
+ * @throws Error when there is no `MizanProvider` above: the hooks cannot work without one, and
+ *   failing at once names the mistake better than a failed request would.
+ */
+export function useMizanClient(): MizanClient {
+  const client = useContext(MizanClientContext);
+  if (!client) {
+    throw new Error(
+      'mizan-react: no MizanClient here; render this component inside <MizanProvider client={…} queryClient={…}>',
+    );
+  }
+  return client;
+}

@@ -1,0 +1,61 @@
+/**
+ * The hook behind every generated context hook.
+ * @module
+ */
+
+import { useQuery, type UseQueryResult } from '@tanstack/react-query';
+import type { ZodType } from 'zod';
+import { isMizanError, type MizanError } from './errors.js';
+import { isHydrated } from './hydration.js';
+import { useMizanClient } from './provider.js';
+import { mizanQueryKey } from './query.js';
+import { validate } from './validate.js';
+
+/** Options of {@link useMizanContext}. */
+export interface UseMizanContextOptions {
+  /** The revision (spec §1.3.1): a new `rev` is a new URL, so caches on the way miss. Default 0. */
+  rev?: number;
+  /** How long data stays fresh, in milliseconds (TanStack's `staleTime`). Default 0. */
+  staleTime?: number;
+  /** Set `false` to hold the request, e.g. until the params are known. Default `true`. */
+  enabled?: boolean;
+}
+
+// Retrying cannot fix input the server refused (4xx) or input refused before sending (status 0,
+// any code but `network_error`); network failures and 5xx get TanStack's usual three retries.
+function shouldRetry(failureCount: number, error: MizanError): boolean {
+  if (isMizanError(error)) {
+    const { status, code } = error;
+    if ((status >= 400 && status < 500) || (status === 0 && code !== 'network_error')) return false;
+  }
+  return failureCount < 3;
+}
+
+/**
+ * A TanStack query that reads the context `name` with `params` (spec §2.3).
+ *
+ * The key is `mizanQueryKey(name, params, rev)`, so new params (in any property order that
+ * changes their canonical JSON) make a new query and a new request. The query function checks
+ * `params` with the `input` schema first (a failure is a `MizanError` `validation_failed` with
+ * status 0 and no request), then `GET`s `client.contextUrl(name, params, rev)`.
+ *
+ * Data seeded from hydration by `MizanProvider` is used on mount without a request; after that,
+ * `staleTime` (default 0) decides as usual.
+ */
+export function useMizanContext<I extends Record<string, unknown>, O>(
+  name: string,
+  params: I,
+  input: ZodType<I>,
+  options?: UseMizanContextOptions,
+): UseQueryResult<O, MizanError> {
+  const client = useMizanClient();
+  const rev = options?.rev ?? 0;
+  return useQuery<O, MizanError, O, readonly unknown[]>({
+    queryKey: mizanQueryKey(name, params, rev),
+    queryFn: async ({ signal }) => client.context<O>(name, validate(input, params), rev, signal),
+    staleTime: options?.staleTime ?? 0,
+    enabled: options?.enabled ?? true,
+    retry: shouldRetry,
+    refetchOnMount: (query) => !isHydrated(query),
+  });
+}
