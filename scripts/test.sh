@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test Mizan has: formatting, lints, Rust tests, TypeScript typecheck and tests.
-# It installs what it needs on a fresh machine (npm packages); `.ci/run` calls exactly this.
+# Every test Mizan has: formatting, lints, Rust tests, TypeScript typecheck and tests, the runtime's
+# size budget, and the browser test of the demo. It installs what it needs on a fresh machine
+# (npm packages, Debian's Chromium); `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,15 @@ need npm
 step "npm packages"
 npm ci --no-audit --no-fund
 
+step "Chromium (Debian's package, for the browser test)"
+if [ ! -x /usr/bin/chromium ]; then
+  as_root=""
+  [ "$(id -u)" = 0 ] || as_root="sudo"
+  $as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq chromium
+fi
+/usr/bin/chromium --version
+
 step "cargo fmt --check"
 cargo fmt --all --check
 
@@ -25,10 +35,18 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Rust tests"
 cargo test --workspace --locked
 
-step "TypeScript typecheck"
+step "TypeScript typecheck (packages, generated client, demo web app)"
 npm run typecheck
 
 step "TypeScript tests"
 npm test
+
+step "mizan-react size budget"
+npm run size -w packages/mizan-react
+
+step "browser test: the demo server and web app in headless Chromium"
+cargo build --locked -p mizan-demo
+npm run build:demo
+npm run test:e2e
 
 step "all tests passed"

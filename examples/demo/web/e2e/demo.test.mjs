@@ -1,0 +1,127 @@
+// End to end: the real demo server (Rust) and the built web app, in headless Debian Chromium.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const binary = process.env.MIZAN_DEMO_BIN ?? join(root, 'target/debug/mizan-demo');
+const flags = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let server;
+let base;
+let context;
+let profile;
+
+/** Starts the demo on a free loopback port and resolves with its URL. */
+function startServer() {
+  assert.ok(existsSync(binary), `build the demo first (cargo build -p mizan-demo): ${binary}`);
+  const env = { ...process.env, MIZAN_DEMO_ADDR: '127.0.0.1:0' };
+  delete env.MIZAN_SECRET;
+  server = spawn(binary, [], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the demo did not start in 30 s')), 30_000);
+    createInterface({ input: server.stdout }).on('line', (line) => {
+      const match = /listening on (http:\/\/\S+)/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`the demo exited with ${code}`)));
+  });
+}
+
+before(async () => {
+  base = await startServer();
+  profile = mkdtempSync(join(tmpdir(), 'mizan-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: flags,
+  });
+});
+
+after(async () => {
+  await context?.close();
+  server?.kill();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+/** Opens `path` and records every request the page makes. */
+async function open(page, path) {
+  const requests = [];
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(base + path);
+  return requests;
+}
+
+const text = (page, id) => page.getByTestId(id);
+
+test('the current user renders from the hydrated page without a request', async () => {
+  const page = await context.newPage();
+  const requests = await open(page, '/');
+  await assert.doesNotReject(text(page, 'current-user').filter({ hasText: 'Anonymous' }).waitFor());
+  await text(page, 'greeting').filter({ hasText: 'Hello, Ada!' }).waitFor();
+  assert.deepEqual(requests.filter((url) => url.includes('/api/mizan/context/current_user')), []);
+  await page.close();
+});
+
+test('echo, greet and the staff-only call work through the generated hooks', async () => {
+  const page = await context.newPage();
+  const requests = await open(page, '/');
+
+  await page.getByLabel('echo text').fill('hello from chromium');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await text(page, 'echo-result').filter({ hasText: /^hello from chromium \(#\d+\)$/ }).waitFor();
+
+  await text(page, 'greeting').filter({ hasText: 'Hello, Ada!' }).waitFor();
+  await page.getByLabel('name').fill('Grace');
+  await text(page, 'greeting').filter({ hasText: 'Hello, Grace!' }).waitFor();
+  assert.ok(
+    requests.some((url) => url.endsWith('/api/mizan/context/greet?p=%7B%22name%22%3A%22Grace%22%7D')),
+    'greet is read with its canonical URL',
+  );
+  await page.getByLabel('name').fill(' ');
+  await text(page, 'greeting').filter({ hasText: '400 bad_request: tell me your name' }).waitFor();
+
+  await page.getByRole('button', { name: 'Load server stats' }).click();
+  await text(page, 'admin-result').filter({ hasText: /^401 unauthenticated/ }).waitFor();
+  await page.close();
+});
+
+test('signing in changes the hydrated user and the staff-only answer', async () => {
+  const page = await context.newPage();
+  await open(page, '/');
+  await page.getByRole('button', { name: 'Sign in as ada' }).click();
+  await text(page, 'current-user').filter({ hasText: 'Signed in as ada' }).waitFor();
+  const afterReload = [];
+  page.on('request', (request) => afterReload.push(request.url()));
+  await page.getByRole('button', { name: 'Load server stats' }).click();
+  await text(page, 'admin-result').filter({ hasText: /^403 forbidden/ }).waitFor();
+  assert.deepEqual(afterReload.filter((url) => url.includes('/context/current_user')), []);
+
+  await page.getByRole('button', { name: 'Sign in as grace (staff)' }).click();
+  await text(page, 'current-user').filter({ hasText: 'Signed in as grace (staff)' }).waitFor();
+  await page.getByRole('button', { name: 'Load server stats' }).click();
+  await text(page, 'admin-result').filter({ hasText: /^echoes: \d+$/ }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await text(page, 'current-user').filter({ hasText: 'Anonymous' }).waitFor();
+  await page.close();
+});

@@ -1,0 +1,103 @@
+import { isMizanError } from 'mizan-react';
+import { useState, type FormEvent } from 'react';
+import { GreetProvider, useAdminStats, useCurrentUser, useDemoSignIn, useEcho, useGreet } from './mizan';
+
+function describe(error: unknown): string {
+  return isMizanError(error) ? `${error.status} ${error.code}: ${error.message}` : String(error);
+}
+
+function CurrentUser() {
+  const user = useCurrentUser();
+  const signIn = useDemoSignIn();
+  const become = (name: string) =>
+    signIn.mutate(
+      { user: name },
+      {
+        onSuccess: ({ token }) => {
+          document.cookie = `mizan_token=${token}; path=/; SameSite=Lax`;
+          document.cookie = 'mizan_csrf=1; path=/; SameSite=Lax';
+          window.location.reload();
+        },
+      },
+    );
+  const signOut = () => {
+    document.cookie = 'mizan_token=; path=/; max-age=0';
+    window.location.reload();
+  };
+  return (
+    <header>
+      <strong data-testid="current-user">
+        {user.data === undefined ? 'Loading…' : user.data.authenticated ? `Signed in as ${user.data.id ?? ''}${user.data.staff ? ' (staff)' : ''}` : 'Anonymous'}
+      </strong>{' '}
+      <button onClick={() => become('ada')}>Sign in as ada</button>{' '}
+      <button onClick={() => become('grace')}>Sign in as grace (staff)</button>{' '}
+      <button onClick={signOut}>Sign out</button>
+    </header>
+  );
+}
+
+function EchoForm() {
+  const echo = useEcho();
+  const [text, setText] = useState('');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    echo.mutate({ text });
+  };
+  return (
+    <form onSubmit={submit}>
+      <h2>Echo</h2>
+      <input aria-label="echo text" value={text} onChange={(e) => setText(e.target.value)} />
+      <button type="submit">Send</button>
+      <p data-testid="echo-result">
+        {echo.data ? `${echo.data.message} (#${echo.data.count})` : echo.error ? describe(echo.error) : ''}
+      </p>
+    </form>
+  );
+}
+
+function GreetingText() {
+  const greeting = useGreet();
+  return (
+    <p data-testid="greeting">
+      {greeting.data ? greeting.data.text : greeting.error ? describe(greeting.error) : 'Loading…'}
+    </p>
+  );
+}
+
+function Greeter() {
+  const [name, setName] = useState('Ada');
+  return (
+    <section>
+      <h2>Greet</h2>
+      <input aria-label="name" value={name} onChange={(e) => setName(e.target.value)} />
+      <GreetProvider name={name}>
+        <GreetingText />
+      </GreetProvider>
+    </section>
+  );
+}
+
+function AdminPanel() {
+  const stats = useAdminStats();
+  return (
+    <section>
+      <h2>Staff only</h2>
+      <button onClick={() => stats.mutate({})}>Load server stats</button>
+      <p data-testid="admin-result">
+        {stats.data ? `echoes: ${stats.data.echoes}` : stats.error ? describe(stats.error) : ''}
+      </p>
+    </section>
+  );
+}
+
+export function App() {
+  return (
+    <main>
+      <h1>Mizan demo</h1>
+      <CurrentUser />
+      <EchoForm />
+      <Greeter />
+      <AdminPanel />
+    </main>
+  );
+}

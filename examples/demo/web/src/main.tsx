@@ -1,0 +1,21 @@
+import { QueryClient } from '@tanstack/react-query';
+import { createMizanClient, MizanProvider, readHydration } from 'mizan-react';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+
+// The server embeds the global contexts in the page, so the first render needs no request.
+const hydration = readHydration();
+const client = createMizanClient({ csrf: { header: 'X-Mizan-CSRF', cookie: 'mizan_csrf' } });
+const queryClient = new QueryClient();
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <MizanProvider client={client} queryClient={queryClient} {...(hydration ? { hydration } : {})}>
+        <App />
+      </MizanProvider>
+    </StrictMode>,
+  );
+}
