@@ -96,13 +96,17 @@ pub enum Encoding {
     Canonical,
 }
 
-/// Encodes a function's result.
+/// Encodes a function's result; 64-bit and wider integers become decimal strings (§2.9).
 pub fn encode<T: Serialize>(result: Result<T>, encoding: Encoding) -> Result<Vec<u8>> {
     let output = result?;
     match encoding {
-        Encoding::Json => serde_json::to_vec(&output).map_err(Error::internal),
+        Encoding::Json => {
+            let mut out = Vec::with_capacity(128);
+            crate::wide_int::write_json(&output, &mut out).map_err(Error::internal)?;
+            Ok(out)
+        }
         Encoding::Canonical => {
-            let value = serde_json::to_value(&output).map_err(Error::internal)?;
+            let value = crate::wide_int::to_value(&output).map_err(Error::internal)?;
             mizan_core::canonical::to_vec(&value).map_err(|e| {
                 Error::internal(format!(
                     "a context returned a value that is not canonical JSON: {e}"

@@ -58,6 +58,7 @@ mod protocol;
 mod registry;
 mod request;
 mod shell;
+mod wide_int;
 
 /// Turns a function into a server function. See the [crate documentation](crate).
 pub use mizan_macros::client;

@@ -14,8 +14,11 @@ use crate::function::{FunctionOptions, ServerFunction};
 pub(crate) struct Registered {
     pub(crate) function: Arc<dyn ServerFunction>,
     pub(crate) options: FunctionOptions,
-    input_schema: Value,
+    /// With 64-bit integers as the strings they travel as (§2.9).
+    pub(crate) input_schema: Value,
     output_schema: Value,
+    /// Whether the params have 64-bit integers to turn back from strings.
+    pub(crate) input_has_wide: bool,
 }
 
 /// The server functions of an application, by name.
@@ -61,9 +64,12 @@ impl Registry {
         }
         let options = function.options();
         let mut generator = SchemaSettings::draft2020_12().into_generator();
-        let input_schema = function.input_schema(&mut generator).to_value();
+        let mut input_schema = function.input_schema(&mut generator).to_value();
         let mut generator = SchemaSettings::draft2020_12().into_generator();
-        let output_schema = function.output_schema(&mut generator).to_value();
+        let mut output_schema = function.output_schema(&mut generator).to_value();
+        let input_has_wide = crate::wide_int::has_wide(&input_schema);
+        crate::wide_int::rewrite_schema(&mut input_schema);
+        crate::wide_int::rewrite_schema(&mut output_schema);
         let float_at = options
             .context
             .and_then(|_| find_float(&output_schema, String::new()));
@@ -80,6 +86,7 @@ impl Registry {
                 options,
                 input_schema,
                 output_schema,
+                input_has_wide,
             },
         );
         Ok(self)

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use http::{HeaderValue, header};
 
-use crate::function::{Encoding, Params};
+use crate::function::Encoding;
 use crate::protocol::{Shared, run};
 use crate::{ContextKind, Request};
 
@@ -63,13 +63,8 @@ impl Shell {
                 {
                     continue;
                 }
-                let Ok(body) = run(
-                    function,
-                    &request,
-                    Params::new(Default::default()),
-                    Encoding::Canonical,
-                )
-                .await
+                let Ok(body) =
+                    run(function, &request, Default::default(), Encoding::Canonical).await
                 else {
                     continue;
                 };

@@ -207,7 +207,7 @@ async fn auth_levels_give_401_then_403() {
         post_with(&app, "/api/mizan/call/admin_stats", "{}", Some(&grace))
             .await
             .json(),
-        json!(42)
+        json!("42")
     );
     assert_eq!(
         post_with(&app, "/api/mizan/call/admin_stats", "{}", Some(&root))
@@ -319,7 +319,7 @@ async fn empty_body_means_no_params() {
         )
         .body(Body::empty())
         .unwrap();
-    assert_eq!(send(&app, request).await.json(), json!(42));
+    assert_eq!(send(&app, request).await.json(), json!("42"));
 }
 
 #[tokio::test]
@@ -429,4 +429,53 @@ async fn the_bearer_scheme_is_case_insensitive() {
         .body(Body::from("{}"))
         .unwrap();
     assert_eq!(send(&app, request).await.json(), json!("ada"));
+}
+
+#[tokio::test]
+async fn sixty_four_bit_integers_travel_as_strings_without_losing_digits() {
+    let app = app();
+    let reply = post(
+        &app,
+        "/api/mizan/call/next_id",
+        r#"{"id":"18446744073709551614"}"#,
+    )
+    .await;
+    assert_eq!(
+        (reply.status, reply.json()),
+        (200, json!("18446744073709551615"))
+    );
+    let reply = post(
+        &app,
+        "/api/mizan/call/next_id",
+        r#"{"id":"9007199254740993","step":"-1"}"#,
+    )
+    .await;
+    assert_eq!(reply.status, 400);
+    // A safe-range JSON number is accepted too.
+    assert_eq!(
+        post(&app, "/api/mizan/call/next_id", r#"{"id":41}"#)
+            .await
+            .json(),
+        json!("42")
+    );
+    for bad in [
+        r#"{"id":"042"}"#,
+        r#"{"id":"-1"}"#,
+        r#"{"id":"1e3"}"#,
+        r#"{"id":"18446744073709551616"}"#,
+    ] {
+        let reply = post(&app, "/api/mizan/call/next_id", bad).await;
+        assert_eq!(reply.status, 422, "{bad}");
+        assert_eq!(reply.json()["fields"][0]["path"], json!(["id"]), "{bad}");
+    }
+    let manifest = get(&app, "/api/mizan/manifest").await.json();
+    let next_id = manifest["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "next_id")
+        .unwrap()
+        .clone();
+    assert_eq!(next_id["input"]["properties"]["id"]["type"], "string");
+    assert_eq!(next_id["output"]["type"], "string");
 }

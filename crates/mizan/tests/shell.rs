@@ -101,7 +101,7 @@ async fn cookie_tokens_authenticate_reads_but_writes_need_the_csrf_header() {
         .header(mizan::CSRF_HEADER, "1")
         .body(Body::empty())
         .unwrap();
-    assert_eq!(send(&app, genuine).await.json(), json!(42));
+    assert_eq!(send(&app, genuine).await.json(), json!("42"));
 
     let bad_cookie = with_cookie(
         HttpRequest::get("/api/mizan/context/current_user"),

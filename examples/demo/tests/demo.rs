@@ -65,7 +65,7 @@ async fn the_demo_binary_serves_every_function() {
     assert!(head.contains("cache-control: no-store"));
     // Call bodies are plain JSON in field order; only context bodies are canonical.
     let echoed: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(echoed, serde_json::json!({"message": "hi", "count": 1}));
+    assert_eq!(echoed, serde_json::json!({"message": "hi", "count": "1"}));
 
     let (status, head, body) = request(
         &addr,
@@ -89,7 +89,7 @@ async fn the_demo_binary_serves_every_function() {
         post("/api/mizan/call/admin.stats", "{}", Some(&grace)),
     )
     .await;
-    assert_eq!((status, body.as_str()), (200, r#"{"echoes":1}"#));
+    assert_eq!((status, body.as_str()), (200, r#"{"echoes":"1"}"#));
 
     let (status, _, body) = request(&addr, get("/api/mizan/manifest")).await;
     assert_eq!(status, 200);

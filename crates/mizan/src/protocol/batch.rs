@@ -6,7 +6,7 @@ use http::Method;
 use serde_json::{Value, json};
 
 use super::{Shared, SharedState, body, json_response, method_not_allowed, run};
-use crate::function::{Encoding, Params};
+use crate::function::Encoding;
 use crate::{Error, ErrorCode, Request, Result};
 
 pub(super) async fn handle(State(shared): SharedState, request: HttpRequest) -> Response {
@@ -93,5 +93,5 @@ async fn one(shared: &Shared, request: &Request, call: Value) -> Result<Vec<u8>>
         ));
     }
     function.options.auth.check(request)?;
-    run(function, request, Params::new(params), Encoding::Json).await
+    run(function, request, params, Encoding::Json).await
 }

@@ -7,7 +7,7 @@ use http::request::Parts;
 
 use super::{Shared, body, json_response, method_not_allowed, run};
 use crate::Result;
-use crate::function::{Encoding, Params};
+use crate::function::Encoding;
 use crate::registry::Registered;
 
 pub(super) async fn respond(
@@ -27,6 +27,6 @@ pub(super) async fn respond(
     function.options.auth.check(&request)?;
     let params =
         body::params_object(body::read_json(http_body, declared, &shared.limits, 0).await?)?;
-    let output = run(function, &request, Params::new(params), Encoding::Json).await?;
+    let output = run(function, &request, params, Encoding::Json).await?;
     Ok(json_response(output, "no-store"))
 }

@@ -7,7 +7,7 @@ use mizan_core::base64url;
 use sha2::{Digest, Sha256};
 
 use super::{Shared, method_not_allowed, query, run};
-use crate::function::{Encoding, Params};
+use crate::function::Encoding;
 use crate::registry::Registered;
 use crate::{Error, ErrorCode, Result};
 
@@ -38,7 +38,7 @@ pub(super) async fn respond(
     let (params, _rev) = query::decode_query(raw_query)?;
     let request = shared.request(parts).await?;
     function.options.auth.check(&request)?;
-    let body = run(function, &request, Params::new(params), Encoding::Canonical).await?;
+    let body = run(function, &request, params, Encoding::Canonical).await?;
     let etag = etag(&body)?;
     let mut headers = HeaderMap::new();
     headers.insert(

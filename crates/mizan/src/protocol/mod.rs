@@ -21,6 +21,7 @@ use crate::function::{Encoding, Params};
 use crate::registry::Registered;
 use crate::request::StateMap;
 use crate::{Error, ErrorCode, Registry, Request, Result};
+use serde_json::{Map, Value};
 
 /// Limits of the protocol; the defaults suit most applications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,18 +222,34 @@ impl Shared {
 pub(crate) async fn run(
     function: &Registered,
     request: &Request,
-    params: Params,
+    mut params: Map<String, Value>,
     encoding: Encoding,
 ) -> Result<Vec<u8>> {
-    std::panic::AssertUnwindSafe(function.function.call(request, params, encoding))
-        .catch_unwind()
-        .await
-        .unwrap_or_else(|_| {
-            Err(Error::internal(format!(
-                "server function {} panicked",
-                function.options.rust_name
-            )))
-        })
+    if function.input_has_wide {
+        let mut object = Value::Object(params);
+        crate::wide_int::numbers_from_strings(
+            &mut object,
+            &function.input_schema,
+            &function.input_schema,
+        );
+        params = match object {
+            Value::Object(map) => map,
+            _ => unreachable!("the conversion keeps an object an object"),
+        };
+    }
+    std::panic::AssertUnwindSafe(
+        function
+            .function
+            .call(request, Params::new(params), encoding),
+    )
+    .catch_unwind()
+    .await
+    .unwrap_or_else(|_| {
+        Err(Error::internal(format!(
+            "server function {} panicked",
+            function.options.rust_name
+        )))
+    })
 }
 
 pub(crate) fn method_not_allowed(allow: &'static str) -> Response {

@@ -110,6 +110,14 @@ pub async fn fails(_req: &Request, code: String) -> Result<()> {
 }
 
 #[mizan::client]
+pub async fn next_id(_req: &Request, id: u64, step: Option<i64>) -> Result<u64> {
+    let step = u64::try_from(step.unwrap_or(1))
+        .map_err(|_| Error::bad_request("step must be positive"))?;
+    id.checked_add(step)
+        .ok_or_else(|| Error::bad_request("overflow"))
+}
+
+#[mizan::client]
 pub async fn missing_state(req: &Request) -> Result<String> {
     Ok(req.state::<String>()?.clone())
 }
@@ -155,6 +163,8 @@ pub fn registry() -> Registry {
         .register(root_only, "root_only")
         .unwrap()
         .register(fails, "fails")
+        .unwrap()
+        .register(next_id, "next_id")
         .unwrap()
         .register(missing_state, "missing_state")
         .unwrap();

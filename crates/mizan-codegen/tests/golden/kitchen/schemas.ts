@@ -28,9 +28,11 @@ export const ProfileSchema: z.ZodType<t.Profile> = z.object({
   displayName: z.string(),
   links: z.record(z.string(), z.string()),
   nickname: z.union([z.string(), z.null()]).optional(),
+  offset: z.union([z.string().regex(new RegExp("^(0|-?[1-9][0-9]*)$", "u")), z.null()]).optional(),
   position: z.tuple([z.int().gte(-32768).lte(32767), z.int().gte(-32768).lte(32767)]),
   revision: z.int().gte(0).lte(4294967295),
   score: z.int().gte(-2147483648).lte(2147483647),
+  sequence: z.string().regex(new RegExp("^(0|[1-9][0-9]*)$", "u")),
   tags: z.array(z.string()),
   website: z.union([z.string(), z.null()]).optional(),
 });

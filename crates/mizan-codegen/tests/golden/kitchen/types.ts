@@ -26,9 +26,12 @@ export type Profile = {
   displayName: string;
   links: Record<string, string>;
   nickname?: string | null;
+  offset?: string | null;
   position: [number, number];
   revision: number;
   score: number;
+  /** 64-bit: travels as a decimal string. */
+  sequence: string;
   tags: string[];
   website?: string | null;
 };

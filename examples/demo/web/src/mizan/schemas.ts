@@ -4,7 +4,7 @@ import { z } from "zod";
 import type * as t from "./types.js";
 
 export const AdminStatsSchema: z.ZodType<t.AdminStats> = z.object({
-  echoes: z.int().gte(0),
+  echoes: z.string().regex(new RegExp("^(0|[1-9][0-9]*)$", "u")),
 });
 
 export const CurrentUserSchema: z.ZodType<t.CurrentUser> = z.object({
@@ -14,7 +14,7 @@ export const CurrentUserSchema: z.ZodType<t.CurrentUser> = z.object({
 });
 
 export const EchoSchema: z.ZodType<t.Echo> = z.object({
-  count: z.int().gte(0),
+  count: z.string().regex(new RegExp("^(0|[1-9][0-9]*)$", "u")),
   message: z.string(),
 });
 

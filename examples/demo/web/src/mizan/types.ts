@@ -2,7 +2,7 @@
 /* eslint-disable */
 export type AdminStats = {
   /** Echoes served since the server started. */
-  echoes: number;
+  echoes: string;
 };
 
 export type CurrentUser = {
@@ -16,7 +16,7 @@ export type CurrentUser = {
 
 export type Echo = {
   /** How many echoes this server has made, this one included. */
-  count: number;
+  count: string;
   /** The text, as sent. */
   message: string;
 };
