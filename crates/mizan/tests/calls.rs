@@ -469,13 +469,13 @@ async fn sixty_four_bit_integers_travel_as_strings_without_losing_digits() {
         assert_eq!(reply.json()["fields"][0]["path"], json!(["id"]), "{bad}");
     }
     let manifest = get(&app, "/api/mizan/manifest").await.json();
-    let next_id = manifest["functions"]
+    let described = manifest["functions"]
         .as_array()
         .unwrap()
         .iter()
         .find(|f| f["name"] == "next_id")
         .unwrap()
         .clone();
-    assert_eq!(next_id["input"]["properties"]["id"]["type"], "string");
-    assert_eq!(next_id["output"]["type"], "string");
+    assert_eq!(described["input"]["properties"]["id"]["type"], "string");
+    assert_eq!(described["output"]["type"], "string");
 }
