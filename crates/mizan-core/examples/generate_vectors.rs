@@ -1095,6 +1095,72 @@ fn mwt_vectors() -> Value {
             "issued_in_future",
         ),
     ];
+    // Exact boundaries with no skew, and a size limit counted in bytes, not characters.
+    let strict = Validation::new(ISSUER, AUDIENCE).with_skew(0);
+    let at_nbf = base.clone().with_not_before(NOW + 100);
+    let iat_now = Claims::new(ISSUER, AUDIENCE, NOW, NOW + 3600, "pk");
+    let skewless: Vec<(&str, String, u64, Option<&str>)> = vec![
+        (
+            "skew0_valid_one_second_before_exp",
+            minimal.clone(),
+            exp - 1,
+            None,
+        ),
+        (
+            "skew0_expired_at_exp",
+            minimal.clone(),
+            exp,
+            Some("expired"),
+        ),
+        (
+            "skew0_valid_at_nbf",
+            keyring.sign(&at_nbf).unwrap(),
+            NOW + 100,
+            None,
+        ),
+        (
+            "skew0_not_yet_valid_one_second_before_nbf",
+            keyring.sign(&at_nbf).unwrap(),
+            NOW + 99,
+            Some("not_yet_valid"),
+        ),
+        (
+            "skew0_valid_iat_equals_now",
+            keyring.sign(&iat_now).unwrap(),
+            NOW,
+            None,
+        ),
+        (
+            "skew0_issued_in_future_by_one_second",
+            keyring.sign(&iat_now).unwrap(),
+            NOW - 1,
+            Some("issued_in_future"),
+        ),
+    ];
+    for (name, token, now, want) in skewless {
+        let result = keyring.verify_at(&token, &strict, now);
+        let mut case = json!({"name": name, "token": token, "now": now, "skew": 0});
+        match want {
+            None => case["claims"] = result.unwrap_or_else(|e| panic!("{name}: {e}")).to_value(),
+            Some(code) => {
+                assert_eq!(result.unwrap_err().code().as_str(), code, "{name}");
+                case["error"] = json!(code);
+            }
+        }
+        list.push(case);
+    }
+    let wide = format!("mwt1.k1.{}.{}", "\u{E9}".repeat(2100), tag);
+    assert!(wide.chars().count() < 4096 && wide.len() > 4096);
+    assert_eq!(
+        keyring
+            .verify_at(&wide, &validation, NOW)
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "token_too_large"
+    );
+    list.push(json!({"name": "oversize_in_bytes_not_characters", "token": wide, "now": NOW, "error": "token_too_large"}));
+
     for (name, token, now, want) in invalid {
         let got = keyring.verify_at(&token, &validation, now).unwrap_err();
         assert_eq!(got.code().as_str(), want, "{name}");

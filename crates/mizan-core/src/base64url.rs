@@ -8,6 +8,12 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 /// Encodes `bytes` as base64url without padding.
 pub fn encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    encode_into(bytes, &mut out);
+    out
+}
+
+/// Appends the base64url encoding (without padding) of `bytes` to `out`.
+pub fn encode_into(bytes: &[u8], out: &mut String) {
     for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
@@ -21,7 +27,6 @@ pub fn encode(bytes: &[u8]) -> String {
             out.push(char::from(ALPHABET[index as usize]));
         }
     }
-    out
 }
 
 fn sextet(c: u8) -> Option<u32> {

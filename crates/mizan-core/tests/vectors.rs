@@ -124,6 +124,10 @@ fn mwt_vectors() {
         let name = str_of(case, "name");
         let token = str_of(case, "token");
         let now = case["now"].as_u64().unwrap();
+        let validation = match case.get("skew").and_then(serde_json::Value::as_u64) {
+            Some(skew) => validation.clone().with_skew(skew),
+            None => validation.clone(),
+        };
         let result = keyring.verify_at(token, &validation, now);
         match case.get("claims") {
             Some(expected) => {

@@ -66,6 +66,14 @@ impl fmt::Debug for AuthRequirement {
 pub trait Authenticator: Send + Sync + 'static {
     /// The principal of the request, or an error such as `unauthenticated` for bad credentials.
     fn authenticate<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Principal>>;
+
+    /// The same answer without waiting, for authenticators that never do I/O; `None` (the
+    /// default) means "call [`authenticate`](Self::authenticate)". It spares a boxed future on
+    /// every request.
+    fn authenticate_now(&self, parts: &Parts) -> Option<Result<Principal>> {
+        let _ = parts;
+        None
+    }
 }
 
 /// Treats every request as anonymous; the default.
@@ -75,6 +83,10 @@ pub struct Anonymous;
 impl Authenticator for Anonymous {
     fn authenticate<'a>(&'a self, _parts: &'a Parts) -> BoxFuture<'a, Result<Principal>> {
         Box::pin(std::future::ready(Ok(Principal::Anonymous)))
+    }
+
+    fn authenticate_now(&self, _parts: &Parts) -> Option<Result<Principal>> {
+        Some(Ok(Principal::Anonymous))
     }
 }
 
@@ -185,5 +197,9 @@ pub fn principal_from_claims(claims: &Claims) -> Principal {
 impl Authenticator for MwtAuthenticator {
     fn authenticate<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Principal>> {
         Box::pin(std::future::ready(self.principal(parts)))
+    }
+
+    fn authenticate_now(&self, parts: &Parts) -> Option<Result<Principal>> {
+        Some(self.principal(parts))
     }
 }

@@ -45,6 +45,7 @@ interface MwtVectors {
     name: string;
     token: string;
     now: number;
+    skew?: number;
     claims?: MwtClaims;
     kid?: string;
     error?: CoreErrorCode;
@@ -131,7 +132,7 @@ describe('canonical.json', () => {
 describe('mwt.json', () => {
   const keys = mwt.keyring.keys.map((k) => ({ kid: k.kid, secret: fromHex(k.secret_hex) }));
   const ring = Keyring.create({ primary: mwt.keyring.primary, keys });
-  const options = (now: number) => ({ issuer: mwt.issuer, audience: mwt.audience, skew: mwt.skew, now });
+  const options = (now: number, skew?: number) => ({ issuer: mwt.issuer, audience: mwt.audience, skew: skew ?? mwt.skew, now });
 
   it('has valid and invalid cases', () => {
     expect(mwt.cases.some((c) => c.claims !== undefined)).toBe(true);
@@ -148,10 +149,10 @@ describe('mwt.json', () => {
       expect(c.error).toBeUndefined();
       const signed = await keyring.sign(c.claims, c.kid === undefined ? undefined : { kid: c.kid });
       expect(signed).toBe(c.token);
-      expect(await keyring.verify(c.token, options(c.now))).toEqual(c.claims);
+      expect(await keyring.verify(c.token, options(c.now, c.skew))).toEqual(c.claims);
     } else {
       expect(c.error).toBeTypeOf('string');
-      expect(await codeOf(() => keyring.verify(c.token, options(c.now)))).toBe(c.error);
+      expect(await codeOf(() => keyring.verify(c.token, options(c.now, c.skew)))).toBe(c.error);
     }
   });
 });

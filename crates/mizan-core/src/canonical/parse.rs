@@ -127,7 +127,7 @@ impl Parser<'_> {
         self.enter(depth)?;
         self.pos += 1;
         let mut map = Map::new();
-        let mut last_key: Option<String> = None;
+        let mut last_key = String::new();
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -139,11 +139,7 @@ impl Parser<'_> {
             }
             let key_offset = self.pos;
             let key = self.string()?;
-            if self.exact
-                && last_key
-                    .as_deref()
-                    .is_some_and(|last| super::write::utf16_cmp(last, &key).is_ge())
-            {
+            if self.exact && !map.is_empty() && super::write::utf16_cmp(&last_key, &key).is_ge() {
                 return Err(self.not_canonical());
             }
             if map.contains_key(&key) {
@@ -157,7 +153,9 @@ impl Parser<'_> {
             self.skip_whitespace();
             let value = self.value(depth)?;
             if self.exact {
-                last_key = Some(key.clone());
+                // One buffer per object, reused: canonical order is checked against the previous key.
+                last_key.clear();
+                last_key.push_str(&key);
             }
             map.insert(key, value);
             self.skip_whitespace();

@@ -40,7 +40,7 @@ pub(super) async fn respond(
     function.options.auth.check(&request)?;
     let body = run(function, &request, params, Encoding::Canonical).await?;
     let etag = etag(&body)?;
-    let mut headers = HeaderMap::new();
+    let mut headers = HeaderMap::with_capacity(6);
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(CONTEXT_CACHE_CONTROL),
@@ -62,10 +62,11 @@ pub(super) async fn respond(
 
 /// The strong ETag of a body: its SHA-256 in base64url, quoted.
 fn etag(body: &[u8]) -> Result<HeaderValue> {
-    let digest = base64url::encode(&Sha256::digest(body));
-    let mut quoted = [b'"'; 45];
-    quoted[1..44].copy_from_slice(digest.as_bytes());
-    HeaderValue::from_bytes(&quoted).map_err(Error::internal)
+    let mut quoted = String::with_capacity(45);
+    quoted.push('"');
+    base64url::encode_into(&Sha256::digest(body), &mut quoted);
+    quoted.push('"');
+    HeaderValue::from_maybe_shared(bytes::Bytes::from(quoted)).map_err(Error::internal)
 }
 
 /// Whether `If-None-Match` matches `etag`, with the weak comparison RFC 9110 §13.1.2 requires.

@@ -202,12 +202,15 @@ impl Shared {
 
     /// Resolves the principal of a request head.
     pub(crate) async fn authenticate(&self, parts: &Parts) -> Result<crate::Principal> {
-        self.authenticator.authenticate(parts).await
+        match self.authenticator.authenticate_now(parts) {
+            Some(answer) => answer,
+            None => self.authenticator.authenticate(parts).await,
+        }
     }
 
     /// Resolves the principal and builds the request functions see.
     pub(crate) async fn request(&self, parts: Parts) -> Result<Request> {
-        let principal = self.authenticator.authenticate(&parts).await?;
+        let principal = self.authenticate(&parts).await?;
         Ok(Request::new(
             parts.method,
             parts.uri,
