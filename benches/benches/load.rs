@@ -133,7 +133,7 @@ fn median_run(mut runs: Vec<Run>) -> Run {
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    if values.len() % 2 == 0 {
+    if values.len().is_multiple_of(2) {
         (values[mid - 1] + values[mid]) / 2.0
     } else {
         values[mid]
@@ -165,6 +165,9 @@ async fn run(addr: SocketAddr, request: &Arc<Vec<u8>>, connections: usize, secs:
         p99: at(0.99),
     }
 }
+
+/// Builds one request for the in-process measurement.
+type MakeRequest = Box<dyn Fn() -> axum::http::Request<axum::body::Body>>;
 
 /// Server CPU per request without sockets: the router driven in-process, one request at a time.
 async fn in_process(
@@ -235,7 +238,7 @@ fn main() {
         // Alternating short rounds, the fastest of each kept: the figure least disturbed by the
         // other tenants of this machine.
         let mut cpu = Vec::new();
-        let scenarios_in_process: [(&str, Box<dyn Fn() -> axum::http::Request<axum::body::Body>>, Box<dyn Fn() -> axum::http::Request<axum::body::Body>>); 2] = [
+        let scenarios_in_process: [(&str, MakeRequest, MakeRequest); 2] = [
             ("echo call", Box::new(post_echo("/echo")), Box::new(post_echo("/api/mizan/call/echo"))),
             (
                 "greet context",
