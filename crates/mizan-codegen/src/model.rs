@@ -127,7 +127,7 @@ pub(crate) fn read(manifest: &Value) -> Result<Model, GenerateError> {
         if let (Kind::LocalContext, Ty::Object { properties, .. }) = (kind, &input)
             && let Some(p) = properties
                 .iter()
-                .find(|p| p.name == "children" || p.name == "rev")
+                .find(|p| matches!(p.name.as_str(), "children" | "rev" | "key" | "ref"))
         {
             return Err(GenerateError::ReservedParameter {
                 function: name.to_owned(),

@@ -117,7 +117,8 @@ fn one_type_name_with_two_definitions() {
 
 #[test]
 fn local_context_params_that_clash_with_provider_props() {
-    for param in ["children", "rev"] {
+    // React keeps `key` and `ref` for itself, so they would never reach the params.
+    for param in ["children", "rev", "key", "ref"] {
         let input = json!({"type": "object", "properties": {param: {"type": "string"}}, "required": [param]});
         let err = generate(&manifest(vec![function(
             "page",

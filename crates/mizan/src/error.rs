@@ -194,6 +194,10 @@ impl Error {
 
     /// The body of the error response, also used per item in a batch.
     pub fn to_json(&self) -> serde_json::Value {
+        if self.code == ErrorCode::Internal {
+            // Whatever the application put in an internal error stays on the server.
+            return serde_json::json!({"code": "internal", "message": "internal error", "status": 500});
+        }
         let mut body = serde_json::json!({
             "code": self.code.as_str(),
             "message": self.message,
@@ -247,6 +251,16 @@ mod tests {
             let row = format!("| `{}` | {} |", code.as_str(), code.status().as_u16());
             assert!(spec.contains(&row), "spec is missing the row {row}");
         }
+    }
+
+    #[test]
+    fn internal_errors_built_by_hand_hide_their_message_and_details() {
+        let err = Error::new(ErrorCode::Internal, "db at 10.0.0.3 refused")
+            .with_details(serde_json::json!({"dsn": "x"}));
+        assert_eq!(
+            err.to_json(),
+            serde_json::json!({"code": "internal", "message": "internal error", "status": 500})
+        );
     }
 
     #[test]

@@ -55,10 +55,10 @@ async fn global_context_output_is_canonical_json() {
         )
         .body(Body::empty())
         .unwrap();
-    assert_eq!(
-        send(&app, request).await.body,
-        br#"{"id":"7","staff":true}"#
-    );
+    let reply = send(&app, request).await;
+    assert_eq!(reply.body, br#"{"id":"7","staff":true}"#);
+    // A signed-in caller's data must never sit in a shared cache.
+    assert_eq!(reply.header(header::CACHE_CONTROL), "private, no-cache");
 }
 
 #[tokio::test]

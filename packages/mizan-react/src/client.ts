@@ -101,6 +101,9 @@ export class MizanClient {
     return this.#request(url, {
       method: 'GET',
       headers: this.#headers(false),
+      // Always revalidate with the server (a cheap 304 when unchanged): otherwise the browser's
+      // stale-while-revalidate copy would answer an invalidated query with the old data.
+      cache: 'no-cache',
       signal,
     }) as Promise<O>;
   }
@@ -122,7 +125,9 @@ export class MizanClient {
       headers['content-type'] = 'application/json';
       const csrf = this.#options.csrf;
       const token = csrf && readCookie(csrf.cookie);
-      if (csrf && token !== undefined) headers[csrf.header] = token;
+      // The server checks only that the header is there (spec §2.5), so send it even without the
+      // cookie: a missing cookie must not turn every write into a 403.
+      if (csrf) headers[csrf.header] = token ?? '1';
     }
     return headers;
   }

@@ -198,14 +198,14 @@ describe('request options', () => {
     }
   });
 
-  it('sends no CSRF header when the cookie is absent', async () => {
+  it('still sends the CSRF header when the cookie is absent', async () => {
     const server = callServer(answer);
     const client = new MizanClient({
       fetch: server.fetch,
       csrf: { header: 'X-CSRFToken', cookie: 'csrftoken' },
     });
     await client.call('a', {});
-    expect(server.seen[0]?.headers).toEqual({ 'content-type': 'application/json' });
+    expect(server.seen[0]?.headers).toEqual({ 'content-type': 'application/json', 'X-CSRFToken': '1' });
   });
 
   it("defaults credentials to 'same-origin' and passes the configured one", async () => {

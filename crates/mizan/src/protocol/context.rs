@@ -14,6 +14,10 @@ use crate::{Error, ErrorCode, Result};
 /// The caching headers of every successful context response.
 pub(crate) const CONTEXT_CACHE_CONTROL: &str = "public, max-age=0, stale-while-revalidate=300";
 
+/// For a signed-in caller or a function with an auth requirement: shared caches must not keep it
+/// (several CDNs ignore `Vary: Cookie`), the browser revalidates it every time.
+pub(crate) const PRIVATE_CACHE_CONTROL: &str = "private, no-cache";
+
 pub(super) async fn respond(
     shared: &Shared,
     function: &Registered,
@@ -41,9 +45,15 @@ pub(super) async fn respond(
     let body = run(function, &request, params, Encoding::Canonical).await?;
     let etag = etag(&body)?;
     let mut headers = HeaderMap::with_capacity(6);
+    let shareable = !request.principal().is_authenticated()
+        && matches!(function.options.auth, crate::AuthRequirement::Public);
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static(CONTEXT_CACHE_CONTROL),
+        HeaderValue::from_static(if shareable {
+            CONTEXT_CACHE_CONTROL
+        } else {
+            PRIVATE_CACHE_CONTROL
+        }),
     );
     headers.insert(
         header::VARY,
