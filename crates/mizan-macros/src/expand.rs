@@ -6,6 +6,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
 
+use crate::errors::Errors;
 use crate::options::{self, Auth, Context};
 
 struct Param {
@@ -15,120 +16,105 @@ struct Param {
 }
 
 pub(crate) fn client(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let options = options::parse(attr);
-    let function: ItemFn = syn::parse2(item)?;
-    let signature = check_signature(&function);
-    let (options, (request_ident, params)) = match (options, signature) {
-        (Ok(o), Ok(s)) => (o, s),
-        (Err(mut a), Err(b)) => {
-            a.combine(b);
-            return Err(a);
+    let mut errors = Errors::default();
+    let options = options::parse(attr, &mut errors);
+    let function: ItemFn = match syn::parse2(item) {
+        Ok(function) => function,
+        Err(e) => {
+            errors.push(e);
+            return errors.finish().map(|()| TokenStream::new());
         }
-        (Err(e), _) | (_, Err(e)) => return Err(e),
     };
+    let (request, params) = check_signature(&function, &mut errors);
     if let (Context::Global, Some(first)) = (options.context, params.first()) {
-        return Err(syn::Error::new_spanned(
+        errors.at_tokens(
             &first.ident,
             "a global context takes no parameters: it is fetched once per page; use `context = \"local\"` for one with parameters",
-        ));
+        );
     }
-    Ok(generate(&function, &options, &request_ident, &params))
+    errors.finish()?;
+    let Some(request) = request else {
+        unreachable!("check_signature records an error whenever it finds no request parameter");
+    };
+    Ok(generate(&function, &options, &request, &params))
 }
 
-/// Checks everything about the signature that can be checked without types, collecting errors.
-fn check_signature(function: &ItemFn) -> syn::Result<(Pat, Vec<Param>)> {
+/// Checks everything about the signature that can be checked without types, recording each
+/// mistake in `errors`: the request pattern (when there is one) and the well-formed parameters.
+fn check_signature(function: &ItemFn, errors: &mut Errors) -> (Option<Pat>, Vec<Param>) {
     let sig = &function.sig;
-    let mut errors: Vec<syn::Error> = Vec::new();
     if let Some(t) = &sig.constness {
-        errors.push(syn::Error::new_spanned(
-            t,
-            "server functions cannot be `const`",
-        ));
+        errors.at_tokens(t, "server functions cannot be `const`");
     }
     if let syn::Safety::Unsafe(t) = &sig.safety {
-        errors.push(syn::Error::new_spanned(
-            t,
-            "server functions cannot be `unsafe`",
-        ));
+        errors.at_tokens(t, "server functions cannot be `unsafe`");
     }
     if let Some(abi) = &sig.abi {
-        errors.push(syn::Error::new_spanned(
-            abi,
-            "server functions cannot have an ABI",
-        ));
+        errors.at_tokens(abi, "server functions cannot have an ABI");
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(syn::Error::new_spanned(
+        errors.at_tokens(
             &sig.generics,
             "server functions cannot be generic: the wire needs one concrete type per parameter",
-        ));
+        );
     }
     if let Some(v) = &sig.variadic {
-        errors.push(syn::Error::new_spanned(
-            v,
-            "server functions cannot be variadic",
-        ));
+        errors.at_tokens(v, "server functions cannot be variadic");
     }
     if let ReturnType::Default = sig.output {
-        errors.push(syn::Error::new(
+        errors.at_span(
             sig.paren_token.span.close(),
             "server functions return `mizan::Result<T>`; add `-> mizan::Result<...>`",
-        ));
+        );
     }
     let mut inputs = sig.inputs.iter();
-    let request = match inputs.next() {
-        Some(FnArg::Typed(arg)) if is_request_ref(&arg.ty) => Some((*arg.pat).clone()),
-        Some(FnArg::Receiver(r)) => {
-            errors.push(syn::Error::new_spanned(
-                r,
-                "server functions are free functions, not methods",
-            ));
-            None
-        }
-        Some(FnArg::Typed(arg)) => {
-            errors.push(syn::Error::new_spanned(
-                arg,
+    let request =
+        match inputs.next() {
+            Some(FnArg::Typed(arg)) if is_request_ref(&arg.ty) => Some((*arg.pat).clone()),
+            Some(FnArg::Receiver(r)) => {
+                errors.at_tokens(r, "server functions are free functions, not methods");
+                None
+            }
+            Some(FnArg::Typed(arg)) => {
+                errors.at_tokens(arg,
                 "the first parameter of a server function is the request: `req: &mizan::Request`",
-            ));
-            None
-        }
-        None => {
-            errors.push(syn::Error::new(
-                sig.paren_token.span.join(),
+            );
+                None
+            }
+            None => {
+                errors.at_span(sig.paren_token.span.join(),
                 "the first parameter of a server function is the request: `req: &mizan::Request`",
-            ));
-            None
-        }
-    };
+            );
+                None
+            }
+        };
     let mut params = Vec::new();
     for input in inputs {
         let FnArg::Typed(arg) = input else {
-            errors.push(syn::Error::new_spanned(input, "unexpected receiver"));
+            errors.at_tokens(input, "unexpected receiver");
             continue;
         };
         let ident = match &*arg.pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
             other => {
-                errors.push(syn::Error::new_spanned(
-                    other,
+                errors.at_tokens(other,
                     "parameters of a server function must be plain names: each becomes a named field of the input object",
-                ));
+                );
                 continue;
             }
         };
         let wire_name = ident.unraw().to_string();
         if wire_name.starts_with('_') {
-            errors.push(syn::Error::new_spanned(
+            errors.at_tokens(
                 &ident,
                 "parameter names become wire field names and cannot start with `_`",
-            ));
+            );
             continue;
         }
         if let Some(span) = borrowed_type(&arg.ty) {
-            errors.push(syn::Error::new(
-                span,
+            errors.at_span(span,
                 "parameters of a server function must be owned types (`String`, not `&str`): they are decoded from the request",
-            ));
+            );
             continue;
         }
         params.push(Param {
@@ -137,18 +123,10 @@ fn check_signature(function: &ItemFn) -> syn::Result<(Pat, Vec<Param>)> {
             ty: (*arg.ty).clone(),
         });
     }
-    let mut errors = errors.into_iter();
-    if let Some(mut first) = errors.next() {
-        first.extend(errors);
-        return Err(first);
+    if request.is_none() && errors.len() == 0 {
+        errors.at_tokens(&sig.ident, "missing request parameter");
     }
-    match request {
-        Some(pat) => Ok((pat, params)),
-        None => Err(syn::Error::new_spanned(
-            &sig.ident,
-            "missing request parameter",
-        )),
-    }
+    (request, params)
 }
 
 fn is_request_ref(ty: &Type) -> bool {
@@ -239,8 +217,18 @@ fn generate(
         Auth::Authenticated => quote!(#private::AuthRequirement::Authenticated),
         Auth::Staff => quote!(#private::AuthRequirement::Staff),
         Auth::Superuser => quote!(#private::AuthRequirement::Superuser),
+        // `my_check` may be sync or async and answer `bool` or `mizan::Result<bool>`; the wrapper
+        // boxes its answer into a future either way. Spanned at the user's path, so a check of the
+        // wrong shape is reported there.
         Auth::Custom(path) => quote_spanned! {path.span()=>
-            #private::AuthRequirement::Custom(#path as fn(&::mizan::Request) -> bool)
+            #private::AuthRequirement::Custom({
+                fn __mizan_auth_check<'a>(
+                    request: &'a ::mizan::Request,
+                ) -> #private::BoxFuture<'a, ::mizan::Result<bool>> {
+                    ::std::boxed::Box::pin(#private::CheckOutput::into_verdict(#path(request)))
+                }
+                __mizan_auth_check
+            })
         },
     };
     let context = match options.context {

@@ -1,6 +1,7 @@
 //! Procedural macros for Mizan. Use them through the `mizan` crate, which documents them:
 //! `#[mizan::client]` turns a function into a server function.
 
+mod errors;
 mod expand;
 mod options;
 

@@ -5,6 +5,8 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprLit, ExprPath, Lit, Meta, Token};
 
+use crate::errors::Errors;
+
 /// Who may call the function.
 pub(crate) enum Auth {
     Public,
@@ -29,49 +31,42 @@ pub(crate) struct Options {
     pub(crate) context_span: Option<proc_macro2::Span>,
 }
 
-fn push(errors: &mut Option<syn::Error>, error: syn::Error) {
-    match errors {
-        Some(all) => all.combine(error),
-        None => *errors = Some(error),
-    }
-}
+const AUTH_FORMS: &str =
+    "expected `auth`, `auth = \"staff\"`, `auth = \"superuser\"` or `auth = my_check`";
 
-pub(crate) fn parse(attr: TokenStream) -> syn::Result<Options> {
-    let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(attr)?;
+/// The options; a mistake is recorded in `errors` and its option keeps its default.
+pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Options {
     let mut options = Options {
         auth: Auth::Public,
         context: Context::None,
         context_span: None,
     };
-    let mut errors = None;
+    let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(attr) {
+        Ok(metas) => metas,
+        Err(e) => {
+            errors.push(e);
+            return options;
+        }
+    };
     let (mut seen_auth, mut seen_context) = (false, false);
     for meta in metas {
         let Some(ident) = meta.path().get_ident().cloned() else {
-            push(
-                &mut errors,
-                syn::Error::new_spanned(meta.path(), "expected `auth` or `context`"),
-            );
+            errors.at_tokens(meta.path(), "expected `auth` or `context`");
             continue;
         };
         let seen = match ident.to_string().as_str() {
             "auth" => &mut seen_auth,
             "context" => &mut seen_context,
             other => {
-                push(
-                    &mut errors,
-                    syn::Error::new_spanned(
-                        &ident,
-                        format!("unknown option `{other}`; expected `auth` or `context`"),
-                    ),
+                errors.at_tokens(
+                    &ident,
+                    format!("unknown option `{other}`; expected `auth` or `context`"),
                 );
                 continue;
             }
         };
         if *seen {
-            push(
-                &mut errors,
-                syn::Error::new_spanned(&ident, format!("`{ident}` is given twice")),
-            );
+            errors.at_tokens(&ident, format!("`{ident}` is given twice"));
             continue;
         }
         *seen = true;
@@ -84,13 +79,7 @@ pub(crate) fn parse(attr: TokenStream) -> syn::Result<Options> {
                     "staff" => options.auth = Auth::Staff,
                     "superuser" => options.auth = Auth::Superuser,
                     "authenticated" => options.auth = Auth::Authenticated,
-                    _ => push(
-                        &mut errors,
-                        syn::Error::new_spanned(
-                            s,
-                            "expected `auth`, `auth = \"staff\"`, `auth = \"superuser\"` or `auth = my_check`",
-                        ),
-                    ),
+                    _ => errors.at_tokens(s, AUTH_FORMS),
                 },
                 Expr::Lit(ExprLit {
                     lit: Lit::Bool(b), ..
@@ -98,13 +87,7 @@ pub(crate) fn parse(attr: TokenStream) -> syn::Result<Options> {
                     options.auth = Auth::Authenticated;
                 }
                 Expr::Path(path) => options.auth = Auth::Custom(path.clone()),
-                other => push(
-                    &mut errors,
-                    syn::Error::new_spanned(
-                        other,
-                        "expected `auth`, `auth = \"staff\"`, `auth = \"superuser\"` or `auth = my_check`",
-                    ),
-                ),
+                other => errors.at_tokens(other, AUTH_FORMS),
             },
             ("context", Meta::NameValue(nv)) => match &nv.value {
                 Expr::Lit(ExprLit {
@@ -119,22 +102,15 @@ pub(crate) fn parse(attr: TokenStream) -> syn::Result<Options> {
                     options.context = Context::Local;
                     options.context_span = Some(s.span());
                 }
-                other => push(
-                    &mut errors,
-                    syn::Error::new_spanned(
-                        other,
-                        "expected `context = \"global\"` or `context = \"local\"`",
-                    ),
+                other => errors.at_tokens(
+                    other,
+                    "expected `context = \"global\"` or `context = \"local\"`",
                 ),
             },
-            (_, other) => push(
-                &mut errors,
-                syn::Error::new_spanned(other, format!("`{ident}` takes a value: `{ident} = ...`")),
-            ),
+            (_, other) => {
+                errors.at_tokens(other, format!("`{ident}` takes a value: `{ident} = ...`"));
+            }
         }
     }
-    match errors {
-        Some(e) => Err(e),
-        None => Ok(options),
-    }
+    options
 }

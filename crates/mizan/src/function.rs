@@ -1,8 +1,5 @@
 //! What `#[mizan::client]` generates code against: the server function trait and its helpers.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -11,8 +8,7 @@ use serde_json::{Map, Value};
 use crate::error::{FieldError, PathSegment};
 use crate::{AuthRequirement, Error, Request, Result};
 
-/// A boxed, `Send` future, as server functions return.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub use crate::future::BoxFuture;
 
 /// Whether a context is fetched once per page or per set of params.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

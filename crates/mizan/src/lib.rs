@@ -43,7 +43,7 @@
 //! |---|---|
 //! | `auth` | a signed-in user is required (401 otherwise) |
 //! | `auth = "staff"` / `auth = "superuser"` | 401 when anonymous, 403 when signed in without the right |
-//! | `auth = my_check` | `fn my_check(req: &mizan::Request) -> bool`; false gives 401 or 403 |
+//! | `auth = my_check` | `fn` or `async fn my_check(req: &mizan::Request) -> bool` (or `-> mizan::Result<bool>`); false gives 401 or 403 |
 //! | `context = "global"` | a context without params, fetched once and embedded in the first HTML |
 //! | `context = "local"` | a context with params, fetched with `GET` |
 //!
@@ -52,8 +52,11 @@
 //! `spec/PROTOCOL.md`.
 
 mod auth;
+mod effects;
 mod error;
 mod function;
+mod future;
+mod principal;
 mod protocol;
 mod registry;
 mod request;
@@ -64,14 +67,22 @@ mod wide_int;
 pub use mizan_macros::client;
 
 pub use auth::{
-    Anonymous, AuthRequirement, Authenticator, CSRF_HEADER, MwtAuthenticator, principal_from_claims,
+    Anonymous, AuthRequirement, Authenticator, CSRF_HEADER, CheckVerdict, CustomCheck,
+    MwtAuthenticator,
 };
+pub use effects::{INVALIDATE_HEADER, REV_HEADER};
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};
 pub use function::{ContextKind, FunctionOptions};
+pub use future::BoxFuture;
+pub use principal::{Principal, User};
 pub use protocol::query::encode_query;
 pub use protocol::{Limits, Mizan};
 pub use registry::{Registry, RegistryError};
-pub use request::{Principal, Request, RequestBuilder, User};
+pub use request::{Request, RequestBuilder};
+
+/// The `cookie` crate, for [`Request::set_cookie`]: `Cookie`, `SameSite`, and `time::Duration`
+/// for `Max-Age`.
+pub use cookie;
 pub use shell::{HYDRATION_ELEMENT_ID, Shell, embed_hydration};
 
 /// Layer 1, re-exported: canonical JSON, keys and the Mizan Web Token.
@@ -80,7 +91,7 @@ pub use mizan_core as core;
 /// What `#[mizan::client]` expands to. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::auth::AuthRequirement;
+    pub use crate::auth::{AuthRequirement, CheckOutput};
     pub use crate::function::{
         BoxFuture, ContextKind, Encoding, FunctionOptions, FunctionReturn, InputType, OutputType,
         Params, ServerFunction, encode, missing_decoded_param,

@@ -1,69 +1,17 @@
-//! What a server function sees of the HTTP request: who is asking, the headers, and app state.
+//! What a server function sees of the HTTP request (who is asking, the headers, app state) and
+//! what it adds to the response (cookies, headers, cache hints).
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use http::{HeaderMap, Method, Uri};
+use std::sync::{Mutex, PoisonError};
 
-use crate::Error;
+use cookie::Cookie;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 
-/// Who is making a request, as resolved by the [`Authenticator`](crate::Authenticator).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Principal {
-    /// Nobody signed in.
-    #[default]
-    Anonymous,
-    /// A signed-in user.
-    User(User),
-}
-
-/// A signed-in user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    /// The user's id.
-    pub id: String,
-    /// Whether the user is staff.
-    pub staff: bool,
-    /// Whether the user is a superuser; superusers pass every staff check too.
-    pub superuser: bool,
-}
-
-impl User {
-    /// A user with no staff or superuser rights.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            staff: false,
-            superuser: false,
-        }
-    }
-}
-
-impl Principal {
-    /// The user, if one is signed in.
-    pub fn user(&self) -> Option<&User> {
-        match self {
-            Self::Anonymous => None,
-            Self::User(user) => Some(user),
-        }
-    }
-
-    /// Whether a user is signed in.
-    pub fn is_authenticated(&self) -> bool {
-        self.user().is_some()
-    }
-
-    /// Whether the user is staff or a superuser.
-    pub fn is_staff(&self) -> bool {
-        self.user().is_some_and(|u| u.staff || u.superuser)
-    }
-
-    /// Whether the user is a superuser.
-    pub fn is_superuser(&self) -> bool {
-        self.user().is_some_and(|u| u.superuser)
-    }
-}
+use crate::effects::Effects;
+use crate::{Error, Principal, User};
 
 /// Application state shared by every request, keyed by type.
 #[derive(Clone, Default)]
@@ -87,20 +35,35 @@ impl StateMap {
 /// struct Db(&'static str);
 ///
 /// let req = Request::builder()
-///     .principal(Principal::User(User::new("42")))
+///     .principal(Principal::signed_in(User::new("42")))
 ///     .state(Db("sqlite::memory:"))
 ///     .build();
 /// assert_eq!(req.user().map(|u| u.id.as_str()), Some("42"));
 /// assert_eq!(req.state::<Db>().unwrap().0, "sqlite::memory:");
 /// assert!(req.state::<String>().is_err());
 /// ```
-#[derive(Clone)]
 pub struct Request {
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     principal: Principal,
     state: StateMap,
+    effects: Mutex<Effects>,
+}
+
+/// A clone carries a copy of the effects recorded so far; effects recorded on the clone are not
+/// sent with the original's response.
+impl Clone for Request {
+    fn clone(&self) -> Self {
+        Self {
+            method: self.method.clone(),
+            uri: self.uri.clone(),
+            headers: self.headers.clone(),
+            principal: self.principal.clone(),
+            state: self.state.clone(),
+            effects: Mutex::new(self.lock_effects().clone()),
+        }
+    }
 }
 
 impl Request {
@@ -117,6 +80,7 @@ impl Request {
             headers,
             principal,
             state,
+            effects: Mutex::new(Effects::default()),
         }
     }
 
@@ -126,7 +90,7 @@ impl Request {
             Method::POST,
             Uri::from_static("/"),
             HeaderMap::new(),
-            Principal::Anonymous,
+            Principal::anonymous(),
             StateMap::default(),
         ))
     }
@@ -166,6 +130,85 @@ impl Request {
                 std::any::type_name::<T>()
             ))
         })
+    }
+}
+
+/// Response effects (`spec/PROTOCOL.md` §2.10). They are sent with the function's answer, whether
+/// it returns `Ok` or `Err` (so a function can clear a cookie while answering `401`); a panic
+/// discards them. A mistake (a reserved header, a cookie value that would inject attributes) is an
+/// `internal` error at the call, so `?` stops the function before it answers wrongly.
+impl Request {
+    /// Adds a `Set-Cookie` to the response, with the attributes the cookie carries.
+    ///
+    /// ```
+    /// use mizan::cookie::{Cookie, SameSite, time::Duration};
+    ///
+    /// let req = mizan::Request::builder().build();
+    /// req.set_cookie(
+    ///     Cookie::build(("session", "opaque-id"))
+    ///         .http_only(true)
+    ///         .secure(true)
+    ///         .same_site(SameSite::Lax)
+    ///         .path("/")
+    ///         .max_age(Duration::days(14)),
+    /// )?;
+    /// assert!(req.set_cookie(Cookie::new("bad", "a;b")).is_err());
+    /// # Ok::<(), mizan::Error>(())
+    /// ```
+    pub fn set_cookie<'c>(&self, cookie: impl Into<Cookie<'c>>) -> Result<(), Error> {
+        self.lock_effects().set_cookie(&cookie.into())
+    }
+
+    /// Removes a cookie from the browser: sends it empty, expired, with `Max-Age=0`. Give it the
+    /// path and domain it was set with.
+    pub fn remove_cookie<'c>(&self, cookie: impl Into<Cookie<'c>>) -> Result<(), Error> {
+        let mut cookie = cookie.into();
+        cookie.make_removal();
+        self.set_cookie(cookie)
+    }
+
+    /// Sets a response header; a later value for the same name replaces an earlier one. Headers
+    /// the protocol writes (`Content-Type`, `Cache-Control`, `ETag`, `Vary`, `Set-Cookie`, framing
+    /// headers and `X-Mizan-*`) are refused.
+    pub fn set_header(&self, name: HeaderName, value: HeaderValue) -> Result<(), Error> {
+        self.lock_effects().set_header(name, value)
+    }
+
+    /// Tells the client that cached reads tagged `tag` are stale: the response lists it in
+    /// `X-Mizan-Invalidate`. Tags are 1 to 128 bytes of `[A-Za-z0-9_.:-]`.
+    pub fn invalidate_tag(&self, tag: impl Into<String>) -> Result<(), Error> {
+        self.lock_effects().invalidate_tag(tag.into())
+    }
+
+    /// Tells the client the rev its next context reads must use (`X-Mizan-Rev`, §1.3.1); when set
+    /// more than once, the highest wins.
+    pub fn set_rev(&self, rev: u64) -> Result<(), Error> {
+        self.lock_effects().set_rev(rev)
+    }
+
+    /// The value of the request cookie `name`, if the request carries it.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        cookie_value(&self.headers, name)
+    }
+
+    fn lock_effects(&self) -> std::sync::MutexGuard<'_, Effects> {
+        // Effects are plain data, consistent after any panic that poisoned the lock.
+        self.effects.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether a function of this request set a cookie so far.
+    pub(crate) fn sets_cookies(&self) -> bool {
+        self.lock_effects().sets_cookies()
+    }
+
+    /// Puts back effects taken with [`take_effects`](Self::take_effects).
+    pub(crate) fn restore_effects(&self, effects: Effects) {
+        *self.lock_effects() = effects;
+    }
+
+    /// Takes the effects recorded so far, leaving none.
+    pub(crate) fn take_effects(&self) -> Effects {
+        std::mem::take(&mut *self.lock_effects())
     }
 }
 
@@ -209,4 +252,22 @@ impl RequestBuilder {
     pub fn build(self) -> Request {
         self.0
     }
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers (the first one, surrounding
+/// double quotes removed).
+pub(crate) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| {
+            value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(value)
+        })
 }

@@ -43,8 +43,14 @@ impl Shell {
     /// global context the requester may read. A context that fails (including for auth) is left
     /// out; the client then fetches it and sees the error itself.
     pub async fn hydration(&self, parts: &Parts) -> String {
+        self.hydrate(parts).await.0
+    }
+
+    /// The payload, and the request whose effects the global contexts recorded.
+    async fn hydrate(&self, parts: &Parts) -> (String, Option<Request>) {
         let mut out = String::from("{\"contexts\":{");
         let principal = self.shared.authenticate(parts).await.ok();
+        let mut hydrated = None;
         if let Some(principal) = principal {
             let request = Request::new(
                 parts.method.clone(),
@@ -59,7 +65,7 @@ impl Shell {
                     continue;
                 };
                 if function.options.context != Some(ContextKind::Global)
-                    || function.options.auth.check(&request).is_err()
+                    || function.options.auth.check(&request).await.is_err()
                 {
                     continue;
                 }
@@ -77,21 +83,27 @@ impl Shell {
                 // Canonical JSON is UTF-8 text by construction.
                 out.push_str(&String::from_utf8_lossy(&body));
             }
+            hydrated = Some(request);
         }
         out.push_str("}}");
-        out
+        (out, hydrated)
     }
 
     /// The page for a request: the template with the payload embedded.
+    ///
+    /// Effects the global contexts record (cookies, headers) are not part of a string: use
+    /// [`handler`](Self::handler), which sends them with the page.
     pub async fn render(&self, parts: &Parts) -> String {
         embed_hydration(&self.template, &self.hydration(parts).await)
     }
 
-    /// An axum handler serving the page; never cached, since it holds per-user data.
+    /// An axum handler serving the page; never cached, since it holds per-user data. The effects
+    /// the global contexts recorded (a refreshed session cookie, say) are sent with the page.
     pub async fn handler(State(shell): State<Shell>, request: HttpRequest) -> Response {
         let (parts, _) = request.into_parts();
-        let html = shell.render(&parts).await;
-        (
+        let (payload, hydrated) = shell.hydrate(&parts).await;
+        let html = embed_hydration(&shell.template, &payload);
+        let response = (
             [
                 (
                     header::CONTENT_TYPE,
@@ -105,7 +117,11 @@ impl Shell {
             ],
             html,
         )
-            .into_response()
+            .into_response();
+        match hydrated {
+            Some(request) => crate::protocol::with_effects(&request, Ok(response)),
+            None => response,
+        }
     }
 }
 

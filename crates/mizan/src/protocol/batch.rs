@@ -23,6 +23,16 @@ async fn respond(shared: &Shared, request: HttpRequest) -> Result<Response> {
     let (parts, http_body) = request.into_parts();
     let declared = body::check_headers(&parts, &shared.limits)?;
     let request = shared.request(parts).await?;
+    let result = run_batch(shared, &request, http_body, declared).await;
+    Ok(super::with_effects(&request, result))
+}
+
+async fn run_batch(
+    shared: &Shared,
+    request: &Request,
+    http_body: axum::body::Body,
+    declared: body::Declared,
+) -> Result<Response> {
     let value = body::read_json(http_body, declared, &shared.limits, 3).await?;
     let calls = match value {
         Value::Object(mut object) if object.len() == 1 => match object.remove("calls") {
@@ -45,7 +55,7 @@ async fn respond(shared: &Shared, request: HttpRequest) -> Result<Response> {
         if i > 0 {
             out.push(b',');
         }
-        match one(shared, &request, call).await {
+        match one(shared, request, call).await {
             Ok(data) => {
                 out.extend_from_slice(b"{\"ok\":true,\"data\":");
                 out.extend_from_slice(&data);
@@ -92,6 +102,6 @@ async fn one(shared: &Shared, request: &Request, call: Value) -> Result<Vec<u8>>
             "contexts are read with GET /context/{name}, not in a batch",
         ));
     }
-    function.options.auth.check(request)?;
+    function.options.auth.check(request).await?;
     run(function, request, params, Encoding::Json).await
 }

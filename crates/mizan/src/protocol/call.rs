@@ -5,7 +5,7 @@ use axum::response::Response;
 use http::Method;
 use http::request::Parts;
 
-use super::{Shared, body, json_response, method_not_allowed, run};
+use super::{Shared, body, json_response, method_not_allowed, run, with_effects};
 use crate::Result;
 use crate::function::Encoding;
 use crate::registry::Registered;
@@ -24,9 +24,13 @@ pub(super) async fn respond(
     }
     let declared = body::check_headers(&parts, &shared.limits)?;
     let request = shared.request(parts).await?;
-    function.options.auth.check(&request)?;
-    let params =
-        body::params_object(body::read_json(http_body, declared, &shared.limits, 0).await?)?;
-    let output = run(function, &request, params, Encoding::Json).await?;
-    Ok(json_response(output, "no-store"))
+    let result = async {
+        function.options.auth.check(&request).await?;
+        let params =
+            body::params_object(body::read_json(http_body, declared, &shared.limits, 0).await?)?;
+        let output = run(function, &request, params, Encoding::Json).await?;
+        Ok(json_response(output, "no-store"))
+    }
+    .await;
+    Ok(with_effects(&request, result))
 }

@@ -41,12 +41,25 @@ pub(super) async fn respond(
     }
     let (params, _rev) = query::decode_query(raw_query)?;
     let request = shared.request(parts).await?;
-    function.options.auth.check(&request)?;
-    let body = run(function, &request, params, Encoding::Canonical).await?;
+    let result = answer(function, &request, params).await;
+    Ok(super::with_effects(&request, result))
+}
+
+async fn answer(
+    function: &Registered,
+    request: &crate::Request,
+    params: serde_json::Map<String, serde_json::Value>,
+) -> Result<Response> {
+    function.options.auth.check(request).await?;
+    let body = run(function, request, params, Encoding::Canonical).await?;
     let etag = etag(&body)?;
     let mut headers = HeaderMap::with_capacity(6);
-    let shareable = !request.principal().is_authenticated()
-        && matches!(function.options.auth, crate::AuthRequirement::Public);
+    // Shared caches may keep only what every anonymous caller gets alike: no credentials (a token
+    // without `sub` still carries claims the function may read), no auth requirement, and no
+    // cookie set for this one caller.
+    let shareable = !request.principal().has_credentials()
+        && matches!(function.options.auth, crate::AuthRequirement::Public)
+        && !request.sets_cookies();
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(if shareable {

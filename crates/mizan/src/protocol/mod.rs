@@ -202,10 +202,7 @@ impl Shared {
 
     /// Resolves the principal of a request head.
     pub(crate) async fn authenticate(&self, parts: &Parts) -> Result<crate::Principal> {
-        match self.authenticator.authenticate_now(parts) {
-            Some(answer) => answer,
-            None => self.authenticator.authenticate(parts).await,
-        }
+        crate::auth::authenticate(&*self.authenticator, parts).await
     }
 
     /// Resolves the principal and builds the request functions see.
@@ -221,7 +218,8 @@ impl Shared {
     }
 }
 
-/// Runs a function whose auth was checked; a panic in it becomes `internal` and the server goes on.
+/// Runs a function whose auth was checked; a panic in it becomes `internal`, its effects are
+/// dropped, and the server goes on.
 pub(crate) async fn run(
     function: &Registered,
     request: &Request,
@@ -240,19 +238,40 @@ pub(crate) async fn run(
             _ => unreachable!("the conversion keeps an object an object"),
         };
     }
-    std::panic::AssertUnwindSafe(
-        function
-            .function
-            .call(request, Params::new(params), encoding),
-    )
+    // Effects recorded before (by earlier calls of a batch, or an auth check) stay; the function's
+    // own are dropped if it panics.
+    let earlier = request.take_effects();
+    let result = std::panic::AssertUnwindSafe(function.function.call(
+        request,
+        Params::new(params),
+        encoding,
+    ))
     .catch_unwind()
-    .await
-    .unwrap_or_else(|_| {
-        Err(Error::internal(format!(
+    .await;
+    let own = request.take_effects();
+    let mut effects = earlier;
+    let result = match result {
+        Ok(result) => {
+            effects.extend(own);
+            result
+        }
+        Err(_) => Err(Error::internal(format!(
             "server function {} panicked",
             function.options.rust_name
-        )))
-    })
+        ))),
+    };
+    request.restore_effects(effects);
+    result
+}
+
+/// The response for `result`, with the effects `request`'s functions recorded (§2.10).
+pub(crate) fn with_effects(request: &Request, result: Result<Response>) -> Response {
+    let mut response = result.unwrap_or_else(IntoResponse::into_response);
+    let effects = request.take_effects();
+    if !effects.is_empty() {
+        effects.apply(response.headers_mut());
+    }
+    response
 }
 
 pub(crate) fn method_not_allowed(allow: &'static str) -> Response {

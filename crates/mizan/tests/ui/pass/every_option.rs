@@ -11,6 +11,33 @@ fn is_owner(req: &Request) -> bool {
     req.user().is_some()
 }
 
+async fn is_member(req: &Request) -> bool {
+    req.principal().permission_key().is_some()
+}
+
+async fn store_says(req: &Request) -> Result<bool> {
+    Ok(req.user().is_some())
+}
+
+fn may_fail(_req: &Request) -> Result<bool> {
+    Err(mizan::Error::internal("the store is down"))
+}
+
+#[mizan::client(auth = is_member)]
+async fn members(_req: &Request) -> Result<()> {
+    Ok(())
+}
+
+#[mizan::client(auth = store_says, context = "local")]
+fn stored(_req: &Request, key: String) -> Result<String> {
+    Ok(key)
+}
+
+#[mizan::client(auth = may_fail)]
+fn fallible(_req: &Request) -> Result<()> {
+    Ok(())
+}
+
 #[mizan::client]
 async fn plain(_req: &Request, r#type: String, item: Item, note: Option<String>) -> Result<Item> {
     let _ = (r#type, note);
@@ -46,6 +73,9 @@ fn main() {
         .and_then(|r| r.register(staff, "staff"))
         .and_then(|r| r.register(root, "root"))
         .and_then(|r| r.register(mine, "mine"))
+        .and_then(|r| r.register(members, "members"))
+        .and_then(|r| r.register(stored, "stored"))
+        .and_then(|r| r.register(fallible, "fallible"))
         .unwrap();
     let _ = mine::call(&Request::builder().build(), 1);
 }

@@ -1,0 +1,136 @@
+//! Mizan Web Tokens from `Authorization: Bearer` or a cookie (`spec/PROTOCOL.md` §2.5).
+
+use http::request::Parts;
+use mizan_core::mwt::{Keyring, Validation};
+
+use super::Authenticator;
+use crate::future::BoxFuture;
+use crate::request::cookie_value;
+use crate::{Error, Principal, Result};
+
+/// The header a browser client sends with every unsafe request when it is authenticated by a
+/// cookie. A cross-site page cannot send a custom header without the server's CORS consent, so its
+/// presence proves the request came from the application's own pages.
+pub const CSRF_HEADER: &str = "x-mizan-csrf";
+
+/// Authenticates MWTs from `Authorization: Bearer <token>`, and optionally from a cookie.
+///
+/// No token means anonymous; a token that fails verification is `unauthenticated` (401) with the
+/// token's failure code in `details.reason`, so clients can tell expiry apart. A token from the
+/// cookie authenticates `POST`s only when the request also carries the [`CSRF_HEADER`]
+/// (`403 forbidden`, `details.reason = "csrf"`, otherwise), because browsers attach cookies to
+/// cross-site requests too.
+#[derive(Debug, Clone)]
+pub struct MwtAuthenticator {
+    keyring: Keyring,
+    validation: Validation,
+    cookie: Option<String>,
+}
+
+impl MwtAuthenticator {
+    /// Verifies bearer tokens with `keyring` against `validation`.
+    pub fn new(keyring: Keyring, validation: Validation) -> Self {
+        Self {
+            keyring,
+            validation,
+            cookie: None,
+        }
+    }
+
+    /// Also reads the token from the cookie `name` when there is no `Authorization` header, so
+    /// the first HTML request of a page is authenticated too (and its global contexts hydrate for
+    /// the right user).
+    #[must_use]
+    pub fn with_cookie(mut self, name: impl Into<String>) -> Self {
+        self.cookie = Some(name.into());
+        self
+    }
+
+    fn cookie_token<'a>(&self, parts: &'a Parts) -> Option<&'a str> {
+        cookie_value(&parts.headers, self.cookie.as_deref()?).filter(|value| !value.is_empty())
+    }
+
+    fn verify(&self, token: &str) -> Result<Principal> {
+        let claims = self.keyring.verify(token, &self.validation).map_err(|e| {
+            Error::unauthenticated(format!("invalid token: {e}"))
+                .with_details(serde_json::json!({"reason": e.code().as_str()}))
+        })?;
+        Ok(Principal::from_claims(claims))
+    }
+
+    /// The principal of a request's head, by the rules of §2.5: an `Authorization` header wins over
+    /// the cookie; it must appear once and be exactly `Bearer`, one or more spaces, and the token;
+    /// a cookie token on a method other than `GET`/`HEAD` needs the CSRF header, checked before the
+    /// token is verified.
+    pub fn principal(&self, parts: &Parts) -> Result<Principal> {
+        let mut authorization = parts.headers.get_all(http::header::AUTHORIZATION).iter();
+        let Some(header) = authorization.next() else {
+            let Some(token) = self.cookie_token(parts) else {
+                return Ok(Principal::anonymous());
+            };
+            let safe = parts.method == http::Method::GET || parts.method == http::Method::HEAD;
+            if !safe && !parts.headers.contains_key(CSRF_HEADER) {
+                return Err(Error::forbidden(format!(
+                    "cookie-authenticated requests must send the {CSRF_HEADER} header"
+                ))
+                .with_details(serde_json::json!({"reason": "csrf"})));
+            }
+            return self.verify(token);
+        };
+        if authorization.next().is_some() {
+            return Err(Error::unauthenticated(
+                "send one Authorization header, not several",
+            ));
+        }
+        let token = header.to_str().ok().and_then(bearer_token).ok_or_else(|| {
+            Error::unauthenticated("the Authorization header must be `Bearer <token>`")
+        })?;
+        self.verify(token)
+    }
+}
+
+/// The token of `Bearer <token>`: the scheme in any case (RFC 9110 §11.1), then one or more
+/// spaces (not tabs), then a token without whitespace. Surrounding whitespace of the field value
+/// is not part of it (RFC 9110 §5.5), so it is ignored.
+fn bearer_token(value: &str) -> Option<&str> {
+    let value = value.trim_matches([' ', '\t']);
+    let (scheme, rest) = value.split_at_checked(6)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || !rest.starts_with(' ') {
+        return None;
+    }
+    let token = rest.trim_start_matches(' ');
+    (!token.is_empty() && !token.bytes().any(|b| b.is_ascii_whitespace())).then_some(token)
+}
+
+impl Authenticator for MwtAuthenticator {
+    fn authenticate<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Principal>> {
+        Box::pin(std::future::ready(self.principal(parts)))
+    }
+
+    fn authenticate_now(&self, parts: &Parts) -> Option<Result<Principal>> {
+        Some(self.principal(parts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn bearer_is_the_scheme_one_or_more_spaces_and_one_token() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bEARER   abc"), Some("abc"));
+        assert_eq!(bearer_token(" Bearer abc \t"), Some("abc"));
+        for bad in [
+            "Bearer",
+            "Bearer ",
+            "Bearer\tabc",
+            "Bearer a b",
+            "Bearerabc",
+            "Basic abc",
+            "Bearer a\tb",
+        ] {
+            assert_eq!(bearer_token(bad), None, "{bad:?}");
+        }
+    }
+}
