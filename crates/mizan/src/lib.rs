@@ -68,7 +68,7 @@ pub use auth::{
 };
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};
 pub use function::{ContextKind, FunctionOptions};
-pub use protocol::query::encode_query;
+pub use mizan_core::context_query::encode_query;
 pub use protocol::{Limits, Mizan};
 pub use registry::{Registry, RegistryError};
 pub use request::{Principal, Request, RequestBuilder, User};
