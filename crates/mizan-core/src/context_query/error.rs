@@ -76,7 +76,7 @@ impl fmt::Display for QueryError {
                 "context URLs must use the canonical query: `p=<percent-encoded canonical JSON>` \
                  (omitted for {}) then `rev=<n>` (omitted for 0)",
             ),
-            Self::MalformedParams(e) => write!(f, "the `p` parameter is not canonical JSON: {e}"),
+            Self::MalformedParams(e) => write!(f, "the params (`p`) are not canonical JSON: {e}"),
             Self::ParamsNotObject => {
                 f.write_str("the `p` parameter must be a JSON object of params")
             }
@@ -85,4 +85,11 @@ impl fmt::Display for QueryError {
     }
 }
 
-impl std::error::Error for QueryError {}
+impl std::error::Error for QueryError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::MalformedParams(e) => Some(e),
+            _ => None,
+        }
+    }
+}
