@@ -1,5 +1,6 @@
 //! Layer 1 of Mizan: the primitives that a Rust origin and a TypeScript edge must agree on byte
-//! for byte. No web framework, no I/O, no async runtime.
+//! for byte, plus the framework-free parts of Layer 2 (the context query and the protocol's error
+//! table). No web framework, no I/O, no async runtime.
 //!
 //! ```
 //! use mizan_core::mwt::{Claims, Keyring, Validation};
@@ -29,17 +30,20 @@
 //! assert_eq!(checked.sub.as_deref(), Some("42"));
 //! ```
 //!
-//! The rules are specified in `spec/PROTOCOL.md` (Layer 1) and pinned by the vectors in
-//! `spec/vectors/`, which this crate's tests and `mizan-ts`'s tests both load.
+//! The rules are specified in `spec/PROTOCOL.md` (Layer 1, and §2.3 and §2.6 of Layer 2) and
+//! pinned by the vectors in `spec/vectors/`, which this crate's tests and `mizan-ts`'s tests both
+//! load.
 
 pub mod base64url;
 pub mod cache_key;
 pub mod canonical;
+pub mod context_query;
 mod error;
 pub mod hex;
 pub mod keys;
 pub mod mwt;
 pub mod permission;
+mod protocol_error;
 
 #[doc(inline)]
 pub use cache_key::{CacheKey, CacheKeyDeriver, CacheKeyError};
@@ -50,3 +54,4 @@ pub use error::ErrorCode;
 pub use keys::{KeyPurpose, RootSecret, SecretTooShort};
 #[doc(inline)]
 pub use permission::{InvalidUserId, PermissionKeyDeriver, PermissionScope};
+pub use protocol_error::ProtocolErrorCode;

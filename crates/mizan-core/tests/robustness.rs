@@ -123,3 +123,37 @@ fn mangled_tokens_are_rejected_with_a_code() {
         assert!(ErrorCode::ALL.contains(&err.code()));
     }
 }
+
+/// Random context queries never panic; every error is one the spec names for decoding, and
+/// whatever decodes is exactly the canonical query of what it decoded to.
+#[test]
+fn context_queries_decode_or_fail_with_a_documented_code() {
+    use mizan_core::ProtocolErrorCode;
+    use mizan_core::context_query::{decode_query, encode_query};
+    const QUERY_PIECES: &[&str] = &[
+        "p=", "rev=", "&", "=", "%7B", "%7b", "%7D", "%22", "a", "%3A", ":", "1", "0", "%31",
+        "%5B", "%5D", "+", "%2B", "%", "%G", "%C3%A9", "\u{e9}", " ", "x", "{", "}", "\"",
+    ];
+    let mut rng = XorShift(0x5EED_C0DE_0000_0001);
+    let mut decoded = 0;
+    for _ in 0..20_000 {
+        let n = rng.next() % 12;
+        let query: String = (0..n).map(|_| rng.pick(QUERY_PIECES)).collect();
+        match decode_query(Some(&query)) {
+            Ok((params, rev)) => {
+                assert_eq!(encode_query(&params, rev).unwrap(), query);
+                decoded += 1;
+            }
+            Err(e) => assert!(
+                [
+                    ProtocolErrorCode::NonCanonicalQuery,
+                    ProtocolErrorCode::MalformedJson,
+                    ProtocolErrorCode::ValidationFailed,
+                ]
+                .contains(&e.code()),
+                "{query}: {e}"
+            ),
+        }
+    }
+    assert!(decoded > 0, "the pieces never made a canonical query");
+}

@@ -150,3 +150,82 @@ fn mwt_vectors() {
         }
     }
 }
+
+/// The error object a vector expects, built from the library's answer the same way.
+fn query_error_json(err: &mizan_core::context_query::QueryError) -> Value {
+    let mut out = serde_json::json!({"error": err.code().as_str(), "status": err.code().status()});
+    if let Some(details) = err.details() {
+        out["details"] = details;
+    }
+    out
+}
+
+/// The members of `case` that describe an expected error.
+fn expected_error(case: &Value) -> Value {
+    let mut out = serde_json::json!({"error": case["error"], "status": case["status"]});
+    if let Some(details) = case.get("details") {
+        out["details"] = details.clone();
+    }
+    out
+}
+
+#[test]
+fn context_query_vectors() {
+    use mizan_core::context_query::{decode_query, encode_query};
+    let vectors = load("query.json");
+    let encode = vectors["encode"].as_array().unwrap();
+    assert!(encode.len() >= 10);
+    for case in encode {
+        let name = str_of(case, "name");
+        let params = case["params"].as_object().unwrap();
+        let result = encode_query(params, case["rev"].as_u64().unwrap());
+        match case.get("query") {
+            Some(query) => assert_eq!(result.unwrap(), query.as_str().unwrap(), "{name}"),
+            None => assert_eq!(
+                query_error_json(&result.unwrap_err()),
+                expected_error(case),
+                "{name}"
+            ),
+        }
+    }
+    let decode = vectors["decode"].as_array().unwrap();
+    assert!(decode.len() >= 50);
+    for case in decode {
+        let name = str_of(case, "name");
+        let result = decode_query(case["query"].as_str());
+        match case.get("params") {
+            Some(params) => {
+                let (got, rev) = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(&Value::Object(got), params, "{name}");
+                assert_eq!(rev, case["rev"].as_u64().unwrap(), "{name}");
+            }
+            None => assert_eq!(
+                query_error_json(&result.expect_err(name)),
+                expected_error(case),
+                "{name}"
+            ),
+        }
+    }
+}
+
+#[test]
+fn protocol_error_vectors() {
+    use mizan_core::ProtocolErrorCode;
+    let vectors = load("errors.json");
+    let rows: Vec<(String, u64)> = vectors["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                str_of(row, "code").to_owned(),
+                row["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let library: Vec<(String, u64)> = ProtocolErrorCode::ALL
+        .iter()
+        .map(|c| (c.as_str().to_owned(), u64::from(c.status())))
+        .collect();
+    assert_eq!(library, rows);
+}

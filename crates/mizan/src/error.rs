@@ -5,71 +5,15 @@ use std::fmt;
 
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
+use mizan_core::context_query::QueryError;
 use serde::Serialize;
 
 /// The result type of server functions.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-macro_rules! codes {
-    ($($(#[$doc:meta])* $variant:ident => ($code:literal, $status:ident),)*) => {
-        /// Every failure the protocol reports, with its wire code and HTTP status.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum ErrorCode {
-            $($(#[$doc])* $variant,)*
-        }
-
-        impl ErrorCode {
-            /// Every code, in table order.
-            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
-
-            /// The code on the wire.
-            pub const fn as_str(self) -> &'static str {
-                match self { $(ErrorCode::$variant => $code,)* }
-            }
-
-            /// The HTTP status that carries it.
-            pub const fn status(self) -> StatusCode {
-                match self { $(ErrorCode::$variant => StatusCode::$status,)* }
-            }
-        }
-    };
-}
-
-codes! {
-    /// The body is not JSON the server accepts (syntax, UTF-8, duplicate keys, depth, numbers).
-    MalformedJson => ("malformed_json", BAD_REQUEST),
-    /// A context URL whose query string is not the one canonical encoding of its params.
-    NonCanonicalQuery => ("non_canonical_query", BAD_REQUEST),
-    /// A request the application rejects as malformed.
-    BadRequest => ("bad_request", BAD_REQUEST),
-    /// No credentials, or invalid ones, for a function that needs a user.
-    Unauthenticated => ("unauthenticated", UNAUTHORIZED),
-    /// A user who may not call the function.
-    Forbidden => ("forbidden", FORBIDDEN),
-    /// No function by that name, or no such endpoint.
-    NotFound => ("not_found", NOT_FOUND),
-    /// The wrong HTTP method for the endpoint or function.
-    MethodNotAllowed => ("method_not_allowed", METHOD_NOT_ALLOWED),
-    /// The application found a conflict with the current state.
-    Conflict => ("conflict", CONFLICT),
-    /// The body is over the size limit.
-    PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE),
-    /// The query string is over the size limit.
-    UriTooLong => ("uri_too_long", URI_TOO_LONG),
-    /// The body is not `application/json`.
-    UnsupportedMediaType => ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE),
-    /// The params do not match the function's parameters.
-    ValidationFailed => ("validation_failed", UNPROCESSABLE_ENTITY),
-    /// The server failed; details are in its log, never in the response.
-    Internal => ("internal", INTERNAL_SERVER_ERROR),
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Every failure the protocol reports, with its wire code and HTTP status: the one table of
+/// `spec/PROTOCOL.md` §2.6, kept framework-free in `mizan-core` and shared with `mizan-ts`.
+pub use mizan_core::ProtocolErrorCode as ErrorCode;
 
 /// One failing field of the params.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -179,7 +123,8 @@ impl Error {
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.code.status()
+        // Every status of the table is a valid one (a test checks); 500 is only a type-level guard.
+        StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The message for the client.
@@ -221,6 +166,17 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl From<QueryError> for Error {
+    fn from(err: QueryError) -> Self {
+        let details = err.details();
+        let error = Self::new(err.code(), err.to_string());
+        match details {
+            Some(details) => error.with_details(details),
+            None => error,
+        }
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&self.to_json()).unwrap_or_default();
@@ -243,14 +199,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_code_is_unique_and_in_the_spec_table() {
-        let spec = include_str!("../../../spec/PROTOCOL.md");
-        let mut seen = std::collections::HashSet::new();
-        for code in ErrorCode::ALL {
-            assert!(seen.insert(code.as_str()));
-            let row = format!("| `{}` | {} |", code.as_str(), code.status().as_u16());
-            assert!(spec.contains(&row), "spec is missing the row {row}");
+    fn every_code_has_its_status_on_the_response() {
+        for &code in ErrorCode::ALL {
+            let err = Error::new(code, "x");
+            assert_eq!(err.status().as_u16(), code.status(), "{code}");
+            assert_eq!(err.to_json()["status"], code.status(), "{code}");
         }
+    }
+
+    #[test]
+    fn query_errors_keep_their_code_and_details() {
+        let err = Error::from(mizan_core::context_query::decode_query(Some("rev=01")).unwrap_err());
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            err.to_json()["details"],
+            serde_json::json!({"received": "rev=01", "canonical": "rev=1"})
+        );
     }
 
     #[test]

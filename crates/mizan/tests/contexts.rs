@@ -119,6 +119,98 @@ async fn non_canonical_urls_are_400_and_name_the_canonical_one() {
     }
 }
 
+/// The decoding rules of spec §2.3, through the server: what each spelling gets.
+#[tokio::test]
+async fn query_decoding_follows_the_spec_to_the_letter() {
+    let app = app();
+    const ADA: &str = "p=%7B%22name%22%3A%22Ada%22%7D";
+    // (query, status, code, details.canonical if any)
+    let cases: &[(&str, u16, &str, Option<&str>)] = &[
+        // `+` is neither a space nor a plus: unreadable, so no canonical query to offer.
+        (
+            "p=%7B%22name%22%3A%22A+da%22%7D",
+            400,
+            "non_canonical_query",
+            None,
+        ),
+        // Escaped, it is a plus.
+        (
+            "p=%7B%22name%22%3A%22A%2bda%22%7D",
+            400,
+            "non_canonical_query",
+            Some("p=%7B%22name%22%3A%22A%2Bda%22%7D"),
+        ),
+        // `rev` is percent-decoded, then read as digits.
+        (
+            "p=%7B%22name%22%3A%22Ada%22%7D&rev=%31",
+            400,
+            "non_canonical_query",
+            Some("p=%7B%22name%22%3A%22Ada%22%7D&rev=1"),
+        ),
+        // A part named twice is unreadable at its second occurrence, even with the same value.
+        (
+            "p=%7B%22name%22%3A%22Ada%22%7D&rev=1&rev=1",
+            400,
+            "non_canonical_query",
+            None,
+        ),
+        (
+            "p=%7B%22name%22%3A%22Ada%22%7D&p=%7B%22name%22%3A%22Ada%22%7D",
+            400,
+            "non_canonical_query",
+            None,
+        ),
+        // Non-canonical and malformed: `p` is read before the spelling is compared.
+        ("p=%7b%22name%22%3a1.5%7d", 400, "malformed_json", None),
+        // An unreadable part before it decides first.
+        (
+            "x=1&p=%7B%22name%22%3A1.5%7D",
+            400,
+            "non_canonical_query",
+            None,
+        ),
+        // Only then are the params checked against the function.
+        ("p=%7B%22name%22%3A1%7D", 422, "validation_failed", None),
+    ];
+    for &(query, status, code, canonical) in cases {
+        let reply = get(&app, &format!("/api/mizan/context/greet?{query}")).await;
+        assert_eq!(
+            (reply.status, reply.code().as_str()),
+            (status, code),
+            "{query}"
+        );
+        let details = &reply.json()["details"];
+        if code == "non_canonical_query" {
+            assert_eq!(details["received"], query, "{query}");
+            assert_eq!(details["canonical"].as_str(), canonical, "{query}");
+        }
+    }
+    assert_eq!(
+        get(&app, &format!("/api/mizan/context/greet?{ADA}"))
+            .await
+            .status,
+        200
+    );
+}
+
+/// The query limit counts the bytes after `?`, not the `?`.
+#[tokio::test]
+async fn the_query_limit_counts_the_bytes_after_the_question_mark() {
+    let app = app();
+    let limit = mizan::Limits::default().query_bytes;
+    assert_eq!(limit, 8192);
+    let at_limit = format!("p={}", "A".repeat(limit - 2));
+    assert_eq!(at_limit.len(), limit);
+    let reply = get(&app, &format!("/api/mizan/context/greet?{at_limit}")).await;
+    // Not too long: decoded, and `AAA…` is not JSON.
+    assert_eq!(
+        (reply.status, reply.code().as_str()),
+        (400, "malformed_json")
+    );
+    let reply = get(&app, &format!("/api/mizan/context/greet?{at_limit}A")).await;
+    assert_eq!((reply.status, reply.code().as_str()), (414, "uri_too_long"));
+}
+
 #[tokio::test]
 async fn bad_context_params_get_their_4xx() {
     let app = app();

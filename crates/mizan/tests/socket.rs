@@ -67,3 +67,24 @@ async fn serves_calls_contexts_and_errors_over_tcp() {
     let reply = exchange(addr, request.as_bytes()).await;
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
 }
+
+/// What hyper and `http` hand over is the raw query: an empty query after `?` is kept (and is not
+/// canonical), `+` and `%31` arrive untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_raw_query_reaches_the_decoder_over_tcp() {
+    let addr = serve().await;
+    let get = |target: &str| {
+        format!("GET /api/mizan/context/{target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    };
+    let reply = exchange(addr, get("current_user").as_bytes()).await;
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    let reply = exchange(addr, get("current_user?").as_bytes()).await;
+    assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
+    assert!(reply.contains(r#""details":{"received":""}"#), "{reply}");
+    assert!(reply.contains(r#""code":"non_canonical_query""#), "{reply}");
+    let reply = exchange(addr, get("current_user?rev=%31").as_bytes()).await;
+    assert!(reply.contains(r#""canonical":"rev=1""#), "{reply}");
+    let reply = exchange(addr, get("current_user?rev=+1").as_bytes()).await;
+    assert!(reply.contains(r#""received":"rev=+1""#), "{reply}");
+    assert!(!reply.contains("canonical\":"), "{reply}");
+}

@@ -5,27 +5,18 @@
  * @module
  */
 
+import { PROTOCOL_ERROR_CODES } from 'mizan-ts';
+
 /**
- * Every error code a {@link MizanError} may carry: the thirteen codes of spec §2.6, in the order of
- * its table, then the two that only the client produces (`network_error`, `invalid_response`).
+ * Every error code a {@link MizanError} may carry: the codes of spec §2.6, in the order of its
+ * table (`PROTOCOL_ERROR_CODES` of `mizan-ts`, the one table shared with the server), then the two
+ * that only the client produces (`network_error`, `invalid_response`).
  *
  * Kept as data so that callers can enumerate the codes and {@link MizanErrorCode} cannot drift
  * from them.
  */
 export const MIZAN_ERROR_CODES = [
-  'malformed_json',
-  'non_canonical_query',
-  'bad_request',
-  'unauthenticated',
-  'forbidden',
-  'not_found',
-  'method_not_allowed',
-  'conflict',
-  'payload_too_large',
-  'uri_too_long',
-  'unsupported_media_type',
-  'validation_failed',
-  'internal',
+  ...PROTOCOL_ERROR_CODES,
   'network_error',
   'invalid_response',
 ] as const;

@@ -6,52 +6,32 @@
  * @module
  */
 
-import { canonicalize, isMizanCoreError } from 'mizan-ts';
+import { ContextQueryError, canonicalize, encodeContextQuery } from 'mizan-ts';
 import { MizanError } from './errors.js';
 
-/**
- * `percent` of spec §2.3: keeps `A-Z a-z 0-9 - . _ ~` and writes every other UTF-8 byte as `%XX`
- * with uppercase hex digits.
- *
- * `encodeURIComponent` already does exactly that, except that it also keeps `! ' ( ) *`.
- * The input must have no lone surrogates (canonical JSON never has).
- */
-export function percentEncode(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
+export { percentEncode } from 'mizan-ts';
 
 /**
  * The canonical query of spec §2.3, with its leading `?`, or `''` when there is no part:
  * `p=percent(canonical(params))` unless `params` is `{}`, then `rev=<rev>` unless `rev` is 0.
+ * Built by `encodeContextQuery` of `mizan-ts`, the encoder an edge worker uses too.
  *
- * @throws {@link MizanError} `malformed_json` (status 0, the Layer 1 code in `details.reason`)
+ * @throws {@link MizanError} with status 0 (nothing was sent) and the code and details of
+ *   `mizan-ts`'s `ContextQueryError`: `malformed_json` (the Layer 1 code in `details.reason`)
  *   when `params` has no canonical JSON form (a float, a non-finite number, a lone surrogate…),
- *   as the server would answer for the same params; `bad_request` (status 0) when `rev` is not an
- *   integer in `0 ..= 2^53 - 1`.
+ *   as the server would answer for the same params; `bad_request` (`details.reason`
+ *   `invalid_rev`) when `rev` is not an integer in `0 ..= 2^53 - 1`; `validation_failed` when
+ *   `params` is not a plain object.
  */
 export function canonicalQuery(params: Record<string, unknown>, rev = 0): string {
-  let json: string;
+  let query: string;
   try {
-    json = canonicalize(params);
+    query = encodeContextQuery(params, rev);
   } catch (e) {
-    if (!isMizanCoreError(e)) throw e;
-    throw new MizanError({
-      code: 'malformed_json',
-      message: `params have no canonical JSON form: ${e.message}`,
-      details: { reason: e.code },
-      cause: e,
-    });
+    if (!(e instanceof ContextQueryError)) throw e;
+    throw new MizanError({ code: e.code, message: e.message, details: e.details, cause: e });
   }
-  if (!Number.isSafeInteger(rev) || rev < 0) {
-    throw new MizanError({ code: 'bad_request', message: `invalid rev: ${rev}` });
-  }
-  const parts: string[] = [];
-  if (json !== '{}') parts.push(`p=${percentEncode(json)}`);
-  if (rev > 0) parts.push(`rev=${rev}`);
-  return parts.length > 0 ? `?${parts.join('&')}` : '';
+  return query === '' ? '' : `?${query}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Mizan Layer 1 for TypeScript: canonical JSON, derived keys, cache keys, permission keys and the
- * Mizan Web Token, on Web Crypto alone. The normative description is `spec/PROTOCOL.md`; the
- * Rust crate `mizan-core` implements the same bytes, pinned by the shared test vectors.
+ * Mizan Web Token, on Web Crypto alone; plus the framework-free parts of Layer 2, the canonical
+ * context query and the protocol's error table. The normative description is `spec/PROTOCOL.md`;
+ * the Rust crate `mizan-core` implements the same bytes, pinned by the shared test vectors.
  * @packageDocumentation
  */
 
@@ -30,3 +31,18 @@ export {
   type SignOptions,
   type VerifyOptions,
 } from './mwt.js';
+export {
+  PROTOCOL_ERROR_CODES,
+  PROTOCOL_ERROR_STATUS,
+  type ProtocolErrorCode,
+} from './protocolErrors.js';
+export {
+  ContextQueryError,
+  contextUrl,
+  decodeContextQuery,
+  encodeContextQuery,
+  percentEncode,
+  type ContextQueryErrorCode,
+  type ContextQueryErrorDetails,
+  type DecodedContextQuery,
+} from './contextQuery.js';

@@ -16,6 +16,13 @@ import {
   type MwtClaims,
   type PermissionScope,
 } from '../src/index.js';
+import {
+  ContextQueryError,
+  PROTOCOL_ERROR_CODES,
+  PROTOCOL_ERROR_STATUS,
+  decodeContextQuery,
+  encodeContextQuery,
+} from '../src/index.js';
 
 interface CanonicalVectors {
   secret_hex: string;
@@ -50,6 +57,26 @@ interface MwtVectors {
     kid?: string;
     error?: CoreErrorCode;
   }[];
+}
+
+interface QueryError {
+  error?: string;
+  status?: number;
+  details?: unknown;
+}
+
+interface QueryVectors {
+  encode: ({ name: string; params: Record<string, unknown>; rev: number; query?: string } & QueryError)[];
+  decode: ({
+    name: string;
+    query: string | null;
+    params?: Record<string, unknown>;
+    rev?: number;
+  } & QueryError)[];
+}
+
+interface ErrorVectors {
+  codes: { code: string; status: number }[];
 }
 
 function load<T>(file: string): T {
@@ -154,5 +181,54 @@ describe('mwt.json', () => {
       expect(c.error).toBeTypeOf('string');
       expect(await codeOf(() => keyring.verify(c.token, options(c.now, c.skew)))).toBe(c.error);
     }
+  });
+});
+
+/** The error members of a query vector, from what `run` throws; `undefined` when it returns. */
+function queryErrorOf(run: () => unknown): QueryError | undefined {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ContextQueryError);
+    const e = error as ContextQueryError;
+    return e.details === undefined
+      ? { error: e.code, status: e.status }
+      : { error: e.code, status: e.status, details: e.details };
+  }
+  return undefined;
+}
+
+function expectedError(c: QueryError): QueryError {
+  return c.details === undefined
+    ? { error: c.error, status: c.status }
+    : { error: c.error, status: c.status, details: c.details };
+}
+
+describe('query.json', () => {
+  const query = load<QueryVectors>('query.json');
+
+  it.each(query.encode.map((c) => [c.name, c] as const))('encode %s', (_, c) => {
+    if (c.query !== undefined) {
+      expect(encodeContextQuery(c.params, c.rev)).toBe(c.query);
+    } else {
+      expect(queryErrorOf(() => encodeContextQuery(c.params, c.rev))).toEqual(expectedError(c));
+    }
+  });
+
+  it.each(query.decode.map((c) => [c.name, c] as const))('decode %s', (_, c) => {
+    if (c.params !== undefined) {
+      expect(decodeContextQuery(c.query)).toEqual({ params: c.params, rev: c.rev });
+    } else {
+      expect(queryErrorOf(() => decodeContextQuery(c.query))).toEqual(expectedError(c));
+    }
+  });
+});
+
+describe('errors.json', () => {
+  const { codes } = load<ErrorVectors>('errors.json');
+
+  it('is the table of PROTOCOL_ERROR_STATUS, in order', () => {
+    expect(PROTOCOL_ERROR_CODES).toEqual(codes.map((c) => c.code));
+    expect(Object.entries(PROTOCOL_ERROR_STATUS)).toEqual(codes.map((c) => [c.code, c.status]));
   });
 });

@@ -1,11 +1,13 @@
-//! Writes `spec/vectors/canonical.json` and `spec/vectors/mwt.json`.
+//! Writes `spec/vectors/canonical.json`, `mwt.json`, `query.json` and `errors.json`.
 //!
 //! Run once when the specification changes: `cargo run -p mizan-core --example generate_vectors`.
 //! Every case states the outcome it is meant to show, and the generator refuses to write a file in
 //! which the library disagrees, so a vector is never just whatever the code happened to do.
 
 mod canonical;
+mod errors;
 mod mwt;
+mod query;
 
 use std::path::Path;
 
@@ -35,6 +37,8 @@ fn main() {
     std::fs::create_dir_all(&out).expect("create spec/vectors");
     write(&out.join("canonical.json"), &canonical::vectors());
     write(&out.join("mwt.json"), &mwt::vectors());
+    write(&out.join("query.json"), &query::vectors());
+    write(&out.join("errors.json"), &errors::vectors());
 }
 
 fn write(path: &Path, value: &Value) {

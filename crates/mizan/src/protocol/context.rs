@@ -6,7 +6,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use mizan_core::base64url;
 use sha2::{Digest, Sha256};
 
-use super::{Shared, method_not_allowed, query, run};
+use super::{Shared, method_not_allowed, run};
 use crate::function::Encoding;
 use crate::registry::Registered;
 use crate::{Error, ErrorCode, Result};
@@ -39,7 +39,7 @@ pub(super) async fn respond(
             ),
         ));
     }
-    let (params, _rev) = query::decode_query(raw_query)?;
+    let (params, _rev) = mizan_core::context_query::decode_query(raw_query)?;
     let request = shared.request(parts).await?;
     let result = answer(function, &request, params).await;
     Ok(super::with_effects(&request, result))

@@ -4,7 +4,6 @@ mod batch;
 mod body;
 mod call;
 mod context;
-pub(crate) mod query;
 
 use std::sync::Arc;
 
