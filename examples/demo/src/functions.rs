@@ -2,6 +2,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use axum::http;
+use mizan::cookie::{Cookie, SameSite, time::Duration};
 use mizan::{Registry, RegistryError, Request, Result};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -86,14 +88,39 @@ pub async fn admin_stats(req: &Request) -> Result<AdminStats> {
     })
 }
 
-/// A token for one of the demo's users.
+/// Who signed in.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct SignedIn {
-    /// The MWT; the web app keeps it in the `mizan_token` cookie.
-    pub token: String,
+    /// The user's id.
+    pub user: String,
+    /// Whether the user is staff.
+    pub staff: bool,
 }
 
-/// Signs in as one of the demo's users, `ada` (a user) or `grace` (staff), without a password.
+/// The session cookie: `HttpOnly`, so page scripts never see the token; `SameSite=Lax`; `Secure`
+/// unless the page is served from the loopback address, where browsers would not keep it over
+/// plain HTTP.
+fn token_cookie(req: &Request, token: String) -> Cookie<'static> {
+    let host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let hostname = host.rsplit_once(':').map_or(host, |(name, _)| name);
+    let loopback = matches!(hostname, "localhost" | "127.0.0.1" | "[::1]");
+    Cookie::build((crate::TOKEN_COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(!loopback)
+        .path("/")
+        .max_age(Duration::seconds(
+            i64::try_from(crate::TOKEN_LIFETIME_SECS).unwrap_or(i64::MAX),
+        ))
+        .build()
+}
+
+/// Signs in as one of the demo's users, `ada` (a user) or `grace` (staff), without a password:
+/// the server sets the token in an `HttpOnly` cookie, so the web app never handles it.
 ///
 /// A demo convenience only: real applications sign users in with the accounts module.
 #[mizan::client]
@@ -110,9 +137,15 @@ pub async fn sign_in(req: &Request, user: String) -> Result<SignedIn> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    Ok(SignedIn {
-        token: req.state::<crate::Keys>()?.token(&user, staff, now),
-    })
+    let token = req.state::<crate::Keys>()?.token(&user, staff, now);
+    req.set_cookie(token_cookie(req, token))?;
+    Ok(SignedIn { user, staff })
+}
+
+/// Signs out: the server removes the token cookie.
+#[mizan::client]
+pub async fn sign_out(req: &Request) -> Result<()> {
+    req.remove_cookie(Cookie::build(crate::TOKEN_COOKIE).path("/"))
 }
 
 /// The demo's registry.
@@ -123,6 +156,7 @@ pub fn registry() -> std::result::Result<Registry, RegistryError> {
         .register(greet, "greet")?
         .register(current_user, "current_user")?
         .register(admin_stats, "admin.stats")?
-        .register(sign_in, "demo.sign_in")?;
+        .register(sign_in, "demo.sign_in")?
+        .register(sign_out, "demo.sign_out")?;
     Ok(registry)
 }

@@ -34,7 +34,9 @@ impl Keys {
         }
     }
 
-    /// A token for `user`, valid for an hour from `now`.
+    /// A token for `user`, valid for [`TOKEN_LIFETIME_SECS`] from `now`. Its `pk` is the
+    /// permission key of the user's level (spec §1.4), not a per-user one: users of one level
+    /// read the same cached answers.
     pub fn token(&self, user: &str, staff: bool, now: u64) -> String {
         let scope = if staff {
             PermissionScope::Staff
@@ -45,7 +47,7 @@ impl Keys {
             .permissions
             .permission_key(scope)
             .unwrap_or_else(|e| unreachable!("scopes without a user id are valid: {e}"));
-        let claims = Claims::new(ISSUER, AUDIENCE, now, now + 3600, pk)
+        let claims = Claims::new(ISSUER, AUDIENCE, now, now + TOKEN_LIFETIME_SECS, pk)
             .with_subject(user)
             .with_roles(staff, false);
         self.keyring
@@ -54,8 +56,11 @@ impl Keys {
     }
 }
 
-/// The cookie the web app keeps its token in.
+/// The `HttpOnly` cookie `demo.sign_in` sets the token in.
 pub const TOKEN_COOKIE: &str = "mizan_token";
+
+/// How long a demo token (and its cookie) lives, in seconds.
+pub const TOKEN_LIFETIME_SECS: u64 = 3600;
 
 /// Where `npm run build` puts the web app.
 pub const WEB_DIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/web/dist");

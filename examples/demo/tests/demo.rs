@@ -8,6 +8,12 @@ use tokio::net::TcpStream;
 use tokio::process::Command;
 
 async fn request(addr: &str, raw: String) -> (u16, String, String) {
+    let (status, head, body) = request_raw(addr, raw).await;
+    (status, head.to_lowercase(), body)
+}
+
+/// Like [`request`], with the head as sent (cookie values are case-sensitive).
+async fn request_raw(addr: &str, raw: String) -> (u16, String, String) {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream.write_all(raw.as_bytes()).await.unwrap();
     let mut out = String::new();
@@ -17,7 +23,7 @@ async fn request(addr: &str, raw: String) -> (u16, String, String) {
         .unwrap();
     let (head, body) = out.split_once("\r\n\r\n").unwrap();
     let status = head[9..12].parse().unwrap();
-    (status, head.to_lowercase(), body.to_owned())
+    (status, head.to_owned(), body.to_owned())
 }
 
 fn post(path: &str, body: &str, token: Option<&str>) -> String {
@@ -94,20 +100,45 @@ async fn the_demo_binary_serves_every_function() {
     let (status, _, body) = request(&addr, get("/api/mizan/manifest")).await;
     assert_eq!(status, 200);
     let manifest: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(manifest["functions"].as_array().unwrap().len(), 5);
+    assert_eq!(manifest["functions"].as_array().unwrap().len(), 6);
 
-    let (status, _, body) = request(
+    // Signing in sets the token as an HttpOnly cookie; the body never carries it.
+    let (status, head, body) = request_raw(
         &addr,
-        post("/api/mizan/call/demo.sign_in", r#"{"user":"ada"}"#, None),
+        post("/api/mizan/call/demo.sign_in", r#"{"user":"ada"}"#, None)
+            .replace("Host: demo", "Host: 127.0.0.1:8000"),
     )
     .await;
     assert_eq!(status, 200);
-    let token = serde_json::from_str::<serde_json::Value>(&body).unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    assert_eq!(body, r#"{"user":"ada","staff":false}"#);
+    let set_cookie = head
+        .lines()
+        .find_map(|line| line.strip_prefix("set-cookie: "))
+        .expect("demo.sign_in sets a cookie");
+    let (pair, attributes) = set_cookie.split_once("; ").unwrap();
+    let token = pair.strip_prefix("mizan_token=").unwrap();
+    assert_eq!(attributes, "HttpOnly; SameSite=Lax; Path=/; Max-Age=3600");
     let (_, _, body) = request(&addr, format!("GET /api/mizan/context/current_user HTTP/1.1\r\nHost: demo\r\nCookie: mizan_token={token}\r\nConnection: close\r\n\r\n")).await;
     assert_eq!(body, r#"{"authenticated":true,"id":"ada","staff":false}"#);
+    let (status, head, _) = request(
+        &addr,
+        format!("POST /api/mizan/call/demo.sign_out HTTP/1.1\r\nHost: demo.example\r\nContent-Type: application/json\r\nCookie: mizan_token={token}\r\nX-Mizan-CSRF: 1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("set-cookie: mizan_token=; path=/; max-age=0; expires="),
+        "{head}"
+    );
+    let (_, head, _) = request(
+        &addr,
+        format!("POST /api/mizan/call/demo.sign_in HTTP/1.1\r\nHost: demo.example\r\nContent-Type: application/json\r\nContent-Length: 14\r\nConnection: close\r\n\r\n{{\"user\":\"ada\"}}"),
+    )
+    .await;
+    assert!(
+        head.contains("; secure;"),
+        "outside loopback the cookie is Secure: {head}"
+    );
     let (status, _, _) = request(
         &addr,
         post(

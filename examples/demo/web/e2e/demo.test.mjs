@@ -111,6 +111,13 @@ test('signing in changes the hydrated user and the staff-only answer', async () 
   await open(page, '/');
   await page.getByRole('button', { name: 'Sign in as ada' }).click();
   await text(page, 'current-user').filter({ hasText: 'Signed in as ada' }).waitFor();
+  // The token lives in an HttpOnly cookie the server set: page scripts cannot read it.
+  assert.equal(await page.evaluate(() => document.cookie.includes('mizan_token')), false);
+  const cookies = await context.cookies();
+  const tokenCookie = cookies.find((cookie) => cookie.name === 'mizan_token');
+  assert.ok(tokenCookie, 'the server set the token cookie');
+  assert.equal(tokenCookie.httpOnly, true);
+  assert.equal(tokenCookie.sameSite, 'Lax');
   const afterReload = [];
   page.on('request', (request) => afterReload.push(request.url()));
   await page.getByRole('button', { name: 'Load server stats' }).click();
@@ -123,5 +130,6 @@ test('signing in changes the hydrated user and the staff-only answer', async () 
   await text(page, 'admin-result').filter({ hasText: /^echoes: \d+$/ }).waitFor();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await text(page, 'current-user').filter({ hasText: 'Anonymous' }).waitFor();
+  assert.equal((await context.cookies()).some((cookie) => cookie.name === 'mizan_token'), false);
   await page.close();
 });

@@ -1,6 +1,14 @@
 import { isMizanError } from 'mizan-react';
 import { useState, type FormEvent } from 'react';
-import { GreetProvider, useAdminStats, useCurrentUser, useDemoSignIn, useEcho, useGreet } from './mizan';
+import {
+  GreetProvider,
+  useAdminStats,
+  useCurrentUser,
+  useDemoSignIn,
+  useDemoSignOut,
+  useEcho,
+  useGreet,
+} from './mizan';
 
 function describe(error: unknown): string {
   return isMizanError(error) ? `${error.status} ${error.code}: ${error.message}` : String(error);
@@ -9,21 +17,12 @@ function describe(error: unknown): string {
 function CurrentUser() {
   const user = useCurrentUser();
   const signIn = useDemoSignIn();
-  const become = (name: string) =>
-    signIn.mutate(
-      { user: name },
-      {
-        onSuccess: ({ token }) => {
-          document.cookie = `mizan_token=${token}; path=/; SameSite=Lax`;
-          document.cookie = 'mizan_csrf=1; path=/; SameSite=Lax';
-          window.location.reload();
-        },
-      },
-    );
-  const signOut = () => {
-    document.cookie = 'mizan_token=; path=/; max-age=0';
-    window.location.reload();
-  };
+  const signOutCall = useDemoSignOut();
+  // The server sets and removes the HttpOnly token cookie; the page never sees the token. A reload
+  // hydrates the page for the new user.
+  const reload = () => window.location.reload();
+  const become = (name: string) => signIn.mutate({ user: name }, { onSuccess: reload });
+  const signOut = () => signOutCall.mutate({}, { onSuccess: reload });
   return (
     <header>
       <strong data-testid="current-user">

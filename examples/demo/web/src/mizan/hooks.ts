@@ -21,6 +21,11 @@ export function useDemoSignIn(): UseMutationResult<t.DemoSignInOutput, MizanErro
   return useMizanCall<t.DemoSignInInput, t.DemoSignInOutput>("demo.sign_in", s.DemoSignInInputSchema);
 }
 
+/** Calls `demo.sign_out` (`POST /call/demo.sign_out`); the input is checked with Zod before it is sent. */
+export function useDemoSignOut(): UseMutationResult<t.DemoSignOutOutput, MizanError, t.DemoSignOutInput> {
+  return useMizanCall<t.DemoSignOutInput, t.DemoSignOutOutput>("demo.sign_out", s.DemoSignOutInputSchema);
+}
+
 /** Calls `echo` (`POST /call/echo`); the input is checked with Zod before it is sent. */
 export function useEcho(): UseMutationResult<t.EchoOutput, MizanError, t.EchoInput> {
   return useMizanCall<t.EchoInput, t.EchoOutput>("echo", s.EchoInputSchema);

@@ -23,7 +23,8 @@ export const GreetingSchema: z.ZodType<t.Greeting> = z.object({
 });
 
 export const SignedInSchema: z.ZodType<t.SignedIn> = z.object({
-  token: z.string(),
+  staff: z.boolean(),
+  user: z.string(),
 });
 
 export const AdminStatsInputSchema: z.ZodType<t.AdminStatsInput> = z.strictObject({});
@@ -39,6 +40,10 @@ export const DemoSignInInputSchema: z.ZodType<t.DemoSignInInput> = z.strictObjec
 });
 
 export const DemoSignInOutputSchema: z.ZodType<t.DemoSignInOutput> = z.lazy(() => SignedInSchema);
+
+export const DemoSignOutInputSchema: z.ZodType<t.DemoSignOutInput> = z.strictObject({});
+
+export const DemoSignOutOutputSchema: z.ZodType<t.DemoSignOutOutput> = z.null();
 
 export const EchoInputSchema: z.ZodType<t.EchoInput> = z.strictObject({
   text: z.string(),

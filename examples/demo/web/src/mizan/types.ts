@@ -27,8 +27,10 @@ export type Greeting = {
 };
 
 export type SignedIn = {
-  /** The MWT; the web app keeps it in the `mizan_token` cookie. */
-  token: string;
+  /** Whether the user is staff. */
+  staff: boolean;
+  /** The user's id. */
+  user: string;
 };
 
 /** The params of the call `admin.stats`. */
@@ -51,6 +53,12 @@ export type DemoSignInInput = {
 
 /** What the call `demo.sign_in` returns. */
 export type DemoSignInOutput = SignedIn;
+
+/** The params of the call `demo.sign_out`. */
+export type DemoSignOutInput = Record<string, never>;
+
+/** What the call `demo.sign_out` returns. */
+export type DemoSignOutOutput = null;
 
 /** The params of the call `echo`. */
 export type EchoInput = {
