@@ -132,7 +132,8 @@ async fn the_demo_binary_serves_every_function() {
     );
     let (_, head, _) = request(
         &addr,
-        format!("POST /api/mizan/call/demo.sign_in HTTP/1.1\r\nHost: demo.example\r\nContent-Type: application/json\r\nContent-Length: 14\r\nConnection: close\r\n\r\n{{\"user\":\"ada\"}}"),
+        post("/api/mizan/call/demo.sign_in", r#"{"user":"ada"}"#, None)
+            .replace("Host: demo", "Host: demo.example"),
     )
     .await;
     assert!(
