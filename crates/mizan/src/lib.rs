@@ -32,7 +32,7 @@
 //!
 //! let mut registry = Registry::new();
 //! registry.register(echo, "echo")?.register(greet, "greet")?.register(purge, "admin.purge")?;
-//! let app: Router = Router::new().nest("/api/mizan", Mizan::new(registry).router());
+//! let app: Router = Router::new().merge(Mizan::new(registry).router("/api/mizan"));
 //! # let _ = app;
 //! # Ok::<(), mizan::RegistryError>(())
 //! ```
@@ -52,8 +52,10 @@
 //! `spec/PROTOCOL.md`.
 
 mod auth;
+mod engine;
 mod error;
 mod function;
+mod limits;
 mod protocol;
 mod registry;
 mod request;
@@ -68,8 +70,9 @@ pub use auth::{
 };
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};
 pub use function::{ContextKind, FunctionOptions};
+pub use limits::Limits;
+pub use protocol::Mizan;
 pub use protocol::query::encode_query;
-pub use protocol::{Limits, Mizan};
 pub use registry::{Registry, RegistryError};
 pub use request::{Principal, Request, RequestBuilder, User};
 pub use shell::{HYDRATION_ELEMENT_ID, Shell, embed_hydration};

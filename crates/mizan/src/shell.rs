@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use http::{HeaderValue, header};
 
+use crate::engine::{Shared, run};
 use crate::function::Encoding;
-use crate::protocol::{Shared, run};
 use crate::{ContextKind, Request};
 
 /// The `id` of the `<script type="application/json">` element that carries the payload.

@@ -5,7 +5,8 @@ use axum::response::{IntoResponse, Response};
 use http::Method;
 use serde_json::{Value, json};
 
-use super::{Shared, SharedState, body, json_response, method_not_allowed, run};
+use super::{SharedState, body, json_response, method_not_allowed};
+use crate::engine::{Shared, run};
 use crate::function::Encoding;
 use crate::{Error, ErrorCode, Request, Result};
 

@@ -6,7 +6,8 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use mizan_core::base64url;
 use sha2::{Digest, Sha256};
 
-use super::{Shared, method_not_allowed, query, run};
+use super::{GET_OR_HEAD, method_not_allowed, query};
+use crate::engine::{Shared, run};
 use crate::function::Encoding;
 use crate::registry::Registered;
 use crate::{Error, ErrorCode, Result};
@@ -27,7 +28,7 @@ pub(super) async fn respond(
         return Ok(method_not_allowed("POST"));
     }
     if parts.method != Method::GET && parts.method != Method::HEAD {
-        return Ok(method_not_allowed("GET"));
+        return Ok(method_not_allowed(GET_OR_HEAD));
     }
     let raw_query = parts.uri.query();
     if raw_query.is_some_and(|q| q.len() > shared.limits.query_bytes) {

@@ -1,0 +1,89 @@
+//! What every way of reaching a function shares: the configured server (registry, authenticator,
+//! state, limits) and [`run`], the one place a function is called. The HTTP endpoints
+//! (`protocol`) and the HTML shell (`shell`) both build on this module, and it on neither.
+
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use http::request::Parts;
+use serde_json::{Map, Value};
+
+use crate::auth::Authenticator;
+use crate::function::{Encoding, Params};
+use crate::limits::Limits;
+use crate::registry::Registered;
+use crate::request::StateMap;
+use crate::{Error, Registry, Request, Result};
+
+/// The configured server, shared by every request once the router is built.
+pub(crate) struct Shared {
+    pub(crate) registry: Registry,
+    pub(crate) authenticator: Arc<dyn Authenticator>,
+    pub(crate) state: StateMap,
+    pub(crate) limits: Limits,
+    /// The manifest's JSON, serialized once; `None` when it is not exposed.
+    pub(crate) manifest: Option<bytes::Bytes>,
+}
+
+impl Shared {
+    /// Looks a function up by the name in its path (names never need percent-encoding).
+    pub(crate) fn function(&self, name: &str) -> Result<&Registered> {
+        self.registry
+            .get(name)
+            .ok_or_else(|| Error::not_found(format!("no function named {name:?}")))
+    }
+
+    /// Resolves the principal of a request head.
+    pub(crate) async fn authenticate(&self, parts: &Parts) -> Result<crate::Principal> {
+        match self.authenticator.authenticate_now(parts) {
+            Some(answer) => answer,
+            None => self.authenticator.authenticate(parts).await,
+        }
+    }
+
+    /// Resolves the principal and builds the request functions see.
+    pub(crate) async fn request(&self, parts: Parts) -> Result<Request> {
+        let principal = self.authenticate(&parts).await?;
+        Ok(Request::new(
+            parts.method,
+            parts.uri,
+            parts.headers,
+            principal,
+            self.state.clone(),
+        ))
+    }
+}
+
+/// Runs a function whose auth was checked; a panic in it becomes `internal` and the server goes on.
+pub(crate) async fn run(
+    function: &Registered,
+    request: &Request,
+    mut params: Map<String, Value>,
+    encoding: Encoding,
+) -> Result<Vec<u8>> {
+    if function.input_has_wide {
+        let mut object = Value::Object(params);
+        crate::wide_int::numbers_from_strings(
+            &mut object,
+            &function.input_schema,
+            &function.input_schema,
+        );
+        params = match object {
+            Value::Object(map) => map,
+            _ => unreachable!("the conversion keeps an object an object"),
+        };
+    }
+    std::panic::AssertUnwindSafe(
+        function
+            .function
+            .call(request, Params::new(params), encoding),
+    )
+    .catch_unwind()
+    .await
+    .unwrap_or_else(|_| {
+        Err(Error::internal(format!(
+            "server function {} panicked",
+            function.options.rust_name
+        )))
+    })
+}
