@@ -1,5 +1,5 @@
 //! Typed server functions for axum: write a Rust function, mark it `#[mizan::client]`, register
-//! it by name, and mount Mizan under `/api/mizan/`.
+//! it by name, and mount Mizan at `/api/mizan`.
 //!
 //! ```
 //! use axum::Router;
