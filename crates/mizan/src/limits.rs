@@ -5,7 +5,9 @@
 pub struct Limits {
     /// The largest request body, in bytes (default 1 MiB).
     pub body_bytes: usize,
-    /// The deepest nesting of arrays and objects in params (default 32).
+    /// The deepest nesting of arrays and objects in the params of calls and batch items (default
+    /// 32); the `depth_exceeded` message names it. A context's `p` is canonical JSON, whose depth
+    /// is always at most 32 (`spec/PROTOCOL.md` §1.1.2).
     pub json_depth: usize,
     /// The longest query string of a context URL, in bytes (default 8 KiB).
     pub query_bytes: usize,
