@@ -36,6 +36,33 @@ fn output_schema(model: &Model, raw: &Value) -> Value {
     }
 }
 
+/// The query parameter `p` of a local context: the canonical encoding of its params
+/// (`spec/PROTOCOL.md` §2.3), described as the string it is on the wire.
+///
+/// Not `content: application/json`: a tool would then write the params as JSON in its own key
+/// order and spacing and percent-encode them with its own rules, and the server refuses every URL
+/// but the canonical one. The value is given already encoded; it holds only unreserved characters
+/// and `%XX` triples, which `allowReserved` passes through unchanged (RFC 6570 reserved
+/// expansion). `p` is required only when some param is: params equal to `{}` have no `p`.
+fn params_parameter(input_schema: &Value) -> Value {
+    let required = input_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .is_some_and(|names| !names.is_empty());
+    json!({
+        "name": "p", "in": "query", "required": required,
+        "allowReserved": true,
+        "description": "The params object as canonical JSON (spec/PROTOCOL.md §1.1: no whitespace, \
+            keys sorted by UTF-16 code units, integers only), percent-encoded byte by byte: every byte \
+            other than A-Z a-z 0-9 - . _ ~ becomes % and two uppercase hex digits. Omitted when the \
+            params are {}; comes before rev. Any other spelling is 400 non_canonical_query, whose \
+            details.canonical is the right query (spec/PROTOCOL.md §2.3). x-mizan-params is the \
+            schema of the params object.",
+        "schema": { "type": "string", "pattern": "^([A-Za-z0-9._~-]|%[0-9A-F]{2})+$" },
+        "x-mizan-params": schema(input_schema)
+    })
+}
+
 /// `openapi.json`.
 pub(crate) fn emit(model: &Model) -> String {
     let error_response = json!({
@@ -70,11 +97,7 @@ pub(crate) fn emit(model: &Model) -> String {
             Kind::GlobalContext | Kind::LocalContext => {
                 let mut parameters = Vec::new();
                 if f.kind == Kind::LocalContext {
-                    parameters.push(json!({
-                        "name": "p", "in": "query", "required": true,
-                        "description": "The params as percent-encoded canonical JSON (spec/PROTOCOL.md §2.3)",
-                        "content": { "application/json": { "schema": schema(&f.input_schema) } }
-                    }));
+                    parameters.push(params_parameter(&f.input_schema));
                 }
                 parameters.push(json!({
                     "name": "rev", "in": "query", "required": false,
@@ -125,4 +148,30 @@ pub(crate) fn emit(model: &Model) -> String {
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_is_the_encoded_string_required_only_when_a_param_is() {
+        let input = json!({"type": "object", "properties": {"name": {"type": "string"}},
+                           "required": ["name"], "additionalProperties": false});
+        let p = params_parameter(&input);
+        assert_eq!(p["in"], "query");
+        assert_eq!(p["required"], true);
+        // Already percent-encoded: a tool must send it as is, not encode it again as JSON.
+        assert_eq!(p["allowReserved"], true);
+        assert!(p.get("content").is_none());
+        assert_eq!(p["schema"]["type"], "string");
+        assert_eq!(p["x-mizan-params"]["properties"]["name"]["type"], "string");
+        let description = p["description"].as_str().unwrap();
+        assert!(description.contains("A-Z a-z 0-9 - . _ ~"), "{description}");
+        assert!(description.contains("uppercase hex"), "{description}");
+
+        let optional =
+            json!({"type": "object", "properties": {"page": {"type": ["integer", "null"]}}});
+        assert_eq!(params_parameter(&optional)["required"], false);
+    }
 }

@@ -1,5 +1,5 @@
 //! Typed server functions for axum: write a Rust function, mark it `#[mizan::client]`, register
-//! it by name, and mount Mizan under `/api/mizan/`.
+//! it by name, and mount Mizan at `/api/mizan`.
 //!
 //! ```
 //! use axum::Router;
@@ -32,7 +32,7 @@
 //!
 //! let mut registry = Registry::new();
 //! registry.register(echo, "echo")?.register(greet, "greet")?.register(purge, "admin.purge")?;
-//! let app: Router = Router::new().nest("/api/mizan", Mizan::new(registry).router());
+//! let app: Router = Router::new().merge(Mizan::new(registry).router("/api/mizan"));
 //! # let _ = app;
 //! # Ok::<(), mizan::RegistryError>(())
 //! ```
@@ -53,9 +53,11 @@
 
 mod auth;
 mod effects;
+mod engine;
 mod error;
 mod function;
 mod future;
+mod limits;
 mod principal;
 mod protocol;
 mod registry;
@@ -74,9 +76,10 @@ pub use effects::{INVALIDATE_HEADER, REV_HEADER};
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};
 pub use function::{ContextKind, FunctionOptions};
 pub use future::BoxFuture;
+pub use limits::Limits;
 pub use mizan_core::context_query::encode_query;
 pub use principal::{Principal, User};
-pub use protocol::{Limits, Mizan};
+pub use protocol::Mizan;
 pub use registry::{Registry, RegistryError};
 pub use request::{Request, RequestBuilder};
 

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use http::{HeaderValue, header};
 
+use crate::engine::{Shared, run};
 use crate::function::Encoding;
-use crate::protocol::{Shared, run};
 use crate::{ContextKind, Request};
 
 /// The `id` of the `<script type="application/json">` element that carries the payload.
@@ -119,7 +119,7 @@ impl Shell {
         )
             .into_response();
         match hydrated {
-            Some(request) => crate::protocol::with_effects(&request, Ok(response)),
+            Some(request) => crate::engine::with_effects(&request, Ok(response)),
             None => response,
         }
     }

@@ -174,7 +174,7 @@ fn app() -> Router {
         tokens,
         store: store(),
     });
-    Router::new().nest("/api/mizan", mizan.router())
+    Router::new().merge(mizan.router("/api/mizan"))
 }
 
 fn claims(sub: Option<&str>) -> Claims {

@@ -99,7 +99,7 @@ fn registry() -> Registry {
 }
 
 fn app() -> Router {
-    Router::new().nest("/api/mizan", Mizan::new(registry()).router())
+    Router::new().merge(Mizan::new(registry()).router("/api/mizan"))
 }
 
 fn cookies(reply: &Reply) -> Vec<String> {
@@ -241,9 +241,10 @@ async fn a_context_that_sets_a_cookie_is_never_shared() {
 
 #[tokio::test]
 async fn the_html_shell_sends_what_its_global_contexts_set() {
-    let (api, shell) = Mizan::new(registry()).router_with_shell("<html><head></head></html>");
+    let (api, shell) =
+        Mizan::new(registry()).router_with_shell("/api/mizan", "<html><head></head></html>");
     let app = Router::new()
-        .nest("/api/mizan", api)
+        .merge(api)
         .fallback(mizan::Shell::handler)
         .with_state(shell);
     let reply = send(&app, http::Request::get("/").body(Body::empty()).unwrap()).await;

@@ -20,9 +20,9 @@ fn app_with_shell() -> Router {
                 .with_cookie("mizan_token"),
         )
         .state(Counter(Default::default()));
-    let (api, shell) = mizan.router_with_shell(TEMPLATE);
+    let (api, shell) = mizan.router_with_shell("/api/mizan", TEMPLATE);
     Router::new()
-        .nest("/api/mizan", api)
+        .merge(api)
         .fallback(Shell::handler)
         .with_state(shell)
 }

@@ -77,9 +77,9 @@ pub fn app(keys: &Keys) -> Result<Router, RegistryError> {
         )
         .state(functions::Stats::default())
         .state(keys.clone());
-    let (api, shell) = mizan.router_with_shell(template);
+    let (api, shell) = mizan.router_with_shell("/api/mizan", template);
     Ok(Router::new()
-        .nest("/api/mizan", api)
+        .merge(api)
         .nest_service("/assets", ServeDir::new(format!("{WEB_DIST}/assets")))
         .fallback(Shell::handler)
         .with_state(shell))

@@ -26,6 +26,12 @@ export interface MizanClientOptions {
   fetch?: typeof fetch;
   /** Send calls made in the same tick as one `POST /batch`. Default `true`. */
   batch?: boolean;
+  /**
+   * The most bytes (UTF-8) of one `POST /batch` body. Default `DEFAULT_BATCH_BYTES`
+   * (512 KiB); keep it below the server's body limit (1 MiB unless configured). Longer queues are
+   * split; a call that is over it on its own goes alone to `POST /call/<name>`.
+   */
+  batchBytes?: number;
 }
 
 /**
@@ -47,18 +53,22 @@ export class MizanClient {
     this.#batcher =
       options.batch === false
         ? undefined
-        : new CallBatcher({
-            call: (fn, body) => this.#post(`/call/${fn}`, body),
-            batch: (body) => this.#post('/batch', body),
-          });
+        : new CallBatcher(
+            {
+              call: (fn, body) => this.#post(`/call/${fn}`, body),
+              batch: (body) => this.#post('/batch', body),
+            },
+            options.batchBytes,
+          );
   }
 
   /**
    * Runs the call `name` with `params` (spec §2.2) and resolves to its output.
    *
    * With batching on, calls made in the same tick go out together as `POST /batch` (spec §2.4),
-   * at most 32 per request; each promise still settles with its own call's result. A call alone
-   * goes to `POST /call/<name>`.
+   * at most 32 and at most `batchBytes` bytes per request, one request after another in the order
+   * the calls were made; each promise still settles with its own call's result. A call alone goes
+   * to `POST /call/<name>`.
    */
   call<O>(name: string, params: Record<string, unknown>): Promise<O> {
     let body: string;

@@ -8,7 +8,7 @@
  */
 
 export { MizanClient, createMizanClient, type MizanClientOptions } from './client.js';
-export { MAX_BATCH_CALLS } from './batch.js';
+export { DEFAULT_BATCH_BYTES, MAX_BATCH_CALLS } from './batch.js';
 export {
   MIZAN_ERROR_CODES,
   MizanError,

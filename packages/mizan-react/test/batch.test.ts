@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { MAX_BATCH_CALLS, MizanClient, MizanError } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_BATCH_BYTES, MAX_BATCH_CALLS, MizanClient, MizanError } from '../src/index.js';
 import { callServer, fakeServer, json, protocolError } from './helpers.js';
 
 // Echoes the params back, except for `fail`, which is refused with 403.
@@ -83,6 +83,102 @@ describe('batching (spec §2.4)', () => {
     await Promise.all(Array.from({ length: 33 }, (_, i) => client.call('n', { i })));
     expect(server.seen.map((r) => r.url)).toEqual(['/api/mizan/batch', '/api/mizan/call/n']);
     expect(server.seen[1]?.body).toBe('{"i":32}');
+  });
+
+  it('keeps every batch body within the byte cap, splitting in call order', async () => {
+    const server = callServer(answer);
+    const client = new MizanClient({ fetch: server.fetch, batchBytes: 200 });
+    // Each item is `{"fn":"n","params":{"i":<digit>,"s":"éé…"}}`, 62 bytes of UTF-8 (13 two-byte
+    // characters), so three of them in `{"calls":[…]}` are exactly 200 bytes.
+    const params = (i: number) => ({ i, s: 'é'.repeat(13) + '00' });
+    const outputs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => client.call('n', params(i))),
+    );
+    expect(outputs).toEqual(Array.from({ length: 10 }, (_, i) => ({ fn: 'n', params: params(i) })));
+    const bytes = server.seen.map((r) => new TextEncoder().encode(r.body ?? '').length);
+    for (const b of bytes) expect(b).toBeLessThanOrEqual(200);
+    expect(
+      server.seen.map((r) => (JSON.parse(r.body ?? '') as { calls?: unknown[] }).calls?.length),
+    ).toEqual([3, 3, 3, undefined]);
+    expect(server.seen.map((r) => r.url).at(-1)).toBe('/api/mizan/call/n');
+    const order = server.seen.flatMap((r) => {
+      const body = JSON.parse(r.body ?? '') as { calls?: { params: { i: number } }[]; i?: number };
+      return body.calls ? body.calls.map((c) => c.params.i) : [body.i];
+    });
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('sends a call over the cap alone to /call, between its neighbours', async () => {
+    const server = callServer(answer);
+    const client = new MizanClient({ fetch: server.fetch, batchBytes: 100 });
+    const big = { text: 'x'.repeat(500) };
+    await Promise.all([
+      client.call('a', {}),
+      client.call('b', {}),
+      client.call('big', big),
+      client.call('c', {}),
+      client.call('d', {}),
+    ]);
+    expect(server.seen.map((r) => r.url)).toEqual([
+      '/api/mizan/batch',
+      '/api/mizan/call/big',
+      '/api/mizan/batch',
+    ]);
+    expect(server.seen[1]?.body).toBe(JSON.stringify(big));
+  });
+
+  it('sends the chunks of one tick one after another, never two at once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const server = callServer(answer);
+    const slow = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      try {
+        return await server.fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    });
+    const client = new MizanClient({ fetch: slow as unknown as typeof fetch, batchBytes: 120 });
+    const outputs = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => client.call('n', { i })),
+    );
+    expect(outputs).toEqual(Array.from({ length: 12 }, (_, i) => ({ fn: 'n', params: { i } })));
+    expect(server.seen.length).toBeGreaterThan(2);
+    expect(most).toBe(1);
+  });
+
+  it('goes on with the next chunk when one fails as a whole', async () => {
+    const server = callServer(answer);
+    server.mock.mockImplementationOnce(async () => protocolError('payload_too_large', 413));
+    const client = new MizanClient({ fetch: server.fetch, batchBytes: 80 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, i) => client.call('n', { i })),
+    );
+    expect(results.map((r) => r.status)).toEqual([
+      'rejected',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(results[0]).toMatchObject({ reason: { code: 'payload_too_large' } });
+    expect(server.mock).toHaveBeenCalledTimes(2);
+  });
+
+  it('caps batches below the server body limit by default', async () => {
+    expect(DEFAULT_BATCH_BYTES).toBeLessThan(1 << 20);
+    const server = callServer(answer);
+    const client = new MizanClient({ fetch: server.fetch });
+    // 8 calls of 100 KB: 800 KB in all, over the default cap but under 32 calls.
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) => client.call('n', { i, s: 'x'.repeat(100_000) })),
+    );
+    expect(server.seen.length).toBeGreaterThan(1);
+    for (const r of server.seen) {
+      expect(r.body?.length ?? 0).toBeLessThanOrEqual(DEFAULT_BATCH_BYTES);
+    }
   });
 
   it('does not batch calls of different ticks', async () => {

@@ -5,7 +5,8 @@ use axum::response::{IntoResponse, Response};
 use http::Method;
 use serde_json::{Value, json};
 
-use super::{Shared, SharedState, body, json_response, method_not_allowed, run};
+use super::{SharedState, body, json_response, method_not_allowed};
+use crate::engine::{Shared, run};
 use crate::function::Encoding;
 use crate::{Error, ErrorCode, Request, Result};
 
@@ -24,7 +25,7 @@ async fn respond(shared: &Shared, request: HttpRequest) -> Result<Response> {
     let declared = body::check_headers(&parts, &shared.limits)?;
     let request = shared.request(parts).await?;
     let result = run_batch(shared, &request, http_body, declared).await;
-    Ok(super::with_effects(&request, result))
+    Ok(crate::engine::with_effects(&request, result))
 }
 
 async fn run_batch(

@@ -4,10 +4,10 @@ use axum::body::Body;
 use http::header;
 use http::request::Parts;
 use http_body_util::{BodyExt, Limited};
-use mizan_core::canonical::{self, ParseOptions};
+use mizan_core::canonical::{self, CanonicalError, ParseOptions};
 use serde_json::{Map, Value};
 
-use super::Limits;
+use crate::limits::Limits;
 use crate::{Error, ErrorCode, Result};
 
 /// Whether a request declared its body as JSON.
@@ -33,7 +33,8 @@ pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> 
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) else {
+    let mut content_types = parts.headers.get_all(header::CONTENT_TYPE).iter();
+    let Some(content_type) = content_types.next() else {
         // Without a content type only an empty body is acceptable; a declared non-empty one is
         // refused now, a streamed one once it is read.
         return match declared_len {
@@ -41,20 +42,109 @@ pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> 
             _ => Ok(Declared::Nothing),
         };
     };
-    let content_type = content_type.to_str().unwrap_or("");
-    let mut pieces = content_type.split(';').map(str::trim);
-    let media_type = pieces.next().unwrap_or("");
-    let charset_ok = pieces.all(|p| {
-        let p = p.to_ascii_lowercase();
-        !p.starts_with("charset=") || p == "charset=utf-8" || p == "charset=\"utf-8\""
-    });
-    if !media_type.eq_ignore_ascii_case("application/json") || !charset_ok {
+    // `Content-Type` is a singleton field (RFC 9110 §8.3): two of them are no clear declaration.
+    if content_types.next().is_some() || !is_json_media_type(content_type.as_bytes()) {
         return Err(unsupported_media_type());
     }
     if declared_len.is_some_and(|len| len > limits.body_bytes as u64) {
         return Err(too_large(limits));
     }
     Ok(Declared::Json)
+}
+
+/// Whether a `Content-Type` value declares JSON in UTF-8 (`spec/PROTOCOL.md` §2.2).
+///
+/// The value must be a `media-type` of RFC 9110 §8.3.1: `type "/" subtype *( OWS ";" OWS
+/// [ name "=" value ] )`, with the type and subtype `application/json` in any case, parameter
+/// names in any case, values tokens or quoted strings, and no whitespace around `/` or `=`.
+/// Empty parameters (`application/json;`) are allowed, as the grammar allows them. Every
+/// `charset` parameter must be `utf-8` in any case, quoted or not; other parameters are ignored.
+fn is_json_media_type(value: &[u8]) -> bool {
+    let value = value.trim_ascii();
+    let Some((media_type, mut rest)) = split_token(value) else {
+        return false;
+    };
+    if !media_type.eq_ignore_ascii_case(b"application") {
+        return false;
+    }
+    let Some(after_slash) = rest.strip_prefix(b"/") else {
+        return false;
+    };
+    let Some((subtype, after_subtype)) = split_token(after_slash) else {
+        return false;
+    };
+    if !subtype.eq_ignore_ascii_case(b"json") {
+        return false;
+    }
+    rest = after_subtype;
+    loop {
+        rest = rest.trim_ascii_start();
+        let Some(after_semicolon) = rest.strip_prefix(b";") else {
+            // Only whitespace may follow the last parameter (trimmed above).
+            return rest.is_empty();
+        };
+        rest = after_semicolon.trim_ascii_start();
+        if rest.is_empty() || rest[0] == b';' {
+            continue;
+        }
+        let Some((name, after_name)) = split_token(rest) else {
+            return false;
+        };
+        let Some(after_equals) = after_name.strip_prefix(b"=") else {
+            return false;
+        };
+        let Some((parameter_value, after_value)) = split_value(after_equals) else {
+            return false;
+        };
+        if name.eq_ignore_ascii_case(b"charset") && !parameter_value.eq_ignore_ascii_case(b"utf-8")
+        {
+            return false;
+        }
+        rest = after_value;
+    }
+}
+
+/// A non-empty RFC 9110 `token` at the start of `text`, and what follows it.
+fn split_token(text: &[u8]) -> Option<(&[u8], &[u8])> {
+    let end = text
+        .iter()
+        .position(|&b| !is_tchar(b))
+        .unwrap_or(text.len());
+    (end > 0).then(|| text.split_at(end))
+}
+
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// A parameter value, a token or a quoted string (its escapes undone), and what follows it.
+fn split_value(text: &[u8]) -> Option<(Vec<u8>, &[u8])> {
+    let Some(quoted) = text.strip_prefix(b"\"") else {
+        let (token, rest) = split_token(text)?;
+        return Some((token.to_vec(), rest));
+    };
+    let mut value = Vec::new();
+    let mut i = 0;
+    while let Some(&b) = quoted.get(i) {
+        match b {
+            b'"' => return Some((value, &quoted[i + 1..])),
+            b'\\' => {
+                let escaped = *quoted.get(i + 1)?;
+                if !(escaped == b'\t' || escaped >= 0x20) || escaped == 0x7f {
+                    return None;
+                }
+                value.push(escaped);
+                i += 2;
+            }
+            // qdtext: HTAB, SP, visible ASCII but `"` and `\`, obs-text.
+            b'\t' | 0x20..=0x7e | 0x80..=0xff => {
+                value.push(b);
+                i += 1;
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 fn too_large(limits: &Limits) -> Error {
@@ -96,7 +186,18 @@ pub(crate) async fn read_json(
         allow_floats: true,
     };
     canonical::parse_with(&bytes, options).map_err(|e| {
-        Error::new(ErrorCode::MalformedJson, e.to_string())
+        // Layer 1 names its own default depth; the server's limit is the configured one.
+        let message = match e {
+            CanonicalError::DepthExceeded { offset } => format!(
+                "params nest deeper than the limit of {} levels{}",
+                limits.json_depth,
+                offset
+                    .map(|at| format!(" (at byte {at})"))
+                    .unwrap_or_default()
+            ),
+            _ => e.to_string(),
+        };
+        Error::new(ErrorCode::MalformedJson, message)
             .with_details(serde_json::json!({ "reason": e.code().as_str() }))
     })
 }
@@ -109,5 +210,58 @@ pub(crate) fn params_object(value: Value) -> Result<Map<String, Value>> {
             ErrorCode::ValidationFailed,
             "params must be a JSON object of named parameters",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json_media_type;
+
+    #[test]
+    fn media_types_follow_the_rfc_9110_grammar() {
+        for accepted in [
+            "application/json",
+            "Application/JSON",
+            "APPLICATION/json",
+            "application/json;",
+            "application/json ; ",
+            "application/json;;",
+            "application/json; ;charset=utf-8",
+            "application/json;charset=utf-8",
+            "application/json; charset=UTF-8",
+            "application/json;\tCharSet=\"Utf-8\"",
+            "application/json; charset=\"utf\\-8\"",
+            "application/json; version=2",
+            "application/json; q=\"a;b\"; charset=utf-8",
+            "  application/json  ",
+        ] {
+            assert!(is_json_media_type(accepted.as_bytes()), "{accepted:?}");
+        }
+        for refused in [
+            "",
+            "application",
+            "application/",
+            "/json",
+            "application /json",
+            "application/ json",
+            "application/json charset=utf-8",
+            "application/jsonx",
+            "application/*",
+            "application/vnd.api+json",
+            "text/json",
+            "application/json; charset=utf8",
+            "application/json; charset=latin1",
+            "application/json; charset=\"\"",
+            "application/json; charset=utf-8; charset=latin1",
+            "application/json; charset = utf-8",
+            "application/json; charset",
+            "application/json; =utf-8",
+            "application/json; charset=\"utf-8",
+            "application/json; charset=utf-8 x",
+            "application/json; a=b c",
+            "application/json, text/plain",
+        ] {
+            assert!(!is_json_media_type(refused.as_bytes()), "{refused:?}");
+        }
     }
 }

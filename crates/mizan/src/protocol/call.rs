@@ -5,8 +5,9 @@ use axum::response::Response;
 use http::Method;
 use http::request::Parts;
 
-use super::{Shared, body, json_response, method_not_allowed, run, with_effects};
+use super::{GET_OR_HEAD, body, json_response, method_not_allowed};
 use crate::Result;
+use crate::engine::{Shared, run, with_effects};
 use crate::function::Encoding;
 use crate::registry::Registered;
 
@@ -17,7 +18,7 @@ pub(super) async fn respond(
     http_body: Body,
 ) -> Result<Response> {
     if function.options.context.is_some() {
-        return Ok(method_not_allowed("GET"));
+        return Ok(method_not_allowed(GET_OR_HEAD));
     }
     if parts.method != Method::POST {
         return Ok(method_not_allowed("POST"));

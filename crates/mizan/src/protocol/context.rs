@@ -6,7 +6,8 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use mizan_core::base64url;
 use sha2::{Digest, Sha256};
 
-use super::{Shared, method_not_allowed, run};
+use super::{GET_OR_HEAD, method_not_allowed};
+use crate::engine::{Shared, run};
 use crate::function::Encoding;
 use crate::registry::Registered;
 use crate::{Error, ErrorCode, Result};
@@ -27,7 +28,7 @@ pub(super) async fn respond(
         return Ok(method_not_allowed("POST"));
     }
     if parts.method != Method::GET && parts.method != Method::HEAD {
-        return Ok(method_not_allowed("GET"));
+        return Ok(method_not_allowed(GET_OR_HEAD));
     }
     let raw_query = parts.uri.query();
     if raw_query.is_some_and(|q| q.len() > shared.limits.query_bytes) {
@@ -42,7 +43,7 @@ pub(super) async fn respond(
     let (params, _rev) = mizan_core::context_query::decode_query(raw_query)?;
     let request = shared.request(parts).await?;
     let result = answer(function, &request, params).await;
-    Ok(super::with_effects(&request, result))
+    Ok(crate::engine::with_effects(&request, result))
 }
 
 async fn answer(

@@ -11,40 +11,13 @@ use axum::Router;
 use axum::extract::{Request as HttpRequest, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use futures_util::FutureExt;
-use http::request::Parts;
 use http::{HeaderValue, Method, header};
 
 use crate::auth::{Anonymous, Authenticator};
-use crate::function::{Encoding, Params};
-use crate::registry::Registered;
+use crate::engine::Shared;
+use crate::limits::Limits;
 use crate::request::StateMap;
-use crate::{Error, ErrorCode, Registry, Request, Result};
-use serde_json::{Map, Value};
-
-/// Limits of the protocol; the defaults suit most applications.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// The largest request body, in bytes (default 1 MiB).
-    pub body_bytes: usize,
-    /// The deepest nesting of arrays and objects in params (default 32).
-    pub json_depth: usize,
-    /// The longest query string of a context URL, in bytes (default 8 KiB).
-    pub query_bytes: usize,
-    /// The most calls in one batch (default 32).
-    pub batch_calls: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            body_bytes: 1 << 20,
-            json_depth: 32,
-            query_bytes: 8 << 10,
-            batch_calls: 32,
-        }
-    }
-}
+use crate::{Error, ErrorCode, Registry};
 
 /// Mizan, configured and ready to mount.
 ///
@@ -59,7 +32,7 @@ impl Default for Limits {
 ///
 /// let mut registry = Registry::new();
 /// registry.register(echo, "echo").unwrap();
-/// let app: Router = Router::new().nest("/api/mizan", Mizan::new(registry).router());
+/// let app: Router = Router::new().merge(Mizan::new(registry).router("/api/mizan"));
 /// # let _ = app;
 /// ```
 pub struct Mizan {
@@ -110,20 +83,41 @@ impl Mizan {
         self
     }
 
-    /// The router to nest under `/api/mizan`, and the [`Shell`](crate::Shell) that serves
-    /// `template` (the app's `index.html`) with the global contexts embedded.
+    /// The router serving Mizan at `base` (conventionally `/api/mizan`), to merge into the
+    /// application's router, and the [`Shell`](crate::Shell) that serves `template` (the app's
+    /// `index.html`) with the global contexts embedded.
+    ///
+    /// # Panics
+    ///
+    /// When `base` is not a valid base path (see [`Mizan::router`]).
+    #[track_caller]
     pub fn router_with_shell<S: Clone + Send + Sync + 'static>(
         self,
+        base: &str,
         template: impl Into<String>,
     ) -> (Router<S>, crate::Shell) {
+        let base = base_path(base);
         let shared = self.shared();
         let shell = crate::Shell::new(shared.clone(), template.into());
-        (Self::routes(shared), shell)
+        (Self::routes(shared, base), shell)
     }
 
-    /// The router to nest under `/api/mizan` in an application.
-    pub fn router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
-        Self::routes(self.shared())
+    /// The router serving Mizan at `base` (conventionally `/api/mizan`), to merge into the
+    /// application's router with [`Router::merge`].
+    ///
+    /// It answers `base` itself, `base/` and every path under it, and routes on the exact path:
+    /// whatever is not a Mizan endpoint (`base/`, `base//call/echo`, `base/nope`) gets
+    /// `404 not_found` as JSON, never the application's fallback (`spec/PROTOCOL.md` §2.1).
+    /// `base` starts with `/`; a trailing `/` is ignored, and `/` mounts Mizan at the root.
+    ///
+    /// # Panics
+    ///
+    /// When `base` does not start with `/`, or holds an empty segment (`//`), `{`, `}`, `*`,
+    /// `?` or `#`: a mistake in the application's code, found when the router is built.
+    #[track_caller]
+    pub fn router<S: Clone + Send + Sync + 'static>(self, base: &str) -> Router<S> {
+        let base = base_path(base);
+        Self::routes(self.shared(), base)
     }
 
     fn shared(self) -> Arc<Shared> {
@@ -142,15 +136,41 @@ impl Mizan {
         })
     }
 
-    fn routes<S: Clone + Send + Sync + 'static>(shared: Arc<Shared>) -> Router<S> {
-        // `/call/<name>` and `/context/<name>` are told apart by slicing the path in `dispatch`:
-        // cheaper per request than a route with a captured parameter.
-        Router::new()
-            .route("/batch", any(batch::handle))
-            .route("/manifest", any(serve_manifest))
-            .fallback(dispatch)
+    fn routes<S: Clone + Send + Sync + 'static>(shared: Arc<Shared>, base: String) -> Router<S> {
+        // Every path at or under the base reaches `dispatch`, which routes on the exact path.
+        // axum's `nest` cannot do this: it never routes `base/` to the nested router, and its
+        // prefix stripping turns `base//call/x` into `/call/x`.
+        let base: Arc<str> = Arc::from(base);
+        let root = Arc::clone(&base);
+        let handler = any(move |state: SharedState, request: HttpRequest| {
+            let base = Arc::clone(&root);
+            async move { dispatch(state, &base, request).await }
+        });
+        let router = if base.is_empty() {
+            Router::new().route("/", handler.clone())
+        } else {
+            Router::new()
+                .route(&base, handler.clone())
+                .route(&format!("{base}/"), handler.clone())
+        };
+        router
+            .route(&format!("{base}/{{*mizan_path}}"), handler)
             .with_state(shared)
     }
+}
+
+/// Checks a base path and drops its trailing `/`s (so `/` becomes the empty root base).
+#[track_caller]
+fn base_path(base: &str) -> String {
+    let trimmed = base.trim_end_matches('/');
+    let valid = base.starts_with('/')
+        && !trimmed.contains("//")
+        && !trimmed.contains(['{', '}', '*', '?', '#']);
+    assert!(
+        valid,
+        "invalid Mizan base path {base:?}: it must start with `/` and hold no `//`, `{{`, `}}`, `*`, `?` or `#`"
+    );
+    trimmed.to_owned()
 }
 
 impl std::fmt::Debug for Mizan {
@@ -162,117 +182,44 @@ impl std::fmt::Debug for Mizan {
     }
 }
 
-pub(crate) struct Shared {
-    pub(crate) registry: Registry,
-    authenticator: Arc<dyn Authenticator>,
-    pub(crate) state: StateMap,
-    pub(crate) limits: Limits,
-    manifest: Option<bytes::Bytes>,
-}
-
 pub(crate) type SharedState = State<Arc<Shared>>;
 
-async fn dispatch(State(shared): SharedState, request: HttpRequest) -> Response {
-    let (parts, body) = request.into_parts();
-    let path = parts.uri.path();
+/// Routes a request on its exact path below the base (`spec/PROTOCOL.md` §2.1).
+async fn dispatch(State(shared): SharedState, base: &str, request: HttpRequest) -> Response {
+    // The routes guarantee the prefix; a path without it (a router nested in an unusual way) is
+    // no Mizan endpoint.
+    let Some(path) = request.uri().path().strip_prefix(base) else {
+        return not_found().await;
+    };
+    // `/call/` and `/context/` are told apart by slicing, cheaper per request than more routes.
+    // A name never holds `/` (§1.3), so `/call//x` or `/call/x/` name no function.
     let result = if let Some(name) = path.strip_prefix("/call/") {
         match shared.function(name) {
-            Ok(function) => call::respond(&shared, function, parts, body).await,
+            Ok(function) => {
+                let (parts, body) = request.into_parts();
+                call::respond(&shared, function, parts, body).await
+            }
             Err(e) => Err(e),
         }
     } else if let Some(name) = path.strip_prefix("/context/") {
         match shared.function(name) {
-            Ok(function) => context::respond(&shared, function, parts).await,
+            Ok(function) => context::respond(&shared, function, request.into_parts().0).await,
             Err(e) => Err(e),
         }
+    } else if path == "/batch" {
+        return batch::handle(State(shared), request).await;
+    } else if path == "/manifest" {
+        return serve_manifest(State(shared), request).await;
     } else {
         Err(Error::not_found("no such Mizan endpoint"))
     };
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-impl Shared {
-    /// Looks a function up by the name in its path (names never need percent-encoding).
-    pub(crate) fn function(&self, name: &str) -> Result<&Registered> {
-        self.registry
-            .get(name)
-            .ok_or_else(|| Error::not_found(format!("no function named {name:?}")))
-    }
+/// The `Allow` of the endpoints read with `GET` (`HEAD` is accepted wherever `GET` is).
+pub(crate) const GET_OR_HEAD: &str = "GET, HEAD";
 
-    /// Resolves the principal of a request head.
-    pub(crate) async fn authenticate(&self, parts: &Parts) -> Result<crate::Principal> {
-        crate::auth::authenticate(&*self.authenticator, parts).await
-    }
-
-    /// Resolves the principal and builds the request functions see.
-    pub(crate) async fn request(&self, parts: Parts) -> Result<Request> {
-        let principal = self.authenticate(&parts).await?;
-        Ok(Request::new(
-            parts.method,
-            parts.uri,
-            parts.headers,
-            principal,
-            self.state.clone(),
-        ))
-    }
-}
-
-/// Runs a function whose auth was checked; a panic in it becomes `internal`, its effects are
-/// dropped, and the server goes on.
-pub(crate) async fn run(
-    function: &Registered,
-    request: &Request,
-    mut params: Map<String, Value>,
-    encoding: Encoding,
-) -> Result<Vec<u8>> {
-    if function.input_has_wide {
-        let mut object = Value::Object(params);
-        crate::wide_int::numbers_from_strings(
-            &mut object,
-            &function.input_schema,
-            &function.input_schema,
-        );
-        params = match object {
-            Value::Object(map) => map,
-            _ => unreachable!("the conversion keeps an object an object"),
-        };
-    }
-    // Effects recorded before (by earlier calls of a batch, or an auth check) stay; the function's
-    // own are dropped if it panics.
-    let earlier = request.take_effects();
-    let result = std::panic::AssertUnwindSafe(function.function.call(
-        request,
-        Params::new(params),
-        encoding,
-    ))
-    .catch_unwind()
-    .await;
-    let own = request.take_effects();
-    let mut effects = earlier;
-    let result = match result {
-        Ok(result) => {
-            effects.extend(own);
-            result
-        }
-        Err(_) => Err(Error::internal(format!(
-            "server function {} panicked",
-            function.options.rust_name
-        ))),
-    };
-    request.restore_effects(effects);
-    result
-}
-
-/// The response for `result`, with the effects `request`'s functions recorded (§2.10).
-pub(crate) fn with_effects(request: &Request, result: Result<Response>) -> Response {
-    let mut response = result.unwrap_or_else(IntoResponse::into_response);
-    let effects = request.take_effects();
-    if !effects.is_empty() {
-        effects.apply(response.headers_mut());
-    }
-    response
-}
-
+/// `405 method_not_allowed` with `Allow: <allow>`.
 pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
     let mut response = Error::new(
         ErrorCode::MethodNotAllowed,
@@ -307,7 +254,7 @@ async fn serve_manifest(State(shared): SharedState, request: HttpRequest) -> Res
         return not_found().await;
     };
     if request.method() != Method::GET && request.method() != Method::HEAD {
-        return method_not_allowed("GET");
+        return method_not_allowed(GET_OR_HEAD);
     }
     (
         [

@@ -182,7 +182,7 @@ pub fn app_with(mizan: Mizan) -> Router {
             Validation::new(ISSUER, AUDIENCE),
         ))
         .state(Counter(AtomicU64::new(0)));
-    Router::new().nest("/api/mizan", mizan.router())
+    Router::new().merge(mizan.router("/api/mizan"))
 }
 
 /// A response, read whole.

@@ -1,0 +1,109 @@
+//! What every way of reaching a function shares: the configured server (registry, authenticator,
+//! state, limits) and [`run`], the one place a function is called. The HTTP endpoints
+//! (`protocol`) and the HTML shell (`shell`) both build on this module, and it on neither.
+
+use std::sync::Arc;
+
+use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
+use http::request::Parts;
+use serde_json::{Map, Value};
+
+use crate::auth::Authenticator;
+use crate::function::{Encoding, Params};
+use crate::limits::Limits;
+use crate::registry::Registered;
+use crate::request::StateMap;
+use crate::{Error, Registry, Request, Result};
+
+/// The configured server, shared by every request once the router is built.
+pub(crate) struct Shared {
+    pub(crate) registry: Registry,
+    pub(crate) authenticator: Arc<dyn Authenticator>,
+    pub(crate) state: StateMap,
+    pub(crate) limits: Limits,
+    /// The manifest's JSON, serialized once; `None` when it is not exposed.
+    pub(crate) manifest: Option<bytes::Bytes>,
+}
+
+impl Shared {
+    /// Looks a function up by the name in its path (names never need percent-encoding).
+    pub(crate) fn function(&self, name: &str) -> Result<&Registered> {
+        self.registry
+            .get(name)
+            .ok_or_else(|| Error::not_found(format!("no function named {name:?}")))
+    }
+
+    /// Resolves the principal of a request head.
+    pub(crate) async fn authenticate(&self, parts: &Parts) -> Result<crate::Principal> {
+        crate::auth::authenticate(&*self.authenticator, parts).await
+    }
+
+    /// Resolves the principal and builds the request functions see.
+    pub(crate) async fn request(&self, parts: Parts) -> Result<Request> {
+        let principal = self.authenticate(&parts).await?;
+        Ok(Request::new(
+            parts.method,
+            parts.uri,
+            parts.headers,
+            principal,
+            self.state.clone(),
+        ))
+    }
+}
+
+/// Runs a function whose auth was checked; a panic in it becomes `internal`, its effects are
+/// dropped, and the server goes on.
+pub(crate) async fn run(
+    function: &Registered,
+    request: &Request,
+    mut params: Map<String, Value>,
+    encoding: Encoding,
+) -> Result<Vec<u8>> {
+    if function.input_has_wide {
+        let mut object = Value::Object(params);
+        crate::wide_int::numbers_from_strings(
+            &mut object,
+            &function.input_schema,
+            &function.input_schema,
+        );
+        params = match object {
+            Value::Object(map) => map,
+            _ => unreachable!("the conversion keeps an object an object"),
+        };
+    }
+    // Effects recorded before (by earlier calls of a batch, or an auth check) stay; the function's
+    // own are dropped if it panics.
+    let earlier = request.take_effects();
+    let result = std::panic::AssertUnwindSafe(function.function.call(
+        request,
+        Params::new(params),
+        encoding,
+    ))
+    .catch_unwind()
+    .await;
+    let own = request.take_effects();
+    let mut effects = earlier;
+    let result = match result {
+        Ok(result) => {
+            effects.extend(own);
+            result
+        }
+        Err(_) => Err(Error::internal(format!(
+            "server function {} panicked",
+            function.options.rust_name
+        ))),
+    };
+    request.restore_effects(effects);
+    result
+}
+
+/// The response for `result`, with the effects `request`'s functions recorded (§2.10).
+pub(crate) fn with_effects(request: &Request, result: Result<Response>) -> Response {
+    let mut response = result.unwrap_or_else(IntoResponse::into_response);
+    let effects = request.take_effects();
+    if !effects.is_empty() {
+        effects.apply(response.headers_mut());
+    }
+    response
+}
