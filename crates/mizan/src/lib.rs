@@ -101,3 +101,8 @@ pub mod __private {
     };
     pub use schemars;
 }
+
+/// The README's Rust snippets, compiled and run as doctests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+mod readme_snippets {}
