@@ -38,6 +38,7 @@ pub mod canonical;
 mod error;
 pub mod hex;
 pub mod keys;
+pub mod manifest;
 pub mod mwt;
 pub mod permission;
 

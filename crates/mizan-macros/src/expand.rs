@@ -243,10 +243,10 @@ fn generate(
             #private::AuthRequirement::Custom(#path as fn(&::mizan::Request) -> bool)
         },
     };
-    let context = match options.context {
-        Context::None => quote!(::core::option::Option::None),
-        Context::Global => quote!(::core::option::Option::Some(#private::ContextKind::Global)),
-        Context::Local => quote!(::core::option::Option::Some(#private::ContextKind::Local)),
+    let kind = match options.context {
+        Context::None => quote!(#private::FunctionKind::Call),
+        Context::Global => quote!(#private::FunctionKind::Context(#private::ContextKind::Global)),
+        Context::Local => quote!(#private::FunctionKind::Context(#private::ContextKind::Local)),
     };
     let input_asserts = params.iter().map(|p| {
         let ty = &p.ty;
@@ -296,7 +296,7 @@ fn generate(
                     #private::FunctionOptions {
                         rust_name: #rust_name,
                         auth: #auth,
-                        context: #context,
+                        kind: #kind,
                         params: &[#(#wire_names),*],
                     }
                 }

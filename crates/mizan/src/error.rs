@@ -53,6 +53,8 @@ codes! {
     MethodNotAllowed => ("method_not_allowed", METHOD_NOT_ALLOWED),
     /// The application found a conflict with the current state.
     Conflict => ("conflict", CONFLICT),
+    /// The client was built against other schemas of the function (`X-Mizan-Schema`, §2.7).
+    StaleClient => ("stale_client", CONFLICT),
     /// The body is over the size limit.
     PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE),
     /// The query string is over the size limit.

@@ -67,9 +67,12 @@ pub use auth::{
     Anonymous, AuthRequirement, Authenticator, CSRF_HEADER, MwtAuthenticator, principal_from_claims,
 };
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};
-pub use function::{ContextKind, FunctionOptions};
+pub use function::FunctionOptions;
+pub use mizan_core::manifest::{
+    self as manifest, AuthLevel, ContextKind, FunctionEntry, FunctionKind, HttpMethod, Manifest,
+};
 pub use protocol::query::encode_query;
-pub use protocol::{Limits, Mizan};
+pub use protocol::{Limits, Mizan, SCHEMA_HEADER};
 pub use registry::{Registry, RegistryError};
 pub use request::{Principal, Request, RequestBuilder, User};
 pub use shell::{HYDRATION_ELEMENT_ID, Shell, embed_hydration};
@@ -82,8 +85,9 @@ pub use mizan_core as core;
 pub mod __private {
     pub use crate::auth::AuthRequirement;
     pub use crate::function::{
-        BoxFuture, ContextKind, Encoding, FunctionOptions, FunctionReturn, InputType, OutputType,
-        Params, ServerFunction, encode, missing_decoded_param,
+        BoxFuture, Encoding, FunctionOptions, FunctionReturn, InputType, OutputType, Params,
+        ServerFunction, encode, missing_decoded_param,
     };
+    pub use crate::manifest::{ContextKind, FunctionKind};
     pub use schemars;
 }

@@ -5,7 +5,7 @@ use axum::response::Response;
 use http::Method;
 use http::request::Parts;
 
-use super::{Shared, body, json_response, method_not_allowed, run};
+use super::{Shared, body, check_schema, json_response, method_not_allowed, run, sent_schema};
 use crate::Result;
 use crate::function::Encoding;
 use crate::registry::Registered;
@@ -16,12 +16,13 @@ pub(super) async fn respond(
     parts: Parts,
     http_body: Body,
 ) -> Result<Response> {
-    if function.options.context.is_some() {
+    if function.options.kind.is_context() {
         return Ok(method_not_allowed("GET"));
     }
     if parts.method != Method::POST {
         return Ok(method_not_allowed("POST"));
     }
+    check_schema(function, sent_schema(&parts))?;
     let declared = body::check_headers(&parts, &shared.limits)?;
     let request = shared.request(parts).await?;
     function.options.auth.check(&request)?;
