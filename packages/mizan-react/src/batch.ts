@@ -16,8 +16,11 @@ export const MAX_BATCH_CALLS = 32;
  * @internal
  */
 export interface BatchTransport {
-  /** `POST /call/<fn>` with `body` (a JSON object's text); resolves to the output. */
-  call(fn: string, body: string): Promise<unknown>;
+  /**
+   * `POST /call/<fn>` with `body` (a JSON object's text) and, when given, the schema hash the
+   * client was built against; resolves to the output.
+   */
+  call(fn: string, body: string, schema: string | undefined): Promise<unknown>;
   /** `POST /batch` with `body`; resolves to the parsed response body. */
   batch(body: string): Promise<unknown>;
 }
@@ -25,6 +28,7 @@ export interface BatchTransport {
 interface Pending {
   fn: string;
   body: string;
+  schema: string | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -50,11 +54,12 @@ export class CallBatcher {
 
   /**
    * Queues the call `fn` with `body`, the JSON text of its params (serialized by the caller, so
-   * that params JSON cannot encode fail their own call only). Settles with that call's own result.
+   * that params JSON cannot encode fail their own call only), and the schema hash to send with it
+   * (spec §2.7), if any. Settles with that call's own result.
    */
-  enqueue(fn: string, body: string): Promise<unknown> {
+  enqueue(fn: string, body: string, schema?: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      if (this.#queue.push({ fn, body, resolve, reject }) === 1) {
+      if (this.#queue.push({ fn, body, schema, resolve, reject }) === 1) {
         queueMicrotask(() => this.#flush());
       }
     });
@@ -71,11 +76,16 @@ export class CallBatcher {
   #send(chunk: Pending[]): void {
     const [first] = chunk;
     if (chunk.length === 1 && first) {
-      this.#transport.call(first.fn, first.body).then(first.resolve, first.reject);
+      this.#transport.call(first.fn, first.body, first.schema).then(first.resolve, first.reject);
       return;
     }
     // Spliced as text: each body is already JSON, and re-parsing it would only cost time.
-    const calls = chunk.map((c) => `{"fn":${JSON.stringify(c.fn)},"params":${c.body}}`);
+    const calls = chunk.map(
+      (c) =>
+        `{"fn":${JSON.stringify(c.fn)},` +
+        (c.schema === undefined ? '' : `"schema":${JSON.stringify(c.schema)},`) +
+        `"params":${c.body}}`,
+    );
     this.#transport.batch(`{"calls":[${calls.join(',')}]}`).then(
       (response) => settle(chunk, response),
       // The whole batch failed (network, authentication, size): every call shares that failure.

@@ -6,7 +6,7 @@
  */
 
 /**
- * Every error code a {@link MizanError} may carry: the thirteen codes of spec §2.6, in the order of
+ * Every error code a {@link MizanError} may carry: the fourteen codes of spec §2.6, in the order of
  * its table, then the two that only the client produces (`network_error`, `invalid_response`).
  *
  * Kept as data so that callers can enumerate the codes and {@link MizanErrorCode} cannot drift
@@ -21,6 +21,7 @@ export const MIZAN_ERROR_CODES = [
   'not_found',
   'method_not_allowed',
   'conflict',
+  'stale_client',
   'payload_too_large',
   'uri_too_long',
   'unsupported_media_type',
@@ -75,6 +76,14 @@ export class MizanError extends Error {
   readonly fields: MizanFieldError[];
   /** Machine-readable details (such as `reason` for `malformed_json`), when the server sent any. */
   readonly details: unknown;
+
+  /**
+   * Whether the server runs another version of the function than this client was built against
+   * (`stale_client`, spec §2.7): the page is out of date and reloading it fixes this.
+   */
+  get isStaleClient(): boolean {
+    return this.code === 'stale_client';
+  }
 
   /** @param init - the code, message and optional status, fields, details and cause. */
   constructor(init: MizanErrorInit) {

@@ -17,7 +17,7 @@ async function failure(response: Response | Error): Promise<MizanError> {
 }
 
 describe('MIZAN_ERROR_CODES', () => {
-  it('has the 13 codes of spec §2.6 then the two client codes', () => {
+  it('has the 14 codes of spec §2.6 then the two client codes', () => {
     expect(MIZAN_ERROR_CODES).toEqual([
       'malformed_json',
       'non_canonical_query',
@@ -27,6 +27,7 @@ describe('MIZAN_ERROR_CODES', () => {
       'not_found',
       'method_not_allowed',
       'conflict',
+      'stale_client',
       'payload_too_large',
       'uri_too_long',
       'unsupported_media_type',
