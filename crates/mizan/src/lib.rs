@@ -52,6 +52,8 @@
 //! `spec/PROTOCOL.md`.
 
 mod auth;
+#[cfg(feature = "codegen")]
+pub mod codegen;
 mod error;
 mod function;
 mod protocol;
