@@ -50,6 +50,9 @@
 //! The function's name becomes a unit struct that implements the server function; the original
 //! body stays callable as `echo::call(&req, ...)`. The wire protocol is specified in
 //! `spec/PROTOCOL.md`.
+//!
+//! With the `codegen` feature, `mizan::codegen` writes and checks the TypeScript client straight
+//! from the registry, without starting a server.
 
 mod auth;
 #[cfg(feature = "codegen")]
