@@ -118,6 +118,9 @@ pub enum ContextKind {
 }
 
 /// What a function is: a call (`POST`, never cached) or a context (`GET`, cacheable).
+///
+/// With serde it is the object of the manifest's two members, `{"kind": "call", "context": null}`
+/// or `{"kind": "context", "context": "global" | "local"}`; [`FunctionEntry`] flattens it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "KindMembers", try_from = "KindMembers")]
 pub enum FunctionKind {
