@@ -4,17 +4,18 @@
 
 use std::time::{Duration, Instant};
 
+use mizan_codegen::Manifest;
 use serde_json::{Value, json};
 
 /// A manifest of `count` functions: calls, local and global contexts, each with its own named
 /// output type that nests another.
-fn manifest(count: usize) -> Value {
+fn manifest(count: usize) -> Manifest {
     let functions: Vec<Value> = (0..count)
         .map(|i| {
-            let (kind, context) = match i % 3 {
-                0 => ("call", Value::Null),
-                1 => ("context", json!("local")),
-                _ => ("context", json!("global")),
+            let (kind, context, method) = match i % 3 {
+                0 => ("call", Value::Null, "POST"),
+                1 => ("context", json!("local"), "GET"),
+                _ => ("context", json!("global"), "GET"),
             };
             let input = if i % 3 == 2 {
                 json!({"type": "object", "additionalProperties": false, "title": "Input"})
@@ -32,11 +33,15 @@ fn manifest(count: usize) -> Value {
                 "$defs": {format!("Owner{i}"): {"type": "object", "required": ["name"],
                           "properties": {"name": {"type": "string"}, "email": {"type": ["string", "null"]}}}}
             });
-            json!({"name": format!("module{}.function_{i}", i % 10), "kind": kind, "context": context,
-                   "auth": "none", "input": input, "output": output})
+            let name = format!("module{}.function_{i}", i % 10);
+            let path = format!("/{kind}/{name}");
+            json!({"name": name, "rust_name": format!("function_{i}"), "kind": kind,
+                   "context": context, "auth": "none", "method": method, "path": path,
+                   "params": ["name", "page", "tags"], "input": input, "output": output,
+                   "schema_hash": "AAAAAAAAAAAAAAAAAAAAAA"})
         })
         .collect();
-    json!({"protocol": 1, "functions": functions})
+    serde_json::from_value(json!({"protocol": 1, "functions": functions})).expect("a manifest")
 }
 
 fn best_of<T>(rounds: usize, mut f: impl FnMut() -> T) -> Duration {

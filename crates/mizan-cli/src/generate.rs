@@ -21,6 +21,9 @@ pub(crate) struct GenerateArgs {
     /// The folder to write into; created when missing.
     #[arg(long)]
     out: PathBuf,
+    /// Write nothing; fail, naming the files, when the folder is not what would be generated.
+    #[arg(long)]
+    check: bool,
 }
 
 pub(crate) fn run(args: GenerateArgs) -> Result<String, Failure> {
@@ -37,9 +40,28 @@ pub(crate) fn run(args: GenerateArgs) -> Result<String, Failure> {
         (None, Some(url)) => fetch(url)?,
         (None, None) => return Err(Failure::new("usage", "give --manifest or --url")),
     };
-    let manifest: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| Failure::new("invalid_manifest", e))?;
+    let manifest =
+        mizan_codegen::read_manifest(&text).map_err(|e| Failure::new("invalid_manifest", e))?;
     let files = mizan_codegen::generate(&manifest).map_err(|e| Failure::new("generate", e))?;
+    if args.check {
+        let stale = mizan_codegen::stale_files(&manifest, &args.out)
+            .map_err(|e| Failure::new("generate", e))?;
+        if !stale.is_empty() {
+            return Err(Failure::new(
+                "stale_client",
+                format!(
+                    "{} in {} differ from what the manifest generates; run `mizan generate` without --check",
+                    stale.join(", "),
+                    args.out.display()
+                ),
+            ));
+        }
+        return Ok(format!(
+            "{} files in {} are up to date",
+            files.len(),
+            args.out.display()
+        ));
+    }
     let written =
         mizan_codegen::generate_into(&manifest, &args.out).map_err(|e| Failure::new("io", e))?;
     Ok(format!(

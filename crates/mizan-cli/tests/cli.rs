@@ -102,9 +102,10 @@ fn generate_writes_the_golden_files_from_a_manifest_file() {
     let manifest = dir.join("manifest.json");
     std::fs::create_dir_all(&dir).unwrap();
     let spec_manifest = serde_json::json!({"protocol": 1, "functions": [{
-        "name": "echo", "kind": "call", "context": null, "auth": "none",
+        "name": "echo", "rust_name": "echo", "kind": "call", "context": null, "auth": "none",
+        "method": "POST", "path": "/call/echo", "params": ["text"],
         "input": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"], "additionalProperties": false},
-        "output": {"type": "string"}
+        "output": {"type": "string"}, "schema_hash": "eBB9B72KcI7Fzc5Z66iMZw"
     }]});
     std::fs::write(&manifest, spec_manifest.to_string()).unwrap();
     let out = dir.join("generated");
@@ -130,8 +131,39 @@ fn generate_writes_the_golden_files_from_a_manifest_file() {
         out.to_str().unwrap(),
     ]);
     assert!(said.ends_with("(0 changed)"), "{said}");
+    let check = |manifest: &std::path::Path| {
+        mizan(&[
+            "generate",
+            "--check",
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let (ok, said, err) = check(&manifest);
+    assert!(ok, "{err}");
+    assert_eq!(said, format!("5 files in {} are up to date", out.display()));
 
-    std::fs::write(&manifest, r#"{"protocol":1,"functions":[{"name":"bad name","kind":"call","auth":"none","input":true,"output":true}]}"#).unwrap();
+    // The server's echo changed: the committed client is stale, and --check says which files.
+    let mut changed = spec_manifest.clone();
+    changed["functions"][0]["output"] = serde_json::json!({"type": "integer"});
+    changed["functions"][0]["schema_hash"] = serde_json::json!("0tjDqnVVt0WDsIcxVRjtVA");
+    std::fs::write(&manifest, changed.to_string()).unwrap();
+    let (ok, _, err) = check(&manifest);
+    assert!(!ok);
+    assert!(
+        err.starts_with("error[stale_client]: hooks.ts, openapi.json, schemas.ts, types.ts in "),
+        "{err}"
+    );
+    assert!(
+        std::fs::read_to_string(out.join("hooks.ts"))
+            .unwrap()
+            .contains("eBB9B72KcI7Fzc5Z66iMZw"),
+        "--check writes nothing"
+    );
+
+    std::fs::write(&manifest, r#"{"protocol":1,"functions":[{"name":"bad name","rust_name":"f","kind":"call","context":null,"auth":"none","method":"POST","path":"/call/f","params":[],"input":true,"output":true,"schema_hash":"AAAAAAAAAAAAAAAAAAAAAA"}]}"#).unwrap();
     let (ok, _, err) = mizan(&[
         "generate",
         "--manifest",

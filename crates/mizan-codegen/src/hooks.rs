@@ -1,25 +1,27 @@
 //! React hooks (`hooks.ts`) on the public API of `mizan-react`.
 
-use crate::model::{Kind, Model};
+use mizan_core::manifest::{ContextKind, FunctionKind};
+
+use crate::model::Model;
 
 const CALL: &str = r#"
 /** Calls `__NAME__` (`POST /call/__NAME__`); the input is checked with Zod before it is sent. */
 export function use__P__(): UseMutationResult<t.__P__Output, MizanError, t.__P__Input> {
-  return useMizanCall<t.__P__Input, t.__P__Output>("__NAME__", s.__P__InputSchema);
+  return useMizanCall<t.__P__Input, t.__P__Output>("__NAME__", s.__P__InputSchema, "__HASH__");
 }
 "#;
 
 const GLOBAL: &str = r#"
 /** The global context `__NAME__`: seeded from the page's hydration payload, so the first render makes no request. */
 export function use__P__(options?: { rev?: number }): UseQueryResult<t.__P__Output, MizanError> {
-  return useMizanContext<t.__P__Input, t.__P__Output>("__NAME__", {}, s.__P__InputSchema, { rev: options?.rev ?? 0, staleTime: Infinity });
+  return useMizanContext<t.__P__Input, t.__P__Output>("__NAME__", {}, s.__P__InputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "__HASH__" });
 }
 "#;
 
 const LOCAL: &str = r#"
 /** Reads the local context `__NAME__` (`GET /context/__NAME__?p=...`). */
 export function use__P__Query(params: t.__P__Input, options?: { rev?: number }): UseQueryResult<t.__P__Output, MizanError> {
-  return useMizanContext<t.__P__Input, t.__P__Output>("__NAME__", params, s.__P__InputSchema, { rev: options?.rev ?? 0 });
+  return useMizanContext<t.__P__Input, t.__P__Output>("__NAME__", params, s.__P__InputSchema, { rev: options?.rev ?? 0, schemaHash: "__HASH__" });
 }
 
 const __P__Context = createContext<UseQueryResult<t.__P__Output, MizanError> | null>(null);
@@ -40,11 +42,16 @@ export function use__P__(): UseQueryResult<t.__P__Output, MizanError> {
 "#;
 
 /// `hooks.ts`: a mutation hook per call, a hook per global context, and a query hook plus a
-/// provider and its hook per local context.
+/// provider and its hook per local context. Each sends the schema hash of the function it was
+/// generated for, so a server with another version of it answers `stale_client` (§2.7).
 pub(crate) fn emit(model: &Model, header: &str) -> String {
     let mut out = String::from(header);
     out.push('\n');
-    if model.functions.iter().any(|f| f.kind == Kind::LocalContext) {
+    if model
+        .functions
+        .iter()
+        .any(|f| f.kind == FunctionKind::LOCAL_CONTEXT)
+    {
         out.push_str("import { createContext, createElement, useContext, type ReactElement, type ReactNode } from \"react\";\n");
     }
     out.push_str(
@@ -56,15 +63,17 @@ pub(crate) fn emit(model: &Model, header: &str) -> String {
     out.push_str("import * as s from \"./schemas.js\";\nimport type * as t from \"./types.js\";\n");
     for f in &model.functions {
         let template = match f.kind {
-            Kind::Call => CALL,
-            Kind::GlobalContext => GLOBAL,
-            Kind::LocalContext => LOCAL,
+            FunctionKind::Call => CALL,
+            FunctionKind::Context(ContextKind::Global) => GLOBAL,
+            FunctionKind::Context(ContextKind::Local) => LOCAL,
         };
-        // Names are checked identifiers and function names never contain quotes or markers.
+        // Names are checked identifiers, function names never contain quotes or markers, and
+        // schema hashes are checked base64url.
         out.push_str(
             &template
                 .replace("__NAME__", &f.name)
-                .replace("__P__", &f.pascal),
+                .replace("__P__", &f.pascal)
+                .replace("__HASH__", &f.schema_hash),
         );
     }
     out

@@ -1,29 +1,29 @@
-//! The manifest read and checked into what the emitters need.
+//! The typed manifest checked and turned into what the emitters need.
 
 use std::collections::BTreeMap;
 
 use mizan_core::cache_key::is_valid_function_name;
+use mizan_core::manifest::{
+    AuthLevel, FunctionKind, HttpMethod, Manifest, PROTOCOL_VERSION, is_schema_hash,
+};
 use serde_json::Value;
 
 use crate::GenerateError;
 use crate::names::{is_identifier, pascal_case};
 use crate::schema::{Ty, Unsupported, read_root};
 
-/// Whether a function is a call or which kind of context.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Call,
-    GlobalContext,
-    LocalContext,
-}
-
 /// One function, ready to emit.
 #[derive(Debug, Clone)]
 pub(crate) struct Function {
     pub(crate) name: String,
     pub(crate) pascal: String,
-    pub(crate) kind: Kind,
-    pub(crate) auth: String,
+    pub(crate) kind: FunctionKind,
+    pub(crate) auth: AuthLevel,
+    /// How to reach it, as the manifest says.
+    pub(crate) method: HttpMethod,
+    pub(crate) path: String,
+    /// What generated hooks send back (`X-Mizan-Schema`), checked to be a schema hash.
+    pub(crate) schema_hash: String,
     pub(crate) input: Ty,
     pub(crate) output: Ty,
     /// The raw schemas, for OpenAPI.
@@ -40,29 +40,19 @@ pub(crate) struct Model {
     pub(crate) type_schemas: BTreeMap<String, Value>,
 }
 
-fn field<'a>(function: &'a Value, key: &str, name: &str) -> Result<&'a Value, GenerateError> {
-    function
-        .get(key)
-        .ok_or_else(|| GenerateError::Manifest(format!("function {name:?} has no `{key}`")))
-}
-
-/// Reads and checks a manifest (`spec/PROTOCOL.md` §2.7).
-pub(crate) fn read(manifest: &Value) -> Result<Model, GenerateError> {
-    if manifest.get("protocol") != Some(&Value::from(1)) {
-        return Err(GenerateError::Manifest("`protocol` must be 1".into()));
+/// Checks a manifest (`spec/PROTOCOL.md` §2.7) and reads its schemas.
+pub(crate) fn read(manifest: &Manifest) -> Result<Model, GenerateError> {
+    if manifest.protocol != PROTOCOL_VERSION {
+        return Err(GenerateError::Manifest(format!(
+            "`protocol` is {}; this generator reads protocol {PROTOCOL_VERSION}",
+            manifest.protocol
+        )));
     }
-    let list = manifest
-        .get("functions")
-        .and_then(Value::as_array)
-        .ok_or_else(|| GenerateError::Manifest("`functions` must be a list".into()))?;
-    let mut functions: Vec<Function> = Vec::with_capacity(list.len());
+    let mut functions: Vec<Function> = Vec::with_capacity(manifest.functions.len());
     let mut types: BTreeMap<String, (Ty, Value, String)> = BTreeMap::new();
     let mut generated_names: BTreeMap<String, String> = BTreeMap::new();
-    for raw in list {
-        let name = raw
-            .get("name")
-            .and_then(Value::as_str)
-            .ok_or_else(|| GenerateError::Manifest("a function has no string `name`".into()))?;
+    for entry in &manifest.functions {
+        let name = entry.name.as_str();
         if !is_valid_function_name(name) {
             return Err(GenerateError::InvalidFunctionName(name.to_owned()));
         }
@@ -79,25 +69,30 @@ pub(crate) fn read(manifest: &Value) -> Result<Model, GenerateError> {
                 generated: pascal,
             });
         }
-        let kind = match (
-            field(raw, "kind", name)?.as_str(),
-            raw.get("context").and_then(Value::as_str),
-        ) {
-            (Some("call"), _) => Kind::Call,
-            (Some("context"), Some("global")) => Kind::GlobalContext,
-            (Some("context"), Some("local")) => Kind::LocalContext,
-            _ => {
-                return Err(GenerateError::Manifest(format!(
-                    "function {name:?} has an unknown kind or context"
-                )));
-            }
-        };
-        let auth = field(raw, "auth", name)?
-            .as_str()
-            .unwrap_or("none")
-            .to_owned();
-        let input_schema = field(raw, "input", name)?.clone();
-        let output_schema = field(raw, "output", name)?.clone();
+        let kind = entry.kind;
+        // The runtime reaches calls with POST and contexts with GET: a manifest that says
+        // otherwise describes a server the generated client could not talk to.
+        if entry.method != kind.method() {
+            return Err(GenerateError::Manifest(format!(
+                "function {name:?} is a {} but its method is {}",
+                if kind.is_context() { "context" } else { "call" },
+                entry.method.as_str()
+            )));
+        }
+        if !entry.path.starts_with('/') {
+            return Err(GenerateError::Manifest(format!(
+                "function {name:?} has the path {:?}, which does not start with '/'",
+                entry.path
+            )));
+        }
+        if !is_schema_hash(&entry.schema_hash) {
+            return Err(GenerateError::Manifest(format!(
+                "function {name:?} has the schema hash {:?}, which is not 22 base64url characters",
+                entry.schema_hash
+            )));
+        }
+        let input_schema = &entry.input;
+        let output_schema = &entry.output;
         let unsupported = |side: &'static str| {
             move |u: Unsupported| GenerateError::UnsupportedSchema {
                 function: name.to_owned(),
@@ -106,10 +101,10 @@ pub(crate) fn read(manifest: &Value) -> Result<Model, GenerateError> {
                 what: u.what,
             }
         };
-        let (mut input, input_defs) = read_root(&input_schema).map_err(unsupported("input"))?;
+        let (mut input, input_defs) = read_root(input_schema).map_err(unsupported("input"))?;
         input.name_root(&format!("{pascal}Input"));
         let (mut output, mut output_defs) =
-            read_root(&output_schema).map_err(unsupported("output"))?;
+            read_root(output_schema).map_err(unsupported("output"))?;
         // A named Rust type returned at the root becomes a named TypeScript type too.
         match output_schema.get("title").and_then(Value::as_str) {
             Some(title)
@@ -124,7 +119,7 @@ pub(crate) fn read(manifest: &Value) -> Result<Model, GenerateError> {
             }
             _ => output.name_root(&format!("{pascal}Output")),
         }
-        if let (Kind::LocalContext, Ty::Object { properties, .. }) = (kind, &input)
+        if let (FunctionKind::LOCAL_CONTEXT, Ty::Object { properties, .. }) = (kind, &input)
             && let Some(p) = properties
                 .iter()
                 .find(|p| matches!(p.name.as_str(), "children" | "rev" | "key" | "ref"))
@@ -134,7 +129,7 @@ pub(crate) fn read(manifest: &Value) -> Result<Model, GenerateError> {
                 param: p.name.clone(),
             });
         }
-        for (defs, schema) in [(input_defs, &input_schema), (output_defs, &output_schema)] {
+        for (defs, schema) in [(input_defs, input_schema), (output_defs, output_schema)] {
             for (type_name, ty) in defs {
                 let raw_def = schema
                     .get("$defs")
@@ -160,11 +155,14 @@ pub(crate) fn read(manifest: &Value) -> Result<Model, GenerateError> {
             name: name.to_owned(),
             pascal,
             kind,
-            auth,
+            auth: entry.auth,
+            method: entry.method,
+            path: entry.path.clone(),
+            schema_hash: entry.schema_hash.clone(),
             input,
             output,
-            input_schema,
-            output_schema,
+            input_schema: input_schema.clone(),
+            output_schema: output_schema.clone(),
         });
     }
     // Type names must be identifiers and must not take a name generated for a function.

@@ -2,7 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::model::{Kind, Model, root_without_meta};
+use mizan_core::manifest::{AuthLevel, FunctionKind, HttpMethod};
+
+use crate::model::{Model, root_without_meta};
 
 /// Rewrites `#/$defs/X` references to `#/components/schemas/X`.
 fn rewrite_refs(value: &mut Value) {
@@ -73,7 +75,7 @@ pub(crate) fn emit(model: &Model) -> String {
     for f in &model.functions {
         let mut operation = json!({
             "operationId": f.name,
-            "tags": [match f.kind { Kind::Call => "calls", _ => "contexts" }],
+            "tags": [if f.kind.is_context() { "contexts" } else { "calls" }],
             "responses": {
                 "200": {
                     "description": "The output",
@@ -82,21 +84,24 @@ pub(crate) fn emit(model: &Model) -> String {
                 "default": error_response,
             }
         });
-        if f.auth != "none" {
+        if f.auth != AuthLevel::None {
             operation["security"] = json!([{ "bearer": [] }]);
-            operation["x-mizan-auth"] = json!(f.auth);
+            operation["x-mizan-auth"] = json!(f.auth.as_str());
         }
-        let (path, method) = match f.kind {
-            Kind::Call => {
+        let mut parameters = vec![json!({
+            "name": "X-Mizan-Schema", "in": "header", "required": false,
+            "description": "The schema hash the client was built against; another one is 409 stale_client (spec/PROTOCOL.md §2.7)",
+            "schema": { "type": "string", "enum": [f.schema_hash] }
+        })];
+        match f.kind {
+            FunctionKind::Call => {
                 operation["requestBody"] = json!({
                     "required": true,
                     "content": { "application/json": { "schema": schema(&f.input_schema) } }
                 });
-                (format!("/call/{}", f.name), "post")
             }
-            Kind::GlobalContext | Kind::LocalContext => {
-                let mut parameters = Vec::new();
-                if f.kind == Kind::LocalContext {
+            FunctionKind::Context(_) => {
+                if f.kind == FunctionKind::LOCAL_CONTEXT {
                     parameters.push(params_parameter(&f.input_schema));
                 }
                 parameters.push(json!({
@@ -104,11 +109,14 @@ pub(crate) fn emit(model: &Model) -> String {
                     "description": "Cache-busting revision; omitted when 0",
                     "schema": { "type": "integer", "minimum": 1, "maximum": 9_007_199_254_740_991_u64 }
                 }));
-                operation["parameters"] = Value::Array(parameters);
-                (format!("/context/{}", f.name), "get")
             }
+        }
+        operation["parameters"] = Value::Array(parameters);
+        let method = match f.method {
+            HttpMethod::Get => "get",
+            HttpMethod::Post => "post",
         };
-        paths.insert(path, json!({ method: operation }));
+        paths.insert(f.path.clone(), json!({ method: operation }));
     }
     let mut schemas: Map<String, Value> = model
         .type_schemas

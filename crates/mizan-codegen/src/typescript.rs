@@ -4,7 +4,9 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use crate::model::{Kind, Model};
+use mizan_core::manifest::{ContextKind, FunctionKind};
+
+use crate::model::Model;
 use crate::names::property_key;
 use crate::schema::{Extra, Ty};
 
@@ -103,9 +105,9 @@ pub(crate) fn emit(model: &Model, header: &str) -> String {
     }
     for f in &model.functions {
         let kind = match f.kind {
-            Kind::Call => "call",
-            Kind::GlobalContext => "global context",
-            Kind::LocalContext => "local context",
+            FunctionKind::Call => "call",
+            FunctionKind::Context(ContextKind::Global) => "global context",
+            FunctionKind::Context(ContextKind::Local) => "local context",
         };
         let _ = writeln!(out, "/** The params of the {kind} `{}`. */", f.name);
         let _ = writeln!(

@@ -1,11 +1,24 @@
 //! A manifest that cannot become valid TypeScript gives a clear error naming the function, never
 //! broken output.
 
-use mizan_codegen::{GenerateError, generate};
+use std::collections::BTreeMap;
+
+use mizan_codegen::{GenerateError, read_manifest};
 use serde_json::{Value, json};
 
+/// Reads the manifest's JSON as `mizan generate` does, then generates.
+fn generate(manifest: &Value) -> Result<BTreeMap<&'static str, String>, GenerateError> {
+    mizan_codegen::generate(&read_manifest(&manifest.to_string())?)
+}
+
 fn function(name: &str, kind: &str, context: Value, input: Value, output: Value) -> Value {
-    json!({"name": name, "kind": kind, "context": context, "auth": "none", "input": input, "output": output})
+    let (method, path) = match kind {
+        "call" => ("POST", format!("/call/{name}")),
+        _ => ("GET", format!("/context/{name}")),
+    };
+    json!({"name": name, "rust_name": name, "kind": kind, "context": context, "auth": "none",
+           "method": method, "path": path, "params": [], "input": input, "output": output,
+           "schema_hash": "AAAAAAAAAAAAAAAAAAAAAA"})
 }
 
 fn call(name: &str) -> Value {
@@ -179,6 +192,13 @@ fn malformed_manifests() {
         json!({"protocol": 1, "functions": [{"kind": "call"}]}),
         json!({"protocol": 1, "functions": [{"name": "a", "kind": "query", "input": true, "output": true, "auth": "none"}]}),
         json!({"protocol": 1, "functions": [{"name": "a", "kind": "call", "auth": "none", "output": true}]}),
+        with(call("a"), "method", json!("GET")),
+        with(call("a"), "method", json!("PUT")),
+        with(call("a"), "path", json!("call/a")),
+        with(call("a"), "schema_hash", json!("short")),
+        with(call("a"), "schema_hash", json!("AAAAAAAAAAAAAAAAAAAAA=")),
+        with(call("a"), "auth", json!("admins")),
+        with(call("a"), "context", json!("local")),
     ] {
         assert!(
             matches!(generate(&bad), Err(GenerateError::Manifest(_))),
@@ -186,4 +206,27 @@ fn malformed_manifests() {
         );
     }
     assert!(generate(&manifest(vec![])).is_ok());
+}
+
+/// A manifest of the one function `f` with its member `key` replaced.
+fn with(mut f: Value, key: &str, value: Value) -> Value {
+    f[key] = value;
+    manifest(vec![f])
+}
+
+#[test]
+fn hooks_send_the_schema_hash_and_openapi_uses_the_manifest_path() {
+    let mut echo = call("echo");
+    echo["path"] = json!("/v2/call/echo");
+    let files = generate(&manifest(vec![echo])).unwrap();
+    assert!(
+        files["hooks.ts"].contains(r#"("echo", s.EchoInputSchema, "AAAAAAAAAAAAAAAAAAAAAA")"#),
+        "{}",
+        files["hooks.ts"]
+    );
+    let openapi: Value = serde_json::from_str(&files["openapi.json"]).unwrap();
+    assert!(
+        openapi["paths"]["/v2/call/echo"]["post"].is_object(),
+        "{openapi}"
+    );
 }

@@ -7,7 +7,7 @@ mod kitchen;
 
 use std::path::Path;
 
-fn check(set: &str, manifest: &serde_json::Value) {
+fn check(set: &str, manifest: &mizan::Manifest) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(set);
     let files = mizan_codegen::generate(manifest).unwrap_or_else(|e| panic!("{set}: {e}"));
     assert_eq!(
@@ -43,6 +43,12 @@ fn demo_app_golden_files() {
     let registry = mizan_demo::functions::registry().unwrap();
     // The demo web app imports exactly these files.
     check("../../examples/demo/web/src/mizan", &registry.manifest());
+    // Served and read back, the manifest generates the same files as the registry's own.
+    let served = serde_json::to_string(&registry.manifest()).unwrap();
+    assert_eq!(
+        mizan_codegen::generate(&mizan_codegen::read_manifest(&served).unwrap()).unwrap(),
+        mizan_codegen::generate(&registry.manifest()).unwrap()
+    );
 }
 
 #[test]
@@ -60,6 +66,17 @@ fn regenerating_into_a_folder_changes_no_byte() {
         mizan_codegen::generate_into(&manifest, &dir)
             .unwrap()
             .is_empty()
+    );
+    assert!(
+        mizan_codegen::stale_files(&manifest, &dir)
+            .unwrap()
+            .is_empty()
+    );
+    std::fs::write(dir.join("hooks.ts"), "// edited by hand\n").unwrap();
+    std::fs::remove_file(dir.join("types.ts")).unwrap();
+    assert_eq!(
+        mizan_codegen::stale_files(&manifest, &dir).unwrap(),
+        ["hooks.ts", "types.ts"]
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -41,6 +41,7 @@ pub mod context_query;
 mod error;
 pub mod hex;
 pub mod keys;
+pub mod manifest;
 pub mod mwt;
 pub mod permission;
 mod protocol_error;

@@ -231,10 +231,10 @@ fn generate(
             })
         },
     };
-    let context = match options.context {
-        Context::None => quote!(::core::option::Option::None),
-        Context::Global => quote!(::core::option::Option::Some(#private::ContextKind::Global)),
-        Context::Local => quote!(::core::option::Option::Some(#private::ContextKind::Local)),
+    let kind = match options.context {
+        Context::None => quote!(#private::FunctionKind::Call),
+        Context::Global => quote!(#private::FunctionKind::Context(#private::ContextKind::Global)),
+        Context::Local => quote!(#private::FunctionKind::Context(#private::ContextKind::Local)),
     };
     let input_asserts = params.iter().map(|p| {
         let ty = &p.ty;
@@ -284,7 +284,7 @@ fn generate(
                     #private::FunctionOptions {
                         rust_name: #rust_name,
                         auth: #auth,
-                        context: #context,
+                        kind: #kind,
                         params: &[#(#wire_names),*],
                     }
                 }

@@ -6,19 +6,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::{FieldError, PathSegment};
+use crate::manifest::FunctionKind;
 use crate::{AuthRequirement, Error, Request, Result};
 
 pub use crate::future::BoxFuture;
-
-/// Whether a context is fetched once per page or per set of params.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ContextKind {
-    /// No params; fetched once and embedded in the first HTML.
-    Global,
-    /// Fetched with params.
-    Local,
-}
 
 /// What the macro knows about a function.
 #[derive(Debug, Clone, Copy)]
@@ -27,8 +18,8 @@ pub struct FunctionOptions {
     pub rust_name: &'static str,
     /// Who may call it.
     pub auth: AuthRequirement,
-    /// Whether it is a context, and which kind.
-    pub context: Option<ContextKind>,
+    /// A call, or which kind of context.
+    pub kind: FunctionKind,
     /// The wire names of its parameters, in declaration order.
     pub params: &'static [&'static str],
 }

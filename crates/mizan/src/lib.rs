@@ -50,8 +50,13 @@
 //! The function's name becomes a unit struct that implements the server function; the original
 //! body stays callable as `echo::call(&req, ...)`. The wire protocol is specified in
 //! `spec/PROTOCOL.md`.
+//!
+//! With the `codegen` feature, `mizan::codegen` writes and checks the TypeScript client straight
+//! from the registry, without starting a server.
 
 mod auth;
+#[cfg(feature = "codegen")]
+pub mod codegen;
 mod effects;
 mod engine;
 mod error;
@@ -74,12 +79,15 @@ pub use auth::{
 };
 pub use effects::{INVALIDATE_HEADER, REV_HEADER};
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};
-pub use function::{ContextKind, FunctionOptions};
+pub use function::FunctionOptions;
 pub use future::BoxFuture;
 pub use limits::Limits;
 pub use mizan_core::context_query::encode_query;
+pub use mizan_core::manifest::{
+    self as manifest, AuthLevel, ContextKind, FunctionEntry, FunctionKind, HttpMethod, Manifest,
+};
 pub use principal::{Principal, User};
-pub use protocol::Mizan;
+pub use protocol::{Mizan, SCHEMA_HEADER};
 pub use registry::{Registry, RegistryError};
 pub use request::{Request, RequestBuilder};
 
@@ -96,13 +104,15 @@ pub use mizan_core as core;
 pub mod __private {
     pub use crate::auth::{AuthRequirement, CheckOutput};
     pub use crate::function::{
-        BoxFuture, ContextKind, Encoding, FunctionOptions, FunctionReturn, InputType, OutputType,
-        Params, ServerFunction, encode, missing_decoded_param,
+        BoxFuture, Encoding, FunctionOptions, FunctionReturn, InputType, OutputType, Params,
+        ServerFunction, encode, missing_decoded_param,
     };
+    pub use crate::manifest::{ContextKind, FunctionKind};
     pub use schemars;
 }
 
-/// The README's Rust snippets, compiled and run as doctests so they cannot drift from the API.
-#[cfg(doctest)]
+/// The README's Rust snippets, compiled and run as doctests so they cannot drift from the API
+/// (with the `codegen` feature, which one snippet uses; the workspace's tests enable it).
+#[cfg(all(doctest, feature = "codegen"))]
 #[doc = include_str!("../../../README.md")]
 mod readme_snippets {}

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use mizan_core::cache_key::is_valid_function_name;
 use schemars::generate::SchemaSettings;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::ContextKind;
+use crate::AuthRequirement;
 use crate::function::{FunctionOptions, ServerFunction};
+use crate::manifest::{AuthLevel, FunctionEntry, Manifest, schema_hash};
 
 pub(crate) struct Registered {
     pub(crate) function: Arc<dyn ServerFunction>,
@@ -19,6 +20,8 @@ pub(crate) struct Registered {
     output_schema: Value,
     /// Whether the params have 64-bit integers to turn back from strings.
     pub(crate) input_has_wide: bool,
+    /// The manifest's `schema_hash` of the published schemas, compared with what clients send.
+    pub(crate) schema_hash: String,
 }
 
 /// The server functions of an application, by name.
@@ -71,7 +74,8 @@ impl Registry {
         crate::wide_int::rewrite_schema(&mut input_schema);
         crate::wide_int::rewrite_schema(&mut output_schema);
         let float_at = options
-            .context
+            .kind
+            .context()
             .and_then(|_| find_float(&output_schema, String::new()));
         if let Some(schema_path) = float_at {
             return Err(RegistryError::FloatInContextOutput {
@@ -79,6 +83,8 @@ impl Registry {
                 schema_path,
             });
         }
+        // Over the schemas exactly as the manifest publishes them.
+        let schema_hash = schema_hash(&input_schema, &output_schema);
         self.functions.insert(
             name.to_owned(),
             Registered {
@@ -87,6 +93,7 @@ impl Registry {
                 input_schema,
                 output_schema,
                 input_has_wide,
+                schema_hash,
             },
         );
         Ok(self)
@@ -101,35 +108,37 @@ impl Registry {
         self.functions.get(name)
     }
 
-    /// The manifest (`spec/PROTOCOL.md` §2.7): every function with its kind, auth, context and
-    /// schemas, sorted by name.
-    pub fn manifest(&self) -> Value {
-        let functions: Vec<Value> = self
+    /// The manifest (`spec/PROTOCOL.md` §2.7): every function with its kind, auth, path, schemas
+    /// and schema hash, sorted by name.
+    pub fn manifest(&self) -> Manifest {
+        let functions = self
             .functions
             .iter()
-            .map(|(name, f)| {
-                let (kind, method, path) = match f.options.context {
-                    Some(_) => ("context", "GET", format!("/context/{name}")),
-                    None => ("call", "POST", format!("/call/{name}")),
-                };
-                json!({
-                    "name": name,
-                    "rust_name": f.options.rust_name,
-                    "kind": kind,
-                    "context": f.options.context.map(|c| match c {
-                        ContextKind::Global => "global",
-                        ContextKind::Local => "local",
-                    }),
-                    "auth": f.options.auth.as_str(),
-                    "method": method,
-                    "path": path,
-                    "params": f.options.params,
-                    "input": f.input_schema,
-                    "output": f.output_schema,
-                })
+            .map(|(name, f)| FunctionEntry {
+                name: name.clone(),
+                rust_name: f.options.rust_name.to_owned(),
+                kind: f.options.kind,
+                auth: auth_level(&f.options.auth),
+                method: f.options.kind.method(),
+                path: f.options.kind.path(name),
+                params: f.options.params.iter().map(|&p| p.to_owned()).collect(),
+                input: f.input_schema.clone(),
+                output: f.output_schema.clone(),
+                schema_hash: f.schema_hash.clone(),
             })
             .collect();
-        json!({ "protocol": 1, "functions": functions })
+        Manifest::new(functions)
+    }
+}
+
+/// How the manifest names an auth requirement.
+fn auth_level(auth: &AuthRequirement) -> AuthLevel {
+    match auth {
+        AuthRequirement::Public => AuthLevel::None,
+        AuthRequirement::Authenticated => AuthLevel::Authenticated,
+        AuthRequirement::Staff => AuthLevel::Staff,
+        AuthRequirement::Superuser => AuthLevel::Superuser,
+        AuthRequirement::Custom(_) => AuthLevel::Custom,
     }
 }
 

@@ -10,7 +10,7 @@ use http::{HeaderValue, header};
 
 use crate::engine::{Shared, run};
 use crate::function::Encoding;
-use crate::{ContextKind, Request};
+use crate::{FunctionKind, Request};
 
 /// The `id` of the `<script type="application/json">` element that carries the payload.
 pub const HYDRATION_ELEMENT_ID: &str = "mizan-hydration";
@@ -64,7 +64,7 @@ impl Shell {
                 let Some(function) = self.shared.registry.get(name) else {
                     continue;
                 };
-                if function.options.context != Some(ContextKind::Global)
+                if function.options.kind != FunctionKind::GLOBAL_CONTEXT
                     || function.options.auth.check(&request).await.is_err()
                 {
                     continue;

@@ -26,7 +26,10 @@ async fn local_context_has_cdn_ready_headers_and_a_canonical_body() {
         reply.header(header::CACHE_CONTROL),
         "public, max-age=0, stale-while-revalidate=300"
     );
-    assert_eq!(reply.header(header::VARY), "Authorization, Cookie");
+    assert_eq!(
+        reply.header(header::VARY),
+        "Authorization, Cookie, X-Mizan-Schema"
+    );
     assert_eq!(reply.header(header::CONTENT_TYPE), "application/json");
     let etag = reply.header(header::ETAG);
     assert!(

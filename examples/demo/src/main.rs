@@ -1,5 +1,10 @@
 //! Runs the Mizan demo on 127.0.0.1:8000 (or `MIZAN_DEMO_ADDR`).
+//!
+//! `--mizan-generate <dir>` writes the web app's TypeScript client from the registry instead
+//! (`cargo run -p mizan-demo -- --mizan-generate examples/demo/web/src/mizan`), `--mizan-check
+//! <dir>` fails when the committed client is stale, and `--mizan-manifest` prints the manifest.
 
+use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mizan::core::{RootSecret, hex};
@@ -9,7 +14,11 @@ use mizan_demo::{Keys, app};
 const DEV_SECRET: [u8; 32] = *b"mizan demo secret: never deploy!";
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let registry = mizan_demo::functions::registry()?;
+    if let Some(exit) = mizan::codegen::run_from_args(&registry, std::env::args().skip(1)) {
+        return Ok(exit);
+    }
     let addr = std::env::var("MIZAN_DEMO_ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_owned());
     let secret = match std::env::var("MIZAN_SECRET") {
         Ok(hex_text) => {
@@ -36,5 +45,5 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -170,3 +170,44 @@ async fn the_demo_binary_serves_every_function() {
     );
     child.kill().await.unwrap();
 }
+
+/// The web app's client in `web/src/mizan` is what the registry generates: change a function and
+/// this fails until `cargo run -p mizan-demo -- --mizan-generate examples/demo/web/src/mizan`.
+#[test]
+fn the_committed_web_client_matches_the_registry() {
+    let registry = mizan_demo::functions::registry().unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/web/src/mizan");
+    if let Err(e) = mizan::codegen::check_client(&registry, dir) {
+        panic!("{e}");
+    }
+}
+
+#[test]
+fn the_binary_checks_and_prints_without_serving() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mizan-demo"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/web/src/mizan");
+    let out = run(&["--mizan-check", dir]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["--mizan-manifest"]);
+    assert!(out.status.success());
+    let manifest: mizan::Manifest = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(manifest.function("echo").is_some());
+    let out = run(&["--mizan-check", env!("CARGO_MANIFEST_DIR")]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.starts_with(
+            "error[stale_client]: hooks.ts, index.ts, openapi.json, schemas.ts, types.ts in "
+        ),
+        "{said}"
+    );
+}

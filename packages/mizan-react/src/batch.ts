@@ -23,8 +23,11 @@ export const DEFAULT_BATCH_BYTES = 512 * 1024;
  * @internal
  */
 export interface BatchTransport {
-  /** `POST /call/<fn>` with `body` (a JSON object's text); resolves to the output. */
-  call(fn: string, body: string): Promise<unknown>;
+  /**
+   * `POST /call/<fn>` with `body` (a JSON object's text) and, when given, the schema hash the
+   * client was built against; resolves to the output.
+   */
+  call(fn: string, body: string, schema: string | undefined): Promise<unknown>;
   /** `POST /batch` with `body`; resolves to the parsed response body. */
   batch(body: string): Promise<unknown>;
 }
@@ -32,8 +35,9 @@ export interface BatchTransport {
 interface Pending {
   fn: string;
   body: string;
-  /** The call as a batch item, `{"fn":…,"params":…}`. */
+  /** The call as a batch item, `{"fn":…,"schema":…,"params":…}`. */
   item: string;
+  schema: string | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -67,12 +71,16 @@ export class CallBatcher {
 
   /**
    * Queues the call `fn` with `body`, the JSON text of its params (serialized by the caller, so
-   * that params JSON cannot encode fail their own call only). Settles with that call's own result.
+   * that params JSON cannot encode fail their own call only), and the schema hash to send with it
+   * (spec §2.7), if any. Settles with that call's own result.
    */
-  enqueue(fn: string, body: string): Promise<unknown> {
+  enqueue(fn: string, body: string, schema?: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const item = `{"fn":${JSON.stringify(fn)},"params":${body}}`;
-      if (this.#queue.push({ fn, body, item, resolve, reject }) === 1) {
+      const item =
+        `{"fn":${JSON.stringify(fn)},` +
+        (schema === undefined ? '' : `"schema":${JSON.stringify(schema)},`) +
+        `"params":${body}}`;
+      if (this.#queue.push({ fn, body, item, schema, resolve, reject }) === 1) {
         queueMicrotask(() => void this.#flush());
       }
     });
@@ -90,7 +98,7 @@ export class CallBatcher {
   async #send(chunk: Pending[]): Promise<void> {
     const [first] = chunk;
     if (chunk.length === 1 && first) {
-      await this.#transport.call(first.fn, first.body).then(first.resolve, first.reject);
+      await this.#transport.call(first.fn, first.body, first.schema).then(first.resolve, first.reject);
       return;
     }
     // Spliced as text: each body is already JSON, and re-parsing it would only cost time.

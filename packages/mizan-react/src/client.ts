@@ -32,7 +32,16 @@ export interface MizanClientOptions {
    * split; a call that is over it on its own goes alone to `POST /call/<name>`.
    */
   batchBytes?: number;
+  /**
+   * Called once, with the error, the first time the server answers `stale_client` (spec §2.7):
+   * it runs another version of a function than this client was built against, so the page is out
+   * of date. Typically shows a "reload" banner; see also `useMizanStaleClient`.
+   */
+  onStaleClient?: (error: MizanError) => void;
 }
+
+/** The request header that carries a function's schema hash (spec §2.2, §2.7). */
+export const SCHEMA_HEADER = 'x-mizan-schema';
 
 /**
  * Talks to one Mizan server. Create one per application and share it (see `MizanProvider`).
@@ -45,6 +54,8 @@ export class MizanClient {
   readonly #options: MizanClientOptions;
   readonly #baseUrl: string;
   readonly #batcher: CallBatcher | undefined;
+  #stale = false;
+  readonly #staleListeners = new Set<() => void>();
 
   /** @param options - see {@link MizanClientOptions}. */
   constructor(options: MizanClientOptions = {}) {
@@ -55,8 +66,8 @@ export class MizanClient {
         ? undefined
         : new CallBatcher(
             {
-              call: (fn, body) => this.#post(`/call/${fn}`, body),
-              batch: (body) => this.#post('/batch', body),
+              call: (fn, body, schema) => this.#post(`/call/${fn}`, body, schema),
+              batch: (body) => this.#post('/batch', body, undefined),
             },
             options.batchBytes,
           );
@@ -69,8 +80,11 @@ export class MizanClient {
    * at most 32 and at most `batchBytes` bytes per request, one request after another in the order
    * the calls were made; each promise still settles with its own call's result. A call alone goes
    * to `POST /call/<name>`.
+   *
+   * @param schemaHash - the function's `schema_hash` from the manifest the client was built from
+   *   (generated hooks pass it); the server answers `stale_client` when it has changed since.
    */
-  call<O>(name: string, params: Record<string, unknown>): Promise<O> {
+  call<O>(name: string, params: Record<string, unknown>, schemaHash?: string): Promise<O> {
     let body: string;
     try {
       // Plain JSON, not canonical: call params may hold floats (spec §2.2).
@@ -85,9 +99,42 @@ export class MizanClient {
         }),
       );
     }
-    return (
-      this.#batcher ? this.#batcher.enqueue(name, body) : this.#post(`/call/${name}`, body)
+    return this.#watch(
+      this.#batcher
+        ? this.#batcher.enqueue(name, body, schemaHash)
+        : this.#post(`/call/${name}`, body, schemaHash),
     ) as Promise<O>;
+  }
+
+  /**
+   * Whether the server has answered `stale_client`: it runs another version of some function than
+   * this client was built against, and the page should be reloaded (spec §2.7).
+   */
+  get isStale(): boolean {
+    return this.#stale;
+  }
+
+  /**
+   * Calls `listener` when {@link MizanClient.isStale} becomes true; returns the unsubscribe
+   * function (the shape React's `useSyncExternalStore` expects).
+   */
+  subscribeStale(listener: () => void): () => void {
+    this.#staleListeners.add(listener);
+    return () => {
+      this.#staleListeners.delete(listener);
+    };
+  }
+
+  /** Notes a `stale_client` answer: the first one marks the client stale and tells everyone. */
+  #watch<T>(promise: Promise<T>): Promise<T> {
+    return promise.catch((error: unknown) => {
+      if (!this.#stale && error instanceof MizanError && error.isStaleClient) {
+        this.#stale = true;
+        this.#options.onStaleClient?.(error);
+        for (const listener of [...this.#staleListeners]) listener();
+      }
+      throw error;
+    });
   }
 
   /**
@@ -95,12 +142,14 @@ export class MizanClient {
    * {@link MizanClient.contextUrl}, so the browser's HTTP cache and any CDN can answer it.
    *
    * @param signal - aborts the request (TanStack Query passes one to cancel outdated reads).
+   * @param schemaHash - the function's `schema_hash`, as for {@link MizanClient.call}.
    */
   context<O>(
     name: string,
     params: Record<string, unknown>,
     rev?: number,
     signal?: AbortSignal,
+    schemaHash?: string,
   ): Promise<O> {
     let url: string;
     try {
@@ -108,14 +157,16 @@ export class MizanClient {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.#request(url, {
-      method: 'GET',
-      headers: this.#headers(false),
+    return this.#watch(
+      this.#request(url, {
+        method: 'GET',
+        headers: this.#headers(false, schemaHash),
       // Always revalidate with the server (a cheap 304 when unchanged): otherwise the browser's
       // stale-while-revalidate copy would answer an invalidated query with the old data.
-      cache: 'no-cache',
-      signal,
-    }) as Promise<O>;
+        cache: 'no-cache',
+        signal,
+      }),
+    ) as Promise<O>;
   }
 
   /**
@@ -129,8 +180,9 @@ export class MizanClient {
     return `${this.#baseUrl}/context/${name}${canonicalQuery(params, rev)}`;
   }
 
-  #headers(post: boolean): Record<string, string> {
+  #headers(post: boolean, schemaHash: string | undefined): Record<string, string> {
     const headers: Record<string, string> = { ...this.#options.headers?.() };
+    if (schemaHash !== undefined) headers[SCHEMA_HEADER] = schemaHash;
     if (post) {
       headers['content-type'] = 'application/json';
       const csrf = this.#options.csrf;
@@ -142,10 +194,10 @@ export class MizanClient {
     return headers;
   }
 
-  #post(path: string, body: string): Promise<unknown> {
+  #post(path: string, body: string, schemaHash: string | undefined): Promise<unknown> {
     return this.#request(this.#baseUrl + path, {
       method: 'POST',
-      headers: this.#headers(true),
+      headers: this.#headers(true, schemaHash),
       body,
     });
   }

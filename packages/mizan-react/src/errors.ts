@@ -67,6 +67,14 @@ export class MizanError extends Error {
   /** Machine-readable details (such as `reason` for `malformed_json`), when the server sent any. */
   readonly details: unknown;
 
+  /**
+   * Whether the server runs another version of the function than this client was built against
+   * (`stale_client`, spec §2.7): the page is out of date and reloading it fixes this.
+   */
+  get isStaleClient(): boolean {
+    return this.code === 'stale_client';
+  }
+
   /** @param init - the code, message and optional status, fields, details and cause. */
   constructor(init: MizanErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });

@@ -7,7 +7,12 @@
  * @packageDocumentation
  */
 
-export { MizanClient, createMizanClient, type MizanClientOptions } from './client.js';
+export {
+  MizanClient,
+  SCHEMA_HEADER,
+  createMizanClient,
+  type MizanClientOptions,
+} from './client.js';
 export { DEFAULT_BATCH_BYTES, MAX_BATCH_CALLS } from './batch.js';
 export {
   MIZAN_ERROR_CODES,
@@ -22,3 +27,4 @@ export { HYDRATION_ELEMENT_ID, readHydration, type HydrationPayload } from './hy
 export { MizanProvider, useMizanClient, type MizanProviderProps } from './provider.js';
 export { useMizanCall } from './useMizanCall.js';
 export { useMizanContext, type UseMizanContextOptions } from './useMizanContext.js';
+export { useMizanStaleClient } from './stale.js';

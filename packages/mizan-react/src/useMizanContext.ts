@@ -19,6 +19,11 @@ export interface UseMizanContextOptions {
   staleTime?: number;
   /** Set `false` to hold the request, e.g. until the params are known. Default `true`. */
   enabled?: boolean;
+  /**
+   * The function's `schema_hash` from the manifest (generated hooks pass it): the server answers
+   * `stale_client` when the function has changed since (spec §2.7).
+   */
+  schemaHash?: string;
 }
 
 // Retrying cannot fix input the server refused (4xx) or input refused before sending (status 0,
@@ -52,7 +57,8 @@ export function useMizanContext<I extends Record<string, unknown>, O>(
   const rev = options?.rev ?? 0;
   return useQuery<O, MizanError, O, readonly unknown[]>({
     queryKey: mizanQueryKey(name, params, rev),
-    queryFn: async ({ signal }) => client.context<O>(name, validate(input, params), rev, signal),
+    queryFn: async ({ signal }) =>
+      client.context<O>(name, validate(input, params), rev, signal, options?.schemaHash),
     staleTime: options?.staleTime ?? 0,
     enabled: options?.enabled ?? true,
     retry: shouldRetry,

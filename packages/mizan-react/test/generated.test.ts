@@ -30,7 +30,7 @@ const GreetInputSchema: z.ZodType<GreetInput> = z.strictObject({ name: z.string(
 
 // hooks.ts
 function useEcho(): UseMutationResult<EchoOutput, MizanError, EchoInput> {
-  return useMizanCall<EchoInput, EchoOutput>('echo', EchoInputSchema);
+  return useMizanCall<EchoInput, EchoOutput>('echo', EchoInputSchema, 'ujQ0bNlVGGCKOy6VX-CJfA');
 }
 function useCurrentUser(options?: { rev?: number }): UseQueryResult<CurrentUserOutput, MizanError> {
   return useMizanContext<CurrentUserInput, CurrentUserOutput>(
@@ -40,6 +40,7 @@ function useCurrentUser(options?: { rev?: number }): UseQueryResult<CurrentUserO
     {
       rev: options?.rev ?? 0,
       staleTime: Infinity,
+      schemaHash: '_JiP_LEYdo6uN5OYfIn0ow',
     },
   );
 }
@@ -49,6 +50,7 @@ function useGreetQuery(
 ): UseQueryResult<GreetOutput, MizanError> {
   return useMizanContext<GreetInput, GreetOutput>('greet', params, GreetInputSchema, {
     rev: options?.rev ?? 0,
+    schemaHash: 'kZ3gJr5mRyVf2u3RkmbkQw',
   });
 }
 
@@ -78,6 +80,10 @@ describe('generated hooks', () => {
     expect(server.seen.map((r) => `${r.method} ${r.url}`)).toEqual([
       'GET /api/mizan/context/greet?p=%7B%22name%22%3A%22Ada%22%7D',
       'POST /api/mizan/call/echo',
+    ]);
+    expect(server.seen.map((r) => r.headers['x-mizan-schema'])).toEqual([
+      'kZ3gJr5mRyVf2u3RkmbkQw',
+      'ujQ0bNlVGGCKOy6VX-CJfA',
     ]);
   });
 });

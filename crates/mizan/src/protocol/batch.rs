@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use http::Method;
 use serde_json::{Value, json};
 
-use super::{SharedState, body, json_response, method_not_allowed};
+use super::{SharedState, body, check_schema, json_response, method_not_allowed};
 use crate::engine::{Shared, run};
 use crate::function::Encoding;
 use crate::{Error, ErrorCode, Request, Result};
@@ -75,7 +75,7 @@ async fn run_batch(
 fn shape_error() -> Error {
     Error::new(
         ErrorCode::ValidationFailed,
-        "a batch is {\"calls\": [{\"fn\": \"<name>\", \"params\": {...}}, ...]}",
+        "a batch is {\"calls\": [{\"fn\": \"<name>\", \"params\": {...}, \"schema\": \"<hash>\"}, ...]}",
     )
 }
 
@@ -86,9 +86,11 @@ async fn one(shared: &Shared, request: &Request, call: Value) -> Result<Vec<u8>>
     let Some(Value::String(name)) = call.remove("fn") else {
         return Err(shape_error());
     };
-    let params = match call.remove("params") {
-        Some(params) => body::params_object(params)?,
-        None => serde_json::Map::new(),
+    let params = call.remove("params");
+    let schema = match call.remove("schema") {
+        Some(Value::String(schema)) => Some(schema),
+        None => None,
+        Some(_) => return Err(shape_error()),
     };
     if !call.is_empty() {
         return Err(shape_error());
@@ -97,12 +99,17 @@ async fn one(shared: &Shared, request: &Request, call: Value) -> Result<Vec<u8>>
         .registry
         .get(&name)
         .ok_or_else(|| Error::not_found(format!("no function named {name:?}")))?;
-    if function.options.context.is_some() {
+    if function.options.kind.is_context() {
         return Err(Error::new(
             ErrorCode::MethodNotAllowed,
             "contexts are read with GET /context/{name}, not in a batch",
         ));
     }
+    check_schema(function, schema.as_deref().map(str::as_bytes))?;
     function.options.auth.check(request).await?;
+    let params = match params {
+        Some(params) => body::params_object(params)?,
+        None => serde_json::Map::new(),
+    };
     run(function, request, params, Encoding::Json).await
 }

@@ -5,7 +5,7 @@ use axum::response::Response;
 use http::Method;
 use http::request::Parts;
 
-use super::{GET_OR_HEAD, body, json_response, method_not_allowed};
+use super::{GET_OR_HEAD, body, check_schema, json_response, method_not_allowed, sent_schema};
 use crate::Result;
 use crate::engine::{Shared, run, with_effects};
 use crate::function::Encoding;
@@ -17,12 +17,13 @@ pub(super) async fn respond(
     parts: Parts,
     http_body: Body,
 ) -> Result<Response> {
-    if function.options.context.is_some() {
+    if function.options.kind.is_context() {
         return Ok(method_not_allowed(GET_OR_HEAD));
     }
     if parts.method != Method::POST {
         return Ok(method_not_allowed("POST"));
     }
+    check_schema(function, sent_schema(&parts))?;
     let declared = body::check_headers(&parts, &shared.limits)?;
     let request = shared.request(parts).await?;
     let result = async {

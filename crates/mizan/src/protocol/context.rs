@@ -6,7 +6,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use mizan_core::base64url;
 use sha2::{Digest, Sha256};
 
-use super::{GET_OR_HEAD, method_not_allowed};
+use super::{GET_OR_HEAD, check_schema, method_not_allowed, sent_schema};
 use crate::engine::{Shared, run};
 use crate::function::Encoding;
 use crate::registry::Registered;
@@ -24,12 +24,13 @@ pub(super) async fn respond(
     function: &Registered,
     parts: Parts,
 ) -> Result<Response> {
-    if function.options.context.is_none() {
+    if !function.options.kind.is_context() {
         return Ok(method_not_allowed("POST"));
     }
     if parts.method != Method::GET && parts.method != Method::HEAD {
         return Ok(method_not_allowed(GET_OR_HEAD));
     }
+    check_schema(function, sent_schema(&parts))?;
     let raw_query = parts.uri.query();
     if raw_query.is_some_and(|q| q.len() > shared.limits.query_bytes) {
         return Err(Error::new(
@@ -71,7 +72,8 @@ async fn answer(
     );
     headers.insert(
         header::VARY,
-        HeaderValue::from_static("Authorization, Cookie"),
+        // A client built against other schemas gets a 409 for the same URL.
+        HeaderValue::from_static("Authorization, Cookie, X-Mizan-Schema"),
     );
     headers.insert(header::ETAG, etag.clone());
     if if_none_match(request.headers().get_all(header::IF_NONE_MATCH), &etag) {

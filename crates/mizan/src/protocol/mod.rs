@@ -11,13 +11,21 @@ use axum::Router;
 use axum::extract::{Request as HttpRequest, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use http::{HeaderValue, Method, header};
+use http::request::Parts;
+use http::{HeaderName, HeaderValue, Method, header};
 
 use crate::auth::{Anonymous, Authenticator};
 use crate::engine::Shared;
 use crate::limits::Limits;
+use crate::registry::Registered;
 use crate::request::StateMap;
-use crate::{Error, ErrorCode, Registry};
+use crate::{Error, ErrorCode, Registry, Result};
+
+/// The request header in which a client names the schema hash (manifest `schema_hash`, §2.7) of
+/// the function it was built against.
+pub const SCHEMA_HEADER: &str = "x-mizan-schema";
+
+static SCHEMA_HEADER_NAME: HeaderName = HeaderName::from_static(SCHEMA_HEADER);
 
 /// Mizan, configured and ready to mount.
 ///
@@ -126,7 +134,7 @@ impl Mizan {
             .expose_manifest
             .then(|| serde_json::to_vec(&self.registry.manifest()).map(bytes::Bytes::from))
             .transpose()
-            .unwrap_or_else(|e| unreachable!("a JSON value always serializes: {e}"));
+            .unwrap_or_else(|e| unreachable!("a manifest of JSON values always serializes: {e}"));
         Arc::new(Shared {
             registry: self.registry,
             authenticator: self.authenticator,
@@ -218,6 +226,29 @@ async fn dispatch(State(shared): SharedState, base: &str, request: HttpRequest) 
 
 /// The `Allow` of the endpoints read with `GET` (`HEAD` is accepted wherever `GET` is).
 pub(crate) const GET_OR_HEAD: &str = "GET, HEAD";
+
+/// The schema hash a request's `X-Mizan-Schema` header names (the first one, if repeated).
+pub(crate) fn sent_schema(parts: &Parts) -> Option<&[u8]> {
+    parts
+        .headers
+        .get(&SCHEMA_HEADER_NAME)
+        .map(HeaderValue::as_bytes)
+}
+
+/// `409 stale_client` when a client names a schema hash other than the function's: it was built
+/// against another version of the function. No hash sent means nothing to check.
+pub(crate) fn check_schema(function: &Registered, sent: Option<&[u8]>) -> Result<()> {
+    match sent {
+        Some(hash) if hash != function.schema_hash.as_bytes() => Err(Error::new(
+            ErrorCode::StaleClient,
+            format!(
+                "this client was built against another version of {}; reload the page",
+                function.options.rust_name
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
 
 /// `405 method_not_allowed` with `Allow: <allow>`.
 pub(crate) fn method_not_allowed(allow: &'static str) -> Response {

@@ -1,4 +1,4 @@
-import { isMizanError } from 'mizan-react';
+import { isMizanError, useMizanStaleClient } from 'mizan-react';
 import { useState, type FormEvent } from 'react';
 import {
   GreetProvider,
@@ -89,9 +89,23 @@ function AdminPanel() {
   );
 }
 
+// Shown once the server answers `stale_client`: a deploy changed a function this page was built
+// against. Unchanged functions keep working, so the page stays usable until the user reloads.
+function ReloadBanner() {
+  const stale = useMizanStaleClient();
+  if (!stale) return null;
+  return (
+    <p role="alert" data-testid="reload-banner">
+      A new version of this app is available.{' '}
+      <button onClick={() => window.location.reload()}>Reload</button>
+    </p>
+  );
+}
+
 export function App() {
   return (
     <main>
+      <ReloadBanner />
       <h1>Mizan demo</h1>
       <CurrentUser />
       <EchoForm />
