@@ -240,6 +240,14 @@ fn generate(
         let ty = &p.ty;
         quote_spanned! {ty.span()=> __assert_input::<#ty>(); }
     });
+    // Uses of the output type are spanned at the user's return type, so a type that cannot be an
+    // output is reported there, not at the attribute.
+    let output_schema = quote_spanned! {ret.span()=>
+        generator.root_schema_for::<<#ret as #private::FunctionReturn>::Output>()
+    };
+    let encode_output = quote_spanned! {ret.span()=>
+        #private::encode(output, encoding)
+    };
     let output_assert = quote_spanned! {ret.span()=>
         __assert_output::<<#ret as #private::FunctionReturn>::Output>();
     };
@@ -294,7 +302,7 @@ fn generate(
                 }
 
                 fn output_schema(&self, generator: &mut #private::schemars::SchemaGenerator) -> #private::schemars::Schema {
-                    generator.root_schema_for::<<#ret as #private::FunctionReturn>::Output>()
+                    #output_schema
                 }
 
                 fn call<'a>(
@@ -311,7 +319,7 @@ fn generate(
                             return ::core::result::Result::Err(#private::missing_decoded_param());
                         };
                         let output = #name::call(request, #(#param_idents),*) #await_call;
-                        #private::encode(output, encoding)
+                        #encode_output
                     })
                 }
             }

@@ -50,10 +50,15 @@ pub trait ServerFunction: Send + Sync + 'static {
 pub trait FunctionReturn {
     /// The `T` of `mizan::Result<T>`.
     type Output;
+    /// The value as the result it is.
+    fn into_result(self) -> Result<Self::Output>;
 }
 
 impl<T> FunctionReturn for Result<T, Error> {
     type Output = T;
+    fn into_result(self) -> Result<T> {
+        self
+    }
 }
 
 /// A type a parameter can have: decodable from JSON and described by a JSON Schema.
@@ -84,8 +89,12 @@ pub enum Encoding {
 }
 
 /// Encodes a function's result; 64-bit and wider integers become decimal strings (§2.9).
-pub fn encode<T: Serialize>(result: Result<T>, encoding: Encoding) -> Result<Vec<u8>> {
-    let output = result?;
+pub fn encode<R>(result: R, encoding: Encoding) -> Result<Vec<u8>>
+where
+    R: FunctionReturn,
+    R::Output: Serialize,
+{
+    let output = result.into_result()?;
     match encoding {
         Encoding::Json => {
             let mut out = Vec::with_capacity(128);
