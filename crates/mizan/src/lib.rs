@@ -51,6 +51,11 @@
 //! body stays callable as `echo::call(&req, ...)`. The wire protocol is specified in
 //! `spec/PROTOCOL.md`.
 //!
+//! A function answers with its typed output and may add response effects through its
+//! [`Request`]: cookies ([`Request::set_cookie`]), headers ([`Request::set_header`]) and cache
+//! hints ([`Request::invalidate_tag`], [`Request::set_rev`]). [`Request::principal`] is who asks:
+//! the user, the verified token claims, and what the [`Authenticator`] attached.
+//!
 //! With the `codegen` feature, `mizan::codegen` writes and checks the TypeScript client straight
 //! from the registry, without starting a server.
 
