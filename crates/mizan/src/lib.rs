@@ -54,10 +54,12 @@
 mod auth;
 mod error;
 mod function;
+mod output_view;
 mod protocol;
 mod registry;
 mod request;
 mod shell;
+mod validation;
 mod wide_int;
 
 /// Turns a function into a server function. See the [crate documentation](crate).
