@@ -8,11 +8,23 @@ use serde_json::Value;
 use crate::error::{FieldError, PathSegment};
 
 /// Every failure as a field error, the first one only when several fall on one path.
+///
+/// An array with more items than `maxItems` allows is reported once, at the array: its items are
+/// not judged (as the generated Zod schemas do, which stop there).
 pub(crate) fn field_errors(root: &Value, errors: ErrorIterator<'_>) -> Vec<FieldError> {
     let mut out: Vec<FieldError> = Vec::new();
+    let mut too_many: Vec<Vec<PathSegment>> = Vec::new();
     for error in errors {
+        if matches!(error.kind(), ValidationErrorKind::MaxItems { .. }) {
+            too_many.push(path_of(root, error.instance_path().as_str()));
+        }
         collect(root, &error, &mut out);
     }
+    out.retain(|f| {
+        !too_many
+            .iter()
+            .any(|array| f.path.len() > array.len() && f.path.starts_with(array))
+    });
     out
 }
 
@@ -53,19 +65,10 @@ fn collect(root: &Value, error: &ValidationError<'_>, out: &mut Vec<FieldError>)
             return;
         }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            // When the value's JSON type fits exactly one variant (`Option<Title>` given a
-            // string), that variant's failures say what is wrong; otherwise the union does.
-            let fitting: Vec<_> = context
-                .iter()
-                .filter(|variant| {
-                    !variant.iter().any(|e| {
-                        matches!(e.kind(), ValidationErrorKind::Type { .. })
-                            && e.instance_path().as_str() == at
-                    })
-                })
-                .collect();
-            if let [variant] = fitting.as_slice() {
-                for e in variant.iter() {
+            // The variants the value fails only by checks (a length, a range, a pattern): when
+            // exactly one does, its failures say what is wrong; otherwise the union does.
+            if let Some(variant) = only_fitting_variant(context) {
+                for e in variant {
                     collect(root, e, out);
                 }
                 return;
@@ -122,6 +125,44 @@ fn collect(root: &Value, error: &ValidationError<'_>, out: &mut Vec<FieldError>)
         _ => "is invalid".to_owned(),
     };
     push(out, path, message);
+}
+
+/// Whether a failure rules its union variant out (a wrong type, a missing member, a wrong tag)
+/// rather than being a check the value failed after it matched the variant's shape. The same
+/// split as the generated Zod schemas (issues that abort versus checks that continue), so both
+/// sides report a failing union at the same path (§2.6).
+fn rules_out(error: &ValidationError<'_>) -> bool {
+    match error.kind() {
+        ValidationErrorKind::MaxLength { .. }
+        | ValidationErrorKind::MinLength { .. }
+        | ValidationErrorKind::Pattern { .. }
+        | ValidationErrorKind::Minimum { .. }
+        | ValidationErrorKind::Maximum { .. }
+        | ValidationErrorKind::ExclusiveMinimum { .. }
+        | ValidationErrorKind::ExclusiveMaximum { .. }
+        | ValidationErrorKind::MultipleOf { .. }
+        | ValidationErrorKind::MinItems { .. }
+        | ValidationErrorKind::MaxItems { .. }
+        | ValidationErrorKind::UniqueItems
+        | ValidationErrorKind::Not { .. }
+        | ValidationErrorKind::AdditionalProperties { .. } => false,
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            only_fitting_variant(context).is_none()
+        }
+        _ => true,
+    }
+}
+
+fn only_fitting_variant<'e>(
+    context: &'e [Vec<ValidationError<'static>>],
+) -> Option<&'e [ValidationError<'static>]> {
+    let mut fitting = context
+        .iter()
+        .filter(|variant| !variant.iter().any(rules_out));
+    match (fitting.next(), fitting.next()) {
+        (Some(variant), None) => Some(variant),
+        _ => None,
+    }
 }
 
 fn json_type(value: &Value) -> &'static str {

@@ -177,34 +177,73 @@ pub(crate) fn range_pattern(min: &Decimal, max: &Decimal, exclude_zero: bool) ->
     (!alternatives.is_empty()).then(|| format!("^{}$", group(&alternatives.join("|"))))
 }
 
+/// `alternation` in parentheses when it has a `|` of its own (not one inside a group).
 fn group(alternation: &str) -> String {
-    if alternation.contains('|') {
+    let mut depth = 0i32;
+    let top_level_bar = alternation.bytes().any(|b| {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            _ => {}
+        }
+        b == b'|' && depth == 0
+    });
+    if top_level_bar {
         format!("({alternation})")
     } else {
         alternation.to_owned()
     }
 }
 
-/// The alternation of the magnitudes in `low..=high` (no leading zeros), grouped by digit count.
+/// The alternation of the magnitudes in `low..=high` (no leading zeros), grouped by digit count;
+/// runs of whole digit counts become one `[1-9][0-9]{a,b}`.
 fn magnitudes(low: &str, high: &str) -> Option<String> {
     let mut alternatives = Vec::new();
+    let mut low = low.to_owned();
+    if low == "0" {
+        alternatives.push("0".to_owned());
+        if high == "0" {
+            return Some("0".to_owned());
+        }
+        low = "1".to_owned();
+    }
+    // The digit counts whose every number is in range, as a run `first..=last`.
+    let mut whole: Option<(usize, usize)> = None;
+    let flush = |whole: &mut Option<(usize, usize)>, alternatives: &mut Vec<String>| {
+        if let Some((first, last)) = whole.take() {
+            let rest = match (first - 1, last - 1) {
+                (0, 0) => String::new(),
+                (a, b) if a == b => any_digits(a),
+                (a, b) => format!("[0-9]{{{a},{b}}}"),
+            };
+            alternatives.push(format!("[1-9]{rest}"));
+        }
+    };
     for len in low.len()..=high.len() {
-        let smallest = if len == 1 {
-            "0".to_owned()
-        } else {
-            format!("1{}", "0".repeat(len - 1))
-        };
+        let smallest = format!("1{}", "0".repeat(len - 1));
         let largest = "9".repeat(len);
-        let from = if len == low.len() { low } else { &smallest };
+        let from = if len == low.len() {
+            low.as_str()
+        } else {
+            &smallest
+        };
         let to = if len == high.len() { high } else { &largest };
-        if compare_magnitudes(from, to) != Ordering::Greater {
+        if compare_magnitudes(from, to) == Ordering::Greater {
+            continue;
+        }
+        if from == smallest && to == largest {
+            whole = Some(whole.map_or((len, len), |(first, _)| (first, len)));
+        } else {
+            flush(&mut whole, &mut alternatives);
             alternatives.push(same_length(from.as_bytes(), to.as_bytes()));
         }
     }
+    flush(&mut whole, &mut alternatives);
     (!alternatives.is_empty()).then(|| alternatives.join("|"))
 }
 
-/// The pattern of the digit strings of one length from `low` to `high` (same length, low <= high).
+/// The pattern (an alternation, not grouped) of the digit strings of one length from `low` to
+/// `high` (same length, low <= high).
 fn same_length(low: &[u8], high: &[u8]) -> String {
     let Some((&l, low_rest)) = low.split_first() else {
         return String::new();
@@ -212,7 +251,7 @@ fn same_length(low: &[u8], high: &[u8]) -> String {
     let (&h, high_rest) = high.split_first().unwrap_or((&l, &[]));
     let rest = low_rest.len();
     if l == h {
-        return format!("{}{}", l as char, same_length(low_rest, high_rest));
+        return format!("{}{}", l as char, group(&same_length(low_rest, high_rest)));
     }
     let all_low = low_rest.iter().all(|&d| d == b'0');
     let all_high = high_rest.iter().all(|&d| d == b'9');
@@ -243,7 +282,7 @@ fn same_length(low: &[u8], high: &[u8]) -> String {
             group(&same_length(&zeros, high_rest))
         ));
     }
-    group(&alternatives.join("|"))
+    alternatives.join("|")
 }
 
 fn class(from: u8, to: u8) -> String {
@@ -337,6 +376,18 @@ mod tests {
         assert!(re.is_match(&u128::MAX.to_string()));
         assert!(!re.is_match("340282366920938463463374607431768211456"));
         assert!(!re.is_match("0"));
+    }
+
+    #[test]
+    fn whole_digit_counts_collapse() {
+        let u64_max = Decimal::from_u128(u64::MAX.into());
+        let p = range_pattern(&Decimal::from_i128(0), &u64_max, false).unwrap();
+        assert!(p.starts_with("^(0|[1-9][0-9]{0,18}|1("), "{p}");
+        assert!(p.len() <= 300, "{} bytes: {p}", p.len());
+        assert_eq!(
+            range_pattern(&Decimal::from_i128(10), &Decimal::from_i128(1000), false).unwrap(),
+            "^([1-9][0-9]{1,2}|1000)$"
+        );
     }
 
     #[test]
