@@ -96,3 +96,77 @@ fn find_pattern(node: &Value, at: String) -> Option<UnportablePattern> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fields(schema: &Value, params: Value) -> Vec<(Value, String)> {
+        let validator = ParamsValidator::compile(schema).unwrap();
+        let Value::Object(params) = params else {
+            panic!("params are an object")
+        };
+        match validator.check(params) {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .fields()
+                .iter()
+                .map(|f| (serde_json::to_value(&f.path).unwrap(), f.message.clone()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn every_failure_is_one_field_with_its_path_and_a_message() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "title": {"type": "string", "maxLength": 3, "pattern": "^[a-z]+$"},
+                "address": {"type": "object", "properties": {"zip": {"type": "string"}},
+                            "required": ["zip"], "additionalProperties": false}
+            },
+            "required": ["title", "address"],
+            "additionalProperties": false
+        });
+        let got = fields(
+            &schema,
+            json!({"title": "ABCDE", "address": {"zap": 1}, "x": 1}),
+        );
+        assert_eq!(
+            got,
+            vec![
+                (json!(["address", "zap"]), "unknown field".to_owned()),
+                (
+                    json!(["address", "zip"]),
+                    "missing required field".to_owned()
+                ),
+                // Too long and off-pattern: one field, the first failure.
+                (
+                    json!(["title"]),
+                    "must be at most 3 characters (Unicode code points)".to_owned()
+                ),
+                (json!(["x"]), "unknown parameter".to_owned()),
+            ]
+        );
+        assert_eq!(
+            fields(&schema, json!({"address": {"zip": "1"}})),
+            vec![(json!(["title"]), "missing required parameter".to_owned())]
+        );
+        assert!(fields(&schema, json!({"title": "abc", "address": {"zip": "1"}})).is_empty());
+    }
+
+    #[test]
+    fn portable_patterns_compile_on_the_server() {
+        for pattern in [
+            r"^\+[0-9]{1,3} [0-9\-\x20]+$",
+            r"^a\/b\.c\[\]\{\}\(\)\|\\\^\$\*\?$",
+            r"\u00e9t\u00e9|été|😀",
+            "^(?:ab|cd)*?x{2}y{1,}$",
+        ] {
+            assert_eq!(portable_regex::check(pattern), Ok(()));
+            let schema = json!({"type": "object", "properties": {"p": {"type": "string", "pattern": pattern}}});
+            assert!(ParamsValidator::compile(&schema).is_ok(), "{pattern}");
+        }
+    }
+}

@@ -25,6 +25,11 @@ pub struct Slug(#[schemars(regex(pattern = r"^[a-z][a-z0-9\-]{1,15}$"))] String)
 #[derive(Serialize, Deserialize, JsonSchema)]
 pub struct Code(#[schemars(length(max = 6), regex(pattern = r"^[A-Z]+[0-9]*$"))] String);
 
+/// Escapes, a non-capturing group, a negated class and a lazy counted repetition: the corners of
+/// the portable regex subset.
+#[derive(Serialize, Deserialize, JsonSchema)]
+pub struct Route(#[schemars(regex(pattern = r"^(?:\/[a-z\u00e9\x2D]+)+\.?[^\n\]]{0,2}?$"))] String);
+
 #[mizan::client]
 pub async fn strings(
     _req: &Request,
@@ -33,8 +38,9 @@ pub async fn strings(
     code: Code,
     nickname: Option<Title>,
     note: Option<String>,
+    route: Option<Route>,
 ) -> Result<bool> {
-    let _ = (title, slug, code, nickname, note);
+    let _ = (title, slug, code, nickname, note, route);
     Ok(true)
 }
 

@@ -45,6 +45,8 @@ export const PrioritySchema: z.ZodType<t.Priority> = z.union([z.literal("low"), 
 
 export const QuotaSchema: z.ZodType<t.Quota> = z.string().regex(new RegExp("^([1-9][0-9]{1,2}|1000)$", "u"));
 
+export const RouteSchema: z.ZodType<t.Route> = z.string().regex(new RegExp("^(?:\\/[a-z\\u00e9\\x2D]+)+\\.?[^\\n\\]]{0,2}?$", "u"));
+
 export const ShapeSchema: z.ZodType<t.Shape> = z.union([z.object({
   kind: z.literal("circle"),
   radius: z.int().gte(1).lte(100),
@@ -99,6 +101,7 @@ export const StringsInputSchema: z.ZodType<t.StringsInput> = z.strictObject({
   code: z.lazy(() => CodeSchema),
   nickname: z.union([z.lazy(() => TitleSchema), z.null()]).optional(),
   note: z.string().nullable().optional(),
+  route: z.union([z.lazy(() => RouteSchema), z.null()]).optional(),
   slug: z.lazy(() => SlugSchema),
   title: z.lazy(() => TitleSchema),
 });

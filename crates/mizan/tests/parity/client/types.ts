@@ -24,6 +24,8 @@ export type Priority = "low" | "normal" | "high";
 
 export type Quota = string;
 
+export type Route = string;
+
 export type Shape = {
   kind: "circle";
   radius: number;
@@ -107,6 +109,8 @@ export type StringsInput = {
   nickname?: Title | null;
   /** The `note` parameter. */
   note?: string | null;
+  /** The `route` parameter. */
+  route?: Route | null;
   /** The `slug` parameter. */
   slug: Slug;
   /** The `title` parameter. */
