@@ -1,5 +1,8 @@
 //! Registration fails loudly at startup, never silently.
 
+// Parameter types here exist for their schemas; their values are never read.
+#![allow(dead_code)]
+
 use mizan::{Registry, RegistryError, Request, Result};
 use schemars::JsonSchema;
 use serde::Serialize;
