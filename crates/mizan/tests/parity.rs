@@ -54,3 +54,46 @@ async fn the_server_accepts_and_refuses_the_corpus_at_the_listed_paths() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A context whose param has a length limit.
+#[mizan::client(context = "local")]
+fn headline(_req: &mizan::Request, title: functions::Title) -> mizan::Result<bool> {
+    let _ = title;
+    Ok(true)
+}
+
+#[tokio::test]
+async fn context_and_batch_params_are_checked_the_same_way() {
+    let mut registry = functions::registry();
+    registry.register(headline, "headline").unwrap();
+    let app: Router = Router::new().nest("/api/mizan", Mizan::new(registry).router());
+    let url = |title: &str| {
+        let params = serde_json::json!({ "title": title });
+        format!(
+            "/api/mizan/context/headline?{}",
+            mizan::encode_query(params.as_object().unwrap(), 0).unwrap()
+        )
+    };
+    assert_eq!(common::get(&app, &url(&"😀".repeat(10))).await.status, 200);
+    let reply = common::get(&app, &url(&"😀".repeat(11))).await;
+    assert_eq!(
+        (reply.status, reply.code().as_str()),
+        (422, "validation_failed")
+    );
+    assert_eq!(
+        reply.json()["fields"][0]["path"],
+        serde_json::json!(["title"])
+    );
+    let batch = serde_json::json!({"calls": [
+        {"fn": "strings", "params": {"title": "ok", "slug": "ok", "code": "A"}},
+        {"fn": "strings", "params": {"title": "ok", "slug": "ok", "code": "A", "nickname": ""}},
+    ]});
+    let reply = common::post(&app, "/api/mizan/batch", &batch.to_string()).await;
+    let results = &reply.json()["results"];
+    assert_eq!(results[0]["ok"], true, "{results}");
+    assert_eq!(
+        results[1]["error"]["fields"][0]["path"],
+        serde_json::json!(["nickname"]),
+        "{results}"
+    );
+}
