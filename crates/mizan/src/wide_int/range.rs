@@ -69,25 +69,20 @@ fn type_range(format: &str) -> (Decimal, Decimal) {
 }
 
 /// A bound keyword as an integer: fractions round inwards (`up` for lower bounds), and an
-/// exclusive bound moves one step inwards.
+/// exclusive bound on a whole number moves one step inwards.
 fn bound(value: &Value, up: bool, exclusive: bool) -> Option<i128> {
-    let n = if let Some(i) = value.as_i64() {
-        i128::from(i)
-    } else if let Some(u) = value.as_u64() {
-        i128::from(u)
-    } else {
-        let f = value.as_f64()?;
-        let rounded = if up { f.ceil() } else { f.floor() };
-        let moved = exclusive && rounded == f;
-        // Saturating: beyond i128 the type's own range is the tighter bound anyway.
-        let n = rounded.clamp(i128::MIN as f64, i128::MAX as f64) as i128;
-        return Some(match (moved, up) {
-            (true, true) => n.saturating_add(1),
-            (true, false) => n.saturating_sub(1),
-            _ => n,
-        });
+    let (n, whole) = match (value.as_i64(), value.as_u64()) {
+        (Some(i), _) => (i128::from(i), true),
+        (None, Some(u)) => (i128::from(u), true),
+        (None, None) => {
+            let f = value.as_f64()?;
+            let rounded = if up { f.ceil() } else { f.floor() };
+            // Saturating: beyond i128 the type's own range is the tighter bound anyway.
+            let n = rounded.clamp(i128::MIN as f64, i128::MAX as f64) as i128;
+            (n, rounded == f)
+        }
     };
-    Some(match (exclusive, up) {
+    Some(match (exclusive && whole, up) {
         (true, true) => n.saturating_add(1),
         (true, false) => n.saturating_sub(1),
         _ => n,
@@ -120,12 +115,9 @@ pub(crate) fn pattern_for(map: &mut Map<String, Value>, format: &str) -> String 
     if exclude_zero {
         map.remove("not");
     }
-    // An empty range (contradictory bounds) keeps the type's range rather than a pattern that
-    // matches nothing; the decoder then judges.
-    range_pattern(&min, &max, exclude_zero).unwrap_or_else(|| {
-        let (min, max) = type_range(format);
-        range_pattern(&min, &max, false).unwrap_or_default()
-    })
+    // Contradictory bounds admit no integer: `a` followed by the start of the text never matches,
+    // in every engine.
+    range_pattern(&min, &max, exclude_zero).unwrap_or_else(|| "^a^".to_owned())
 }
 
 fn compare_magnitudes(a: &str, b: &str) -> Ordering {
@@ -388,6 +380,22 @@ mod tests {
             range_pattern(&Decimal::from_i128(10), &Decimal::from_i128(1000), false).unwrap(),
             "^([1-9][0-9]{1,2}|1000)$"
         );
+    }
+
+    #[test]
+    fn declared_bounds_round_inwards() {
+        let pattern = |schema: Value| {
+            let Value::Object(mut map) = schema else {
+                unreachable!()
+            };
+            regex::Regex::new(&pattern_for(&mut map, "uint64")).unwrap()
+        };
+        let re = pattern(serde_json::json!({"exclusiveMinimum": 2, "maximum": 7.5}));
+        assert!(!re.is_match("2") && re.is_match("3") && re.is_match("7") && !re.is_match("8"));
+        let re = pattern(serde_json::json!({"minimum": 1.5, "exclusiveMaximum": 4.0}));
+        assert!(!re.is_match("1") && re.is_match("2") && re.is_match("3") && !re.is_match("4"));
+        let re = pattern(serde_json::json!({"minimum": 5, "maximum": 4}));
+        assert!(["", "4", "5", "a"].iter().all(|s| !re.is_match(s)));
     }
 
     #[test]
