@@ -163,6 +163,8 @@ mod tests {
             r"^a\/b\.c\[\]\{\}\(\)\|\\\^\$\*\?$",
             r"\u00e9t\u00e9|été|😀",
             "^(?:ab|cd)*?x{2}y{1,}$",
+            r"^[\f\v\t\r\n ]*$",
+            "^a^",
         ] {
             assert_eq!(portable_regex::check(pattern), Ok(()));
             let schema = json!({"type": "object", "properties": {"p": {"type": "string", "pattern": pattern}}});
