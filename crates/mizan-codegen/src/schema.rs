@@ -11,6 +11,8 @@ pub(crate) struct Bounds {
     pub(crate) maximum: Option<f64>,
     pub(crate) exclusive_minimum: Option<f64>,
     pub(crate) exclusive_maximum: Option<f64>,
+    /// A value excluded by `not: {"const": n}` (signed `NonZero` integers exclude 0).
+    pub(crate) not_equal: Option<f64>,
 }
 
 /// Constraints on a string.
@@ -56,6 +58,8 @@ pub(crate) enum Ty {
         items: Box<Ty>,
         min_items: Option<u64>,
         max_items: Option<u64>,
+        /// `uniqueItems: true` (sets).
+        unique: bool,
     },
     Tuple(Vec<Ty>),
     Object {
@@ -65,6 +69,9 @@ pub(crate) enum Ty {
     /// A named type from `$defs`.
     Ref(String),
     Union(Vec<Ty>),
+    /// `type: [<one type>, "null"]`: one schema that also accepts `null` (not a union of two
+    /// schemas: a non-null value is judged by the type's own keywords alone).
+    Nullable(Box<Ty>),
     Intersection(Vec<Ty>),
 }
 
@@ -86,6 +93,7 @@ impl Ty {
         match self {
             Ty::Ref(r) if r == ROOT => *r = name.to_owned(),
             Ty::Array { items, .. } => items.name_root(name),
+            Ty::Nullable(inner) => inner.name_root(name),
             Ty::Tuple(items) | Ty::Union(items) | Ty::Intersection(items) => {
                 items.iter_mut().for_each(|t| t.name_root(name));
             }
@@ -151,8 +159,17 @@ fn read(schema: &Value, at: &str) -> Read<Ty> {
         Value::Object(map) => map,
         _ => return Err(unsupported(at, "a schema that is not an object")),
     };
+    // `not: {"const": <number>}` on a number is a bound (`NonZeroI32`); any other `not` is not.
+    let excluded_number = map
+        .get("not")
+        .and_then(Value::as_object)
+        .filter(|not| not.len() == 1)
+        .and_then(|not| not.get("const"))
+        .and_then(Value::as_f64);
+    if map.contains_key("not") && excluded_number.is_none() {
+        return Err(unsupported(at, "the `not` keyword"));
+    }
     for keyword in [
-        "not",
         "if",
         "then",
         "else",
@@ -220,6 +237,14 @@ fn read(schema: &Value, at: &str) -> Read<Ty> {
         None => Ok(Ty::Any),
         Some(Value::String(t)) => read_typed(map, t, at),
         Some(Value::Array(types)) => {
+            if let [a, b] = types.as_slice()
+                && let Some(other) = [(a, b), (b, a)]
+                    .into_iter()
+                    .find_map(|(x, y)| (y == "null" && x != "null").then_some(x))
+                && let Some(other) = other.as_str()
+            {
+                return Ok(Ty::Nullable(Box::new(read_typed(map, other, at)?)));
+            }
             let variants = types
                 .iter()
                 .map(|t| match t.as_str() {
@@ -266,6 +291,10 @@ fn read_typed(map: &Map<String, Value>, t: &str, at: &str) -> Read<Ty> {
                 maximum: num(map, "maximum").or(format_max),
                 exclusive_minimum: num(map, "exclusiveMinimum"),
                 exclusive_maximum: num(map, "exclusiveMaximum"),
+                not_equal: map
+                    .get("not")
+                    .and_then(|not| not.get("const"))
+                    .and_then(Value::as_f64),
             };
             Ok(if t == "integer" {
                 Ty::Integer(bounds)
@@ -290,6 +319,7 @@ fn read_typed(map: &Map<String, Value>, t: &str, at: &str) -> Read<Ty> {
                 items: Box::new(items),
                 min_items: uint(map, "minItems"),
                 max_items: uint(map, "maxItems"),
+                unique: map.get("uniqueItems") == Some(&Value::Bool(true)),
             })
         }
         "object" => {

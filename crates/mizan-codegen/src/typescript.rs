@@ -70,6 +70,7 @@ pub(crate) fn type_expr(ty: &Ty, indent: usize) -> String {
             }
         }
         Ty::Ref(name) => name.clone(),
+        Ty::Nullable(inner) => type_expr(&Ty::Union(vec![(**inner).clone(), Ty::Null]), indent),
         Ty::Union(variants) => variants
             .iter()
             .map(|t| wrapped(t, indent))
@@ -85,7 +86,7 @@ pub(crate) fn type_expr(ty: &Ty, indent: usize) -> String {
 
 fn wrapped(ty: &Ty, indent: usize) -> String {
     let text = type_expr(ty, indent);
-    if matches!(ty, Ty::Union(_) | Ty::Intersection(_)) || text.contains(" & ") {
+    if matches!(ty, Ty::Union(_) | Ty::Nullable(_) | Ty::Intersection(_)) || text.contains(" & ") {
         format!("({text})")
     } else {
         text

@@ -17,6 +17,10 @@ fn number(out: &mut String, bounds: &Bounds) {
     push("lte", bounds.maximum);
     push("gt", bounds.exclusive_minimum);
     push("lt", bounds.exclusive_maximum);
+    if let Some(v) = bounds.not_equal {
+        let v = number_literal(v);
+        let _ = write!(out, ".refine((n) => n !== {v}, \"must not be {v}\")");
+    }
 }
 
 fn number_literal(v: f64) -> String {
@@ -66,6 +70,7 @@ pub(crate) fn schema_expr(ty: &Ty, indent: usize) -> String {
             items,
             min_items,
             max_items,
+            unique,
         } => {
             let mut out = format!("z.array({})", schema_expr(items, indent));
             if let Some(n) = min_items {
@@ -73,6 +78,9 @@ pub(crate) fn schema_expr(ty: &Ty, indent: usize) -> String {
             }
             if let Some(n) = max_items {
                 let _ = write!(out, ".max({n})");
+            }
+            if *unique {
+                out.push_str(".refine(uniqueItems, \"must not contain the same item twice\")");
             }
             out
         }
@@ -118,6 +126,7 @@ pub(crate) fn schema_expr(ty: &Ty, indent: usize) -> String {
             out
         }
         Ty::Ref(name) => format!("z.lazy(() => {name}Schema)"),
+        Ty::Nullable(inner) => format!("{}.nullable()", schema_expr(inner, indent)),
         Ty::Union(variants) => format!(
             "z.union([{}])",
             variants
@@ -134,10 +143,35 @@ pub(crate) fn schema_expr(ty: &Ty, indent: usize) -> String {
     }
 }
 
+/// JSON equality (object members in any order) and the `uniqueItems` check built on it, emitted
+/// only into files that use them.
+const UNIQUE_ITEMS_HELPERS: &str = r#"/** JSON Schema equality: same type and value, object members in any order. */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  return keys.length === Object.keys(y).length && keys.every((k) => Object.hasOwn(y, k) && jsonEqual(x[k], y[k]));
+}
+
+/** `uniqueItems`: no two items are equal. */
+function uniqueItems(items: readonly unknown[]): boolean {
+  return items.every((x, i) => items.findIndex((y) => jsonEqual(x, y)) === i);
+}
+"#;
+
 /// `schemas.ts`: a schema per named type, then per function input and output.
+///
+/// String lengths are Zod's `.min`/`.max`, which count Unicode code points from Zod 4.6.7 on,
+/// as JSON Schema and the server do.
 pub(crate) fn emit(model: &Model, header: &str) -> String {
     let mut out = String::from(header);
     out.push_str("\nimport { z } from \"zod\";\nimport type * as t from \"./types.js\";\n\n");
+    let helpers_at = out.len();
     for (name, ty) in &model.types {
         let _ = writeln!(
             out,
@@ -158,6 +192,9 @@ pub(crate) fn emit(model: &Model, header: &str) -> String {
             schema_expr(&f.output, 0),
             p = f.pascal
         );
+    }
+    if out[helpers_at..].contains(".refine(uniqueItems") {
+        out.insert_str(helpers_at, &format!("{UNIQUE_ITEMS_HELPERS}\n"));
     }
     out.truncate(out.trim_end().len());
     out.push('\n');

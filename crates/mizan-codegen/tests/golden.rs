@@ -5,6 +5,9 @@
 #[path = "fixtures/kitchen.rs"]
 mod kitchen;
 
+#[path = "../../mizan/tests/parity/functions.rs"]
+mod parity;
+
 use std::path::Path;
 
 fn check(set: &str, manifest: &mizan::Manifest) {
@@ -54,6 +57,15 @@ fn demo_app_golden_files() {
 #[test]
 fn kitchen_sink_golden_files() {
     check("tests/golden/kitchen", &kitchen::registry().manifest());
+}
+
+#[test]
+fn parity_corpus_client_golden_files() {
+    // `packages/mizan-react/test/parity.test.ts` runs the parity corpus through these schemas.
+    check(
+        "../mizan/tests/parity/client",
+        &parity::registry().manifest(),
+    );
 }
 
 #[test]

@@ -60,6 +60,8 @@ pub(crate) async fn run(
     mut params: Map<String, Value>,
     encoding: Encoding,
 ) -> Result<Vec<u8>> {
+    // Against the published schema, where 64-bit integers are still strings (§2.2, §2.9).
+    params = function.params_validator.check(params)?;
     if function.input_has_wide {
         let mut object = Value::Object(params);
         crate::wide_int::numbers_from_strings(

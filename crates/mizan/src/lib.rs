@@ -68,11 +68,13 @@ mod error;
 mod function;
 mod future;
 mod limits;
+mod output_view;
 mod principal;
 mod protocol;
 mod registry;
 mod request;
 mod shell;
+mod validation;
 mod wide_int;
 
 /// Turns a function into a server function. See the [crate documentation](crate).

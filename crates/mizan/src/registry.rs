@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::AuthRequirement;
 use crate::function::{FunctionOptions, ServerFunction};
 use crate::manifest::{AuthLevel, FunctionEntry, Manifest, schema_hash};
+use crate::validation::{ParamsValidator, find_unportable_pattern, untagged};
 
 pub(crate) struct Registered {
     pub(crate) function: Arc<dyn ServerFunction>,
@@ -22,6 +23,8 @@ pub(crate) struct Registered {
     pub(crate) input_has_wide: bool,
     /// The manifest's `schema_hash` of the published schemas, compared with what clients send.
     pub(crate) schema_hash: String,
+    /// `input_schema`, compiled: params are checked against it before they are decoded.
+    pub(crate) params_validator: ParamsValidator,
 }
 
 /// The server functions of an application, by name.
@@ -52,8 +55,10 @@ impl Registry {
 
     /// Registers `function` under `name` (dotted names like `contact.submit` are fine).
     ///
-    /// Fails for a name that is taken, a name that breaks the naming rule, or a context whose
-    /// output can contain floats (context bodies are canonical JSON, which has none).
+    /// Fails for a name that is taken, a name that breaks the naming rule, a context whose
+    /// output can contain floats (context bodies are canonical JSON, which has none), a schema
+    /// `pattern` outside the portable regex subset, or params with an untagged union a 64-bit
+    /// integer makes ambiguous (`spec/PROTOCOL.md` §2.7, §2.9).
     pub fn register<F: ServerFunction>(
         &mut self,
         function: F,
@@ -68,8 +73,7 @@ impl Registry {
         let options = function.options();
         let mut generator = SchemaSettings::draft2020_12().into_generator();
         let mut input_schema = function.input_schema(&mut generator).to_value();
-        let mut generator = SchemaSettings::draft2020_12().into_generator();
-        let mut output_schema = function.output_schema(&mut generator).to_value();
+        let mut output_schema = crate::output_view::output_schema(&function);
         let input_has_wide = crate::wide_int::has_wide(&input_schema);
         crate::wide_int::rewrite_schema(&mut input_schema);
         crate::wide_int::rewrite_schema(&mut output_schema);
@@ -83,6 +87,29 @@ impl Registry {
                 schema_path,
             });
         }
+        for (side, schema) in [("input", &input_schema), ("output", &output_schema)] {
+            if let Some(found) = find_unportable_pattern(schema) {
+                return Err(RegistryError::UnportablePattern {
+                    name: name.to_owned(),
+                    schema_path: format!("{side}{}", found.schema_path),
+                    pattern: found.pattern,
+                    reason: found.reason,
+                });
+            }
+        }
+        if let Some((schema_path, first, second)) = untagged::find_ambiguous_union(&input_schema) {
+            return Err(RegistryError::AmbiguousUnion {
+                name: name.to_owned(),
+                schema_path: format!("input{schema_path}"),
+                variants: (first, second),
+            });
+        }
+        let params_validator = ParamsValidator::compile(&input_schema).map_err(|reason| {
+            RegistryError::InvalidInputSchema {
+                name: name.to_owned(),
+                reason,
+            }
+        })?;
         // Over the schemas exactly as the manifest publishes them.
         let schema_hash = schema_hash(&input_schema, &output_schema);
         self.functions.insert(
@@ -94,6 +121,7 @@ impl Registry {
                 output_schema,
                 input_has_wide,
                 schema_hash,
+                params_validator,
             },
         );
         Ok(self)
@@ -191,6 +219,35 @@ pub enum RegistryError {
         /// Where in the output schema.
         schema_path: String,
     },
+    /// A `pattern` in a schema is outside the portable regex subset (§2.7), so the generated
+    /// client could evaluate it differently or fail to load it.
+    UnportablePattern {
+        /// The function.
+        name: String,
+        /// `input` or `output`, then the JSON Pointer of the node with the pattern.
+        schema_path: String,
+        /// The pattern.
+        pattern: String,
+        /// What is not portable, and where in the pattern.
+        reason: String,
+    },
+    /// An untagged union in the params where a 64-bit integer (a string on the wire) sits beside
+    /// a variant that accepts a string or number, so one of them cannot round-trip (§2.9).
+    AmbiguousUnion {
+        /// The function.
+        name: String,
+        /// `input`, then the JSON Pointer of the `anyOf`/`oneOf`.
+        schema_path: String,
+        /// The indexes of two variants the wire cannot tell apart.
+        variants: (usize, usize),
+    },
+    /// The input schema could not be compiled for validation.
+    InvalidInputSchema {
+        /// The function.
+        name: String,
+        /// What the schema compiler said.
+        reason: String,
+    },
 }
 
 impl fmt::Display for RegistryError {
@@ -206,6 +263,27 @@ impl fmt::Display for RegistryError {
             Self::FloatInContextOutput { name, schema_path } => write!(
                 f,
                 "context {name:?} can return a float (output schema at {schema_path:?}); context bodies are canonical JSON without floats: use an integer (such as cents) or a string"
+            ),
+            Self::UnportablePattern {
+                name,
+                schema_path,
+                pattern,
+                reason,
+            } => write!(
+                f,
+                "function {name:?} has the pattern {pattern:?} (at {schema_path:?}) outside the portable regex subset, {reason}"
+            ),
+            Self::AmbiguousUnion {
+                name,
+                schema_path,
+                variants: (first, second),
+            } => write!(
+                f,
+                "function {name:?} takes an untagged union (at {schema_path:?}) whose variants {first} and {second} look the same on the wire: a 64-bit integer travels as a string, so it must not sit where another variant accepts a string or a number; tag the enum or change a variant's type"
+            ),
+            Self::InvalidInputSchema { name, reason } => write!(
+                f,
+                "the input schema of function {name:?} cannot be compiled: {reason}"
             ),
         }
     }

@@ -52,9 +52,9 @@ fn reserved_header(req: &Request) -> Result<()> {
 }
 
 #[mizan::client]
-fn publish(req: &Request, tag: String, rev: u64) -> Result<()> {
+fn publish(req: &Request, tag: String, rev: u32) -> Result<()> {
     req.invalidate_tag(tag)?;
-    req.set_rev(rev)?;
+    req.set_rev(u64::from(rev))?;
     req.set_header(
         HeaderName::from_static("x-last-publish"),
         HeaderValue::from_str(&rev.to_string()).map_err(Error::internal)?,

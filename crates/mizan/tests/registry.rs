@@ -1,5 +1,8 @@
 //! Registration fails loudly at startup, never silently.
 
+// Parameter types here exist for their schemas; their values are never read.
+#![allow(dead_code)]
+
 use mizan::{Registry, RegistryError, Request, Result};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -65,4 +68,154 @@ fn contexts_that_can_return_floats_are_rejected_but_calls_may() {
 fn functions_stay_callable_as_rust() {
     let req = Request::builder().build();
     assert_eq!(ping::call(&req).unwrap(), "pong");
+}
+
+/// A pattern with a Unicode-dependent shorthand.
+#[derive(serde::Deserialize, JsonSchema)]
+struct Digits(#[schemars(regex(pattern = r"^\d+$"))] String);
+
+#[mizan::client]
+fn lookup(_req: &Request, code: Digits) -> Result<bool> {
+    let _ = code;
+    Ok(true)
+}
+
+#[derive(Serialize, JsonSchema)]
+struct Tagged(#[schemars(regex(pattern = r"(?i)^ok$"))] String);
+
+#[mizan::client]
+fn tagged(_req: &Request) -> Result<Tagged> {
+    Ok(Tagged("ok".into()))
+}
+
+#[test]
+fn patterns_outside_the_portable_subset_are_rejected_in_inputs_and_outputs() {
+    let mut registry = Registry::new();
+    let err = registry.register(lookup, "lookup").unwrap_err();
+    match &err {
+        RegistryError::UnportablePattern {
+            name,
+            schema_path,
+            pattern,
+            reason,
+        } => {
+            assert_eq!(
+                (name.as_str(), schema_path.as_str(), pattern.as_str()),
+                ("lookup", "input/$defs/Digits", r"^\d+$")
+            );
+            assert!(reason.contains("[0-9]"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("portable regex subset"));
+    let err = registry.register(tagged, "tagged").unwrap_err();
+    assert!(
+        matches!(&err, RegistryError::UnportablePattern { schema_path, reason, .. }
+            if schema_path == "output/" && reason.contains("inline flags")),
+        "{err:?}"
+    );
+}
+
+/// `Id(5)` and `Name("5")` would both be `"5"` on the wire.
+#[derive(serde::Deserialize, JsonSchema)]
+#[serde(untagged)]
+enum IdOrName {
+    Id(u64),
+    Name(String),
+}
+
+#[mizan::client]
+fn find(_req: &Request, who: IdOrName) -> Result<bool> {
+    let _ = who;
+    Ok(true)
+}
+
+/// A narrow integer beside a string is a number or a string on the wire: fine.
+#[derive(serde::Deserialize, JsonSchema)]
+#[serde(untagged)]
+enum SmallIdOrName {
+    Id(u32),
+    Name(String),
+}
+
+#[mizan::client]
+fn find_small(_req: &Request, who: SmallIdOrName) -> Result<bool> {
+    let _ = who;
+    Ok(true)
+}
+
+#[test]
+fn untagged_unions_a_64_bit_integer_makes_ambiguous_are_rejected() {
+    let mut registry = Registry::new();
+    let err = registry.register(find, "find").unwrap_err();
+    assert_eq!(
+        err,
+        RegistryError::AmbiguousUnion {
+            name: "find".into(),
+            schema_path: "input/$defs/IdOrName/anyOf".into(),
+            variants: (0, 1),
+        }
+    );
+    assert!(err.to_string().contains("64-bit integer"));
+    assert!(registry.register(find_small, "find_small").is_ok());
+}
+
+#[mizan::client]
+fn next(_req: &Request, after: std::num::NonZeroU64) -> Result<std::num::NonZeroU64> {
+    Ok(after)
+}
+
+#[test]
+fn non_zero_64_bit_integers_keep_their_minimum_in_the_published_schema() {
+    let mut registry = Registry::new();
+    registry.register(next, "next").unwrap();
+    let manifest = serde_json::to_value(registry.manifest()).unwrap();
+    let function = &manifest["functions"][0];
+    for schema in [
+        &function["input"]["properties"]["after"],
+        &function["output"],
+    ] {
+        assert_eq!(schema["type"], "string", "{schema}");
+        let pattern = regex::Regex::new(schema["pattern"].as_str().unwrap()).unwrap();
+        assert!(!pattern.is_match("0"), "{pattern}");
+        assert!(pattern.is_match("1") && pattern.is_match("18446744073709551615"));
+        assert!(!pattern.is_match("18446744073709551616"));
+    }
+}
+
+/// As sent: `note` is left out when empty, `flag` always sent.
+#[derive(Serialize, JsonSchema)]
+struct Sent {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    flag: Option<bool>,
+}
+
+#[mizan::client]
+fn sent(_req: &Request, sample: Sent2) -> Result<Sent> {
+    let _ = sample;
+    Ok(Sent {
+        note: None,
+        flag: None,
+    })
+}
+
+/// The same shape as a parameter.
+#[derive(serde::Deserialize, JsonSchema)]
+struct Sent2 {
+    flag: Option<bool>,
+}
+
+#[test]
+fn output_schemas_describe_values_as_they_are_sent() {
+    let mut registry = Registry::new();
+    registry.register(sent, "sent").unwrap();
+    let manifest = serde_json::to_value(registry.manifest()).unwrap();
+    let output = &manifest["functions"][0]["output"];
+    // In the serialize view a plain `Option` member is always present; a skipped one is not.
+    assert_eq!(output["required"], serde_json::json!(["flag"]), "{output}");
+    // The type looks different from its deserialize view, so it is published under another name.
+    assert_eq!(output["title"], "Sent_Output");
+    let input = &manifest["functions"][0]["input"];
+    assert_eq!(input["$defs"]["Sent2"].get("required"), None, "{input}");
 }

@@ -6,6 +6,7 @@
  */
 
 import { PROTOCOL_ERROR_CODES } from 'mizan-ts';
+import { fieldsFromIssues, type IssueLike } from './issues.js';
 
 /**
  * Every error code a {@link MizanError} may carry: the codes of spec §2.6, in the order of its
@@ -156,20 +157,16 @@ export function errorFromBody(body: unknown, httpStatus: number): MizanError {
 }
 
 /**
- * The `validation_failed` error for input refused on the client (status 0), from Zod-style issues
- * (`path` may hold symbols there, which JSON cannot, so they are written as strings).
+ * The `validation_failed` error for input refused on the client (status 0), from Zod-style issues,
+ * with the fields the server would report for the same input (see `fieldsFromIssues`).
  * @internal
  */
-export function validationError(
-  issues: readonly { path: readonly PropertyKey[]; message: string }[],
-): MizanError {
-  const n = issues.length;
+export function validationError(issues: readonly IssueLike[]): MizanError {
+  const fields = fieldsFromIssues(issues);
+  const n = fields.length;
   return new MizanError({
     code: 'validation_failed',
     message: n === 1 ? '1 parameter is invalid' : `${n} parameters are invalid`,
-    fields: issues.map((i) => ({
-      path: i.path.map((k) => (typeof k === 'symbol' ? String(k) : k)),
-      message: i.message,
-    })),
+    fields,
   });
 }

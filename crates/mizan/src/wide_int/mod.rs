@@ -4,17 +4,31 @@
 //! they are, and leave every other value alone.
 
 mod params;
+mod range;
 mod serialize;
 
 pub(crate) use params::{has_wide, numbers_from_strings};
 pub(crate) use serialize::{to_value, write_json};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The JSON Schema formats of 64-bit and wider integers (schemars' names).
 const WIDE_FORMATS: &[&str] = &["int64", "uint64", "int128", "uint128", "int", "uint"];
 
+/// Whether a schema node is a 64-bit (or wider) integer, by its `format`.
+pub(crate) fn is_wide_integer(schema: &Map<String, Value>) -> bool {
+    schema
+        .get("format")
+        .and_then(Value::as_str)
+        .is_some_and(|f| WIDE_FORMATS.contains(&f))
+}
+
 /// Rewrites a JSON Schema so that 64-bit and wider integers are the strings they travel as.
+///
+/// The node's range (its type's, narrowed by `minimum`, `maximum`, `exclusiveMinimum`,
+/// `exclusiveMaximum`, and without 0 under `not: {"const": 0}` as the signed `NonZero` types
+/// have) becomes its `pattern`, which accepts exactly the decimal strings of the integers in
+/// range; those keywords are removed, since on a string they would mean nothing.
 pub(crate) fn rewrite_schema(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
@@ -35,16 +49,9 @@ pub(crate) fn rewrite_schema(schema: &mut Value) {
                 }
                 _ => false,
             };
-            if retyped {
-                map.remove("minimum");
-                map.remove("maximum");
-                let signed = format.as_deref().is_some_and(|f| !f.starts_with('u'));
-                let pattern = if signed {
-                    "^(0|-?[1-9][0-9]*)$"
-                } else {
-                    "^(0|[1-9][0-9]*)$"
-                };
-                map.insert("pattern".into(), Value::String(pattern.into()));
+            if let (true, Some(format)) = (retyped, format.as_deref()) {
+                let pattern = range::pattern_for(map, format);
+                map.insert("pattern".into(), Value::String(pattern));
             }
             map.values_mut().for_each(rewrite_schema);
         }
@@ -194,6 +201,12 @@ mod tests {
         let _ = value;
     }
 
+    fn accepts(schema: &Value, text: &str) -> bool {
+        regex::Regex::new(schema["pattern"].as_str().unwrap())
+            .unwrap()
+            .is_match(text)
+    }
+
     #[test]
     fn schemas_say_string_where_the_wire_has_strings() {
         let mut schema = json!({"properties": {
@@ -202,17 +215,49 @@ mod tests {
             "c": {"type": "integer", "format": "int32"}
         }});
         rewrite_schema(&mut schema);
+        let a = &schema["properties"]["a"];
         assert_eq!(
-            schema["properties"]["a"],
-            json!({"type": "string", "format": "int64", "pattern": "^(0|-?[1-9][0-9]*)$"})
+            (&a["type"], &a["format"]),
+            (&json!("string"), &json!("int64"))
         );
-        assert_eq!(
-            schema["properties"]["b"],
-            json!({"type": ["string", "null"], "format": "uint64", "pattern": "^(0|[1-9][0-9]*)$"})
-        );
+        assert!(accepts(a, "-9223372036854775808") && !accepts(a, "9223372036854775808"));
+        let b = &schema["properties"]["b"];
+        assert_eq!(b["type"], json!(["string", "null"]));
+        assert_eq!(b.get("minimum"), None);
+        assert!(accepts(b, "18446744073709551615") && !accepts(b, "-1") && !accepts(b, "01"));
         assert_eq!(
             schema["properties"]["c"],
             json!({"type": "integer", "format": "int32"})
+        );
+    }
+
+    #[test]
+    fn declared_ranges_and_non_zero_types_keep_their_bounds_in_the_pattern() {
+        #[derive(schemars::JsonSchema)]
+        #[allow(dead_code)]
+        struct Bounded {
+            positive: std::num::NonZeroU64,
+            non_zero: std::num::NonZeroI64,
+            #[schemars(range(min = 10, max = 1000))]
+            limited: u64,
+        }
+        let mut schema = schemars::SchemaGenerator::default()
+            .root_schema_for::<Bounded>()
+            .to_value();
+        rewrite_schema(&mut schema);
+        let node = |name: &str| schema["properties"][name].clone();
+        let positive = node("positive");
+        assert!(!accepts(&positive, "0") && accepts(&positive, "1"));
+        assert!(accepts(&positive, "18446744073709551615"));
+        let non_zero = node("non_zero");
+        assert_eq!(non_zero.get("not"), None);
+        assert!(!accepts(&non_zero, "0") && accepts(&non_zero, "-1") && accepts(&non_zero, "1"));
+        let limited = node("limited");
+        assert!(!accepts(&limited, "9") && accepts(&limited, "10") && accepts(&limited, "1000"));
+        assert!(!accepts(&limited, "1001"));
+        assert_eq!(
+            (limited.get("minimum"), limited.get("maximum")),
+            (None, None)
         );
     }
 }

@@ -18,7 +18,7 @@ export function useNothing(): UseMutationResult<t.NothingOutput, MizanError, t.N
 
 /** Calls `profile.save` (`POST /call/profile.save`); the input is checked with Zod before it is sent. */
 export function useProfileSave(): UseMutationResult<t.ProfileSaveOutput, MizanError, t.ProfileSaveInput> {
-  return useMizanCall<t.ProfileSaveInput, t.ProfileSaveOutput>("profile.save", s.ProfileSaveInputSchema, "DFsOWUDjOyl5L6QsjX_xUw");
+  return useMizanCall<t.ProfileSaveInput, t.ProfileSaveOutput>("profile.save", s.ProfileSaveInputSchema, "aDd1sZRd1sGeEBP6Nypysg");
 }
 
 /** The global context `settings`: seeded from the page's hydration payload, so the first render makes no request. */

@@ -27,14 +27,29 @@ export const ProfileSchema: z.ZodType<t.Profile> = z.object({
   created_by: z.string(),
   displayName: z.string(),
   links: z.record(z.string(), z.string()),
-  nickname: z.union([z.string(), z.null()]).optional(),
-  offset: z.union([z.string().regex(new RegExp("^(0|-?[1-9][0-9]*)$", "u")), z.null()]).optional(),
+  nickname: z.string().nullable().optional(),
+  offset: z.string().regex(new RegExp("^(-([1-9][0-9]{0,17}|[1-8][0-9]{18}|9([0-1][0-9]{17}|2([0-1][0-9]{16}|2([0-2][0-9]{15}|3([0-2][0-9]{14}|3([0-6][0-9]{13}|7([0-1][0-9]{12}|20([0-2][0-9]{10}|3([0-5][0-9]{9}|6([0-7][0-9]{8}|8([0-4][0-9]{7}|5([0-3][0-9]{6}|4([0-6][0-9]{5}|7([0-6][0-9]{4}|7([0-4][0-9]{3}|5([0-7][0-9]{2}|80[0-8]))))))))))))))))|0|[1-9][0-9]{0,17}|[1-8][0-9]{18}|9([0-1][0-9]{17}|2([0-1][0-9]{16}|2([0-2][0-9]{15}|3([0-2][0-9]{14}|3([0-6][0-9]{13}|7([0-1][0-9]{12}|20([0-2][0-9]{10}|3([0-5][0-9]{9}|6([0-7][0-9]{8}|8([0-4][0-9]{7}|5([0-3][0-9]{6}|4([0-6][0-9]{5}|7([0-6][0-9]{4}|7([0-4][0-9]{3}|5([0-7][0-9]{2}|80[0-7]))))))))))))))))$", "u")).nullable().optional(),
   position: z.tuple([z.int().gte(-32768).lte(32767), z.int().gte(-32768).lte(32767)]),
   revision: z.int().gte(0).lte(4294967295),
   score: z.int().gte(-2147483648).lte(2147483647),
-  sequence: z.string().regex(new RegExp("^(0|[1-9][0-9]*)$", "u")),
+  sequence: z.string().regex(new RegExp("^(0|[1-9][0-9]{0,18}|1([0-7][0-9]{18}|8([0-3][0-9]{17}|4([0-3][0-9]{16}|4([0-5][0-9]{15}|6([0-6][0-9]{14}|7([0-3][0-9]{13}|4([0-3][0-9]{12}|40([0-6][0-9]{10}|7([0-2][0-9]{9}|3([0-6][0-9]{8}|70([0-8][0-9]{6}|9([0-4][0-9]{5}|5([0-4][0-9]{4}|5(0[0-9]{3}|1([0-5][0-9]{2}|6(0[0-9]|1[0-5])))))))))))))))))$", "u")),
   tags: z.array(z.string()),
-  website: z.union([z.string(), z.null()]).optional(),
+  website: z.string().nullable().optional(),
+});
+
+export const Profile_OutputSchema: z.ZodType<t.Profile_Output> = z.object({
+  ageYears: z.int().gte(0).lte(255),
+  created_by: z.string(),
+  displayName: z.string(),
+  links: z.record(z.string(), z.string()),
+  nickname: z.string().nullable(),
+  offset: z.string().regex(new RegExp("^(-([1-9][0-9]{0,17}|[1-8][0-9]{18}|9([0-1][0-9]{17}|2([0-1][0-9]{16}|2([0-2][0-9]{15}|3([0-2][0-9]{14}|3([0-6][0-9]{13}|7([0-1][0-9]{12}|20([0-2][0-9]{10}|3([0-5][0-9]{9}|6([0-7][0-9]{8}|8([0-4][0-9]{7}|5([0-3][0-9]{6}|4([0-6][0-9]{5}|7([0-6][0-9]{4}|7([0-4][0-9]{3}|5([0-7][0-9]{2}|80[0-8]))))))))))))))))|0|[1-9][0-9]{0,17}|[1-8][0-9]{18}|9([0-1][0-9]{17}|2([0-1][0-9]{16}|2([0-2][0-9]{15}|3([0-2][0-9]{14}|3([0-6][0-9]{13}|7([0-1][0-9]{12}|20([0-2][0-9]{10}|3([0-5][0-9]{9}|6([0-7][0-9]{8}|8([0-4][0-9]{7}|5([0-3][0-9]{6}|4([0-6][0-9]{5}|7([0-6][0-9]{4}|7([0-4][0-9]{3}|5([0-7][0-9]{2}|80[0-7]))))))))))))))))$", "u")).nullable(),
+  position: z.tuple([z.int().gte(-32768).lte(32767), z.int().gte(-32768).lte(32767)]),
+  revision: z.int().gte(0).lte(4294967295),
+  score: z.int().gte(-2147483648).lte(2147483647),
+  sequence: z.string().regex(new RegExp("^(0|[1-9][0-9]{0,18}|1([0-7][0-9]{18}|8([0-3][0-9]{17}|4([0-3][0-9]{16}|4([0-5][0-9]{15}|6([0-6][0-9]{14}|7([0-3][0-9]{13}|4([0-3][0-9]{12}|40([0-6][0-9]{10}|7([0-2][0-9]{9}|3([0-6][0-9]{8}|70([0-8][0-9]{6}|9([0-4][0-9]{5}|5([0-4][0-9]{4}|5(0[0-9]{3}|1([0-5][0-9]{2}|6(0[0-9]|1[0-5])))))))))))))))))$", "u")),
+  tags: z.array(z.string()),
+  website: z.string().nullable().optional(),
 });
 
 export const ShapeSchema: z.ZodType<t.Shape> = z.union([z.object({
@@ -68,7 +83,7 @@ export const ProfileSaveInputSchema: z.ZodType<t.ProfileSaveInput> = z.strictObj
   shapes: z.array(z.lazy(() => ShapeSchema)),
 });
 
-export const ProfileSaveOutputSchema: z.ZodType<t.ProfileSaveOutput> = z.lazy(() => ProfileSchema);
+export const ProfileSaveOutputSchema: z.ZodType<t.ProfileSaveOutput> = z.lazy(() => Profile_OutputSchema);
 
 export const SettingsInputSchema: z.ZodType<t.SettingsInput> = z.strictObject({});
 

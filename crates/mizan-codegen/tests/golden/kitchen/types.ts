@@ -36,6 +36,23 @@ export type Profile = {
   website?: string | null;
 };
 
+export type Profile_Output = {
+  ageYears: number;
+  created_by: string;
+  /** Shown to other users. */
+  displayName: string;
+  links: Record<string, string>;
+  nickname: string | null;
+  offset: string | null;
+  position: [number, number];
+  revision: number;
+  score: number;
+  /** 64-bit: travels as a decimal string. */
+  sequence: string;
+  tags: string[];
+  website?: string | null;
+};
+
 export type Shape = {
   radius: number;
   type: "circle";
@@ -78,7 +95,7 @@ export type ProfileSaveInput = {
 };
 
 /** What the call `profile.save` returns. */
-export type ProfileSaveOutput = Profile;
+export type ProfileSaveOutput = Profile_Output;
 
 /** The params of the global context `settings`. */
 export type SettingsInput = Record<string, never>;

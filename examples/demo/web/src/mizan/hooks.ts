@@ -8,12 +8,12 @@ import type * as t from "./types.js";
 
 /** Calls `admin.stats` (`POST /call/admin.stats`); the input is checked with Zod before it is sent. */
 export function useAdminStats(): UseMutationResult<t.AdminStatsOutput, MizanError, t.AdminStatsInput> {
-  return useMizanCall<t.AdminStatsInput, t.AdminStatsOutput>("admin.stats", s.AdminStatsInputSchema, "1p76QEs6aivrSv0xrd7Wxg");
+  return useMizanCall<t.AdminStatsInput, t.AdminStatsOutput>("admin.stats", s.AdminStatsInputSchema, "QTr-gSks7wl1DUZTEXh-pA");
 }
 
 /** The global context `current_user`: seeded from the page's hydration payload, so the first render makes no request. */
 export function useCurrentUser(options?: { rev?: number }): UseQueryResult<t.CurrentUserOutput, MizanError> {
-  return useMizanContext<t.CurrentUserInput, t.CurrentUserOutput>("current_user", {}, s.CurrentUserInputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "_JiP_LEYdo6uN5OYfIn0ow" });
+  return useMizanContext<t.CurrentUserInput, t.CurrentUserOutput>("current_user", {}, s.CurrentUserInputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "TgDb00C_cKcguD2m-QOGlQ" });
 }
 
 /** Calls `demo.sign_in` (`POST /call/demo.sign_in`); the input is checked with Zod before it is sent. */
@@ -28,7 +28,7 @@ export function useDemoSignOut(): UseMutationResult<t.DemoSignOutOutput, MizanEr
 
 /** Calls `echo` (`POST /call/echo`); the input is checked with Zod before it is sent. */
 export function useEcho(): UseMutationResult<t.EchoOutput, MizanError, t.EchoInput> {
-  return useMizanCall<t.EchoInput, t.EchoOutput>("echo", s.EchoInputSchema, "ujQ0bNlVGGCKOy6VX-CJfA");
+  return useMizanCall<t.EchoInput, t.EchoOutput>("echo", s.EchoInputSchema, "FlgDCouellD9XYPhqiPy-A");
 }
 
 /** Reads the local context `greet` (`GET /context/greet?p=...`). */

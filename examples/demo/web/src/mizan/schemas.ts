@@ -4,17 +4,17 @@ import { z } from "zod";
 import type * as t from "./types.js";
 
 export const AdminStatsSchema: z.ZodType<t.AdminStats> = z.object({
-  echoes: z.string().regex(new RegExp("^(0|[1-9][0-9]*)$", "u")),
+  echoes: z.string().regex(new RegExp("^(0|[1-9][0-9]{0,18}|1([0-7][0-9]{18}|8([0-3][0-9]{17}|4([0-3][0-9]{16}|4([0-5][0-9]{15}|6([0-6][0-9]{14}|7([0-3][0-9]{13}|4([0-3][0-9]{12}|40([0-6][0-9]{10}|7([0-2][0-9]{9}|3([0-6][0-9]{8}|70([0-8][0-9]{6}|9([0-4][0-9]{5}|5([0-4][0-9]{4}|5(0[0-9]{3}|1([0-5][0-9]{2}|6(0[0-9]|1[0-5])))))))))))))))))$", "u")),
 });
 
-export const CurrentUserSchema: z.ZodType<t.CurrentUser> = z.object({
+export const CurrentUser_OutputSchema: z.ZodType<t.CurrentUser_Output> = z.object({
   authenticated: z.boolean(),
-  id: z.union([z.string(), z.null()]).optional(),
+  id: z.string().nullable(),
   staff: z.boolean(),
 });
 
 export const EchoSchema: z.ZodType<t.Echo> = z.object({
-  count: z.string().regex(new RegExp("^(0|[1-9][0-9]*)$", "u")),
+  count: z.string().regex(new RegExp("^(0|[1-9][0-9]{0,18}|1([0-7][0-9]{18}|8([0-3][0-9]{17}|4([0-3][0-9]{16}|4([0-5][0-9]{15}|6([0-6][0-9]{14}|7([0-3][0-9]{13}|4([0-3][0-9]{12}|40([0-6][0-9]{10}|7([0-2][0-9]{9}|3([0-6][0-9]{8}|70([0-8][0-9]{6}|9([0-4][0-9]{5}|5([0-4][0-9]{4}|5(0[0-9]{3}|1([0-5][0-9]{2}|6(0[0-9]|1[0-5])))))))))))))))))$", "u")),
   message: z.string(),
 });
 
@@ -33,7 +33,7 @@ export const AdminStatsOutputSchema: z.ZodType<t.AdminStatsOutput> = z.lazy(() =
 
 export const CurrentUserInputSchema: z.ZodType<t.CurrentUserInput> = z.strictObject({});
 
-export const CurrentUserOutputSchema: z.ZodType<t.CurrentUserOutput> = z.lazy(() => CurrentUserSchema);
+export const CurrentUserOutputSchema: z.ZodType<t.CurrentUserOutput> = z.lazy(() => CurrentUser_OutputSchema);
 
 export const DemoSignInInputSchema: z.ZodType<t.DemoSignInInput> = z.strictObject({
   user: z.string(),

@@ -5,11 +5,11 @@ export type AdminStats = {
   echoes: string;
 };
 
-export type CurrentUser = {
+export type CurrentUser_Output = {
   /** Whether anyone is signed in. */
   authenticated: boolean;
   /** The user id, if signed in. */
-  id?: string | null;
+  id: string | null;
   /** Whether the user is staff. */
   staff: boolean;
 };
@@ -43,7 +43,7 @@ export type AdminStatsOutput = AdminStats;
 export type CurrentUserInput = Record<string, never>;
 
 /** What the global context `current_user` returns. */
-export type CurrentUserOutput = CurrentUser;
+export type CurrentUserOutput = CurrentUser_Output;
 
 /** The params of the call `demo.sign_in`. */
 export type DemoSignInInput = {
