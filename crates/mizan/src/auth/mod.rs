@@ -66,15 +66,23 @@ impl AuthRequirement {
 }
 
 async fn run_custom(check: CustomCheck, request: &Request) -> Result<bool> {
-    let panicked = |_| Err(Error::internal("a custom auth check panicked"));
-    let future = match std::panic::catch_unwind(AssertUnwindSafe(|| check(request))) {
-        Ok(future) => future,
-        Err(payload) => return panicked(payload),
-    };
-    AssertUnwindSafe(future)
-        .catch_unwind()
-        .await
-        .unwrap_or_else(panicked)
+    guarded("a custom auth check", || check(request)).await
+}
+
+/// Starts a future with `start` and runs it; a panic in either is `internal` (500), and the
+/// server goes on serving.
+async fn guarded<'a, T>(
+    what: &'static str,
+    start: impl FnOnce() -> BoxFuture<'a, Result<T>>,
+) -> Result<T> {
+    let panicked = || Err(Error::internal(format!("{what} panicked")));
+    match std::panic::catch_unwind(AssertUnwindSafe(start)) {
+        Ok(future) => AssertUnwindSafe(future)
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| panicked()),
+        Err(_) => panicked(),
+    }
 }
 
 impl fmt::Debug for AuthRequirement {
@@ -128,21 +136,12 @@ pub(crate) async fn authenticate(
     authenticator: &dyn Authenticator,
     parts: &Parts,
 ) -> Result<Principal> {
-    let panicked = |_| Err(Error::internal("the authenticator panicked"));
+    // The synchronous answer spares a boxed future on every request.
     match std::panic::catch_unwind(AssertUnwindSafe(|| authenticator.authenticate_now(parts))) {
-        Ok(Some(answer)) => return answer,
-        Ok(None) => {}
-        Err(payload) => return panicked(payload),
+        Ok(Some(answer)) => answer,
+        Ok(None) => guarded("the authenticator", || authenticator.authenticate(parts)).await,
+        Err(_) => Err(Error::internal("the authenticator panicked")),
     }
-    let future =
-        match std::panic::catch_unwind(AssertUnwindSafe(|| authenticator.authenticate(parts))) {
-            Ok(future) => future,
-            Err(payload) => return panicked(payload),
-        };
-    AssertUnwindSafe(future)
-        .catch_unwind()
-        .await
-        .unwrap_or_else(panicked)
 }
 
 /// Treats every request as anonymous; the default.
