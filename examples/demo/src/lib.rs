@@ -101,3 +101,28 @@ curl -s localhost:8000/api/mizan/context/current_user
 </body>
 </html>
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spec §2.5: a signed-in user's token carries the permission key of the user's level, never
+    /// a per-user one.
+    #[test]
+    fn tokens_carry_the_permission_key_of_the_users_level() {
+        let secret = || RootSecret::new([7u8; 32]).unwrap();
+        let keys = Keys::new(secret());
+        let permissions = PermissionKeyDeriver::new(&secret());
+        let validation = Validation::new(ISSUER, AUDIENCE);
+        for (user, staff, scope) in [
+            ("ada", false, PermissionScope::Authenticated),
+            ("grace", true, PermissionScope::Staff),
+        ] {
+            let token = keys.token(user, staff, 1_000);
+            let claims = keys.keyring.verify_at(&token, &validation, 1_500).unwrap();
+            assert_eq!(claims.pk, permissions.permission_key(scope).unwrap());
+            assert_eq!(claims.sub.as_deref(), Some(user));
+            assert_eq!(claims.staff, staff);
+        }
+    }
+}
