@@ -16,19 +16,29 @@ pub const REV_HEADER: &str = "x-mizan-rev";
 
 /// Headers the protocol writes itself; a function cannot set them with
 /// [`Request::set_header`](crate::Request::set_header).
-const RESERVED_HEADERS: &[HeaderName] = &[
-    header::CONTENT_TYPE,
-    header::CONTENT_LENGTH,
-    header::CONTENT_ENCODING,
-    header::TRANSFER_ENCODING,
-    header::CONNECTION,
-    header::CACHE_CONTROL,
-    header::ETAG,
-    header::VARY,
-    header::ALLOW,
-    header::SET_COOKIE,
-    header::UPGRADE,
-    header::TRAILER,
+const RESERVED_HEADERS: &[&str] = &[
+    "content-type",
+    "content-length",
+    "content-encoding",
+    "transfer-encoding",
+    "connection",
+    "cache-control",
+    "etag",
+    "vary",
+    "allow",
+    "set-cookie",
+    "upgrade",
+    "trailer",
+    // Caching is the protocol's: these would let a shared cache keep a private answer.
+    "expires",
+    "age",
+    "last-modified",
+    "cdn-cache-control",
+    "surrogate-control",
+    "cloudflare-cdn-cache-control",
+    "x-accel-expires",
+    // Every 401 carries `WWW-Authenticate: Bearer` (§2.5).
+    "www-authenticate",
 ];
 
 /// What one request's functions asked to add to the response, in the order they asked.
@@ -48,11 +58,6 @@ impl Effects {
             && self.rev.is_none()
     }
 
-    /// Whether the response will set a cookie: such a response is never stored by shared caches.
-    pub(crate) fn sets_cookies(&self) -> bool {
-        !self.cookies.is_empty()
-    }
-
     pub(crate) fn set_cookie(&mut self, cookie: &Cookie<'_>) -> Result<()> {
         check_cookie(cookie)?;
         let value = HeaderValue::try_from(cookie.to_string()).map_err(|_| {
@@ -63,7 +68,7 @@ impl Effects {
     }
 
     pub(crate) fn set_header(&mut self, name: HeaderName, value: HeaderValue) -> Result<()> {
-        if RESERVED_HEADERS.contains(&name) || name.as_str().starts_with("x-mizan-") {
+        if RESERVED_HEADERS.contains(&name.as_str()) || name.as_str().starts_with("x-mizan-") {
             return Err(Error::internal(format!(
                 "a server function cannot set the {name} header: Mizan writes it (use Request::set_cookie for cookies)"
             )));

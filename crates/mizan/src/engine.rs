@@ -42,13 +42,7 @@ impl Shared {
     /// Resolves the principal and builds the request functions see.
     pub(crate) async fn request(&self, parts: Parts) -> Result<Request> {
         let principal = self.authenticate(&parts).await?;
-        Ok(Request::new(
-            parts.method,
-            parts.uri,
-            parts.headers,
-            principal,
-            self.state.clone(),
-        ))
+        Ok(Request::new(parts, principal, self.state.clone()))
     }
 }
 

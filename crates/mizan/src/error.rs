@@ -25,7 +25,7 @@ pub struct FieldError {
 }
 
 /// One step of a [`FieldError`] path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum PathSegment {
     /// An object key.

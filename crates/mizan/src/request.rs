@@ -5,10 +5,11 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use cookie::Cookie;
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+use http::{Extensions, HeaderMap, HeaderName, HeaderValue, Method, Uri};
 
 use crate::effects::Effects;
 use crate::{Error, Principal, User};
@@ -46,9 +47,13 @@ pub struct Request {
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    extensions: Extensions,
     principal: Principal,
     state: StateMap,
     effects: Mutex<Effects>,
+    /// Whether the function read the request's headers or cookies: its answer may then differ
+    /// between callers, so a shared cache must not keep it.
+    read_headers: AtomicBool,
 }
 
 /// A clone carries a copy of the effects recorded so far; effects recorded on the clone are not
@@ -59,37 +64,35 @@ impl Clone for Request {
             method: self.method.clone(),
             uri: self.uri.clone(),
             headers: self.headers.clone(),
+            extensions: self.extensions.clone(),
             principal: self.principal.clone(),
             state: self.state.clone(),
             effects: Mutex::new(self.lock_effects().clone()),
+            read_headers: AtomicBool::new(self.read_headers.load(Ordering::Relaxed)),
         }
     }
 }
 
 impl Request {
-    pub(crate) fn new(
-        method: Method,
-        uri: Uri,
-        headers: HeaderMap,
-        principal: Principal,
-        state: StateMap,
-    ) -> Self {
+    pub(crate) fn new(parts: http::request::Parts, principal: Principal, state: StateMap) -> Self {
         Self {
-            method,
-            uri,
-            headers,
+            method: parts.method,
+            uri: parts.uri,
+            headers: parts.headers,
+            extensions: parts.extensions,
             principal,
             state,
             effects: Mutex::new(Effects::default()),
+            read_headers: AtomicBool::new(false),
         }
     }
 
     /// A builder for requests in unit tests of server functions.
     pub fn builder() -> RequestBuilder {
+        let (mut parts, ()) = http::Request::new(()).into_parts();
+        parts.method = Method::POST;
         RequestBuilder(Self::new(
-            Method::POST,
-            Uri::from_static("/"),
-            HeaderMap::new(),
+            parts,
             Principal::anonymous(),
             StateMap::default(),
         ))
@@ -106,8 +109,29 @@ impl Request {
     }
 
     /// The request headers.
+    ///
+    /// A context whose function (or auth check) reads them is answered `private`: its answer may
+    /// differ between callers, and shared caches do not key on headers reliably (§2.3).
     pub fn headers(&self) -> &HeaderMap {
+        self.read_headers.store(true, Ordering::Relaxed);
         &self.headers
+    }
+
+    /// The headers, without marking the answer as depending on them (for the protocol's own
+    /// conditional-request handling).
+    pub(crate) fn protocol_headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Whether the function or its checks read the headers or cookies.
+    pub(crate) fn read_headers(&self) -> bool {
+        self.read_headers.load(Ordering::Relaxed)
+    }
+
+    /// What middleware and the server attached to the HTTP request (axum's `ConnectInfo`, a
+    /// request id, a tracing span, ...), as `axum::extract::Request::extensions` holds them.
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
     }
 
     /// The HTTP method.
@@ -187,8 +211,10 @@ impl Request {
     }
 
     /// The value of the request cookie `name`, if the request carries it.
+    ///
+    /// Like [`headers`](Self::headers), reading a cookie makes a context's answer `private`.
     pub fn cookie(&self, name: &str) -> Option<&str> {
-        cookie_value(&self.headers, name)
+        cookie_value(self.headers(), name)
     }
 
     fn lock_effects(&self) -> std::sync::MutexGuard<'_, Effects> {
@@ -196,9 +222,9 @@ impl Request {
         self.effects.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Whether a function of this request set a cookie so far.
-    pub(crate) fn sets_cookies(&self) -> bool {
-        self.lock_effects().sets_cookies()
+    /// Whether a function of this request recorded any effect so far.
+    pub(crate) fn has_effects(&self) -> bool {
+        !self.lock_effects().is_empty()
     }
 
     /// Puts back effects taken with [`take_effects`](Self::take_effects).
@@ -238,6 +264,13 @@ impl RequestBuilder {
     #[must_use]
     pub fn header(mut self, name: http::HeaderName, value: http::HeaderValue) -> Self {
         self.0.headers.append(name, value);
+        self
+    }
+
+    /// Adds a request extension, as middleware would.
+    #[must_use]
+    pub fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.0.extensions.insert(value);
         self
     }
 

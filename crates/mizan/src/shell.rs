@@ -52,28 +52,36 @@ impl Shell {
         let principal = self.shared.authenticate(parts).await.ok();
         let mut hydrated = None;
         if let Some(principal) = principal {
-            let request = Request::new(
-                parts.method.clone(),
-                parts.uri.clone(),
-                parts.headers.clone(),
-                principal,
-                self.shared.state.clone(),
-            );
+            let (mut head, ()) = http::Request::new(()).into_parts();
+            head.method = parts.method.clone();
+            head.uri = parts.uri.clone();
+            head.headers = parts.headers.clone();
+            head.extensions = parts.extensions.clone();
+            let request = Request::new(head, principal, self.shared.state.clone());
             let mut first = true;
             for name in self.shared.registry.names() {
                 let Some(function) = self.shared.registry.get(name) else {
                     continue;
                 };
-                if function.options.kind != FunctionKind::GLOBAL_CONTEXT
-                    || function.options.auth.check(&request).await.is_err()
-                {
+                if function.options.kind != FunctionKind::GLOBAL_CONTEXT {
                     continue;
                 }
-                let Ok(body) =
-                    run(function, &request, Default::default(), Encoding::Canonical).await
-                else {
+                // Only the contexts embedded in the page send their effects with it (§2.10).
+                let embedded = request.take_effects();
+                let answer = match function.options.auth.check(&request).await {
+                    Ok(()) => {
+                        run(function, &request, Default::default(), Encoding::Canonical).await
+                    }
+                    Err(e) => Err(e),
+                };
+                let own = request.take_effects();
+                let mut effects = embedded;
+                let Ok(body) = answer else {
+                    request.restore_effects(effects);
                     continue;
                 };
+                effects.extend(own);
+                request.restore_effects(effects);
                 if !first {
                     out.push(',');
                 }

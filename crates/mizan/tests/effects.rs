@@ -76,6 +76,45 @@ fn session_refresh(req: &Request) -> Result<u32> {
     Ok(1)
 }
 
+#[mizan::client(context = "local")]
+fn cart(req: &Request, item: String) -> Result<String> {
+    Ok(format!(
+        "{item} in cart {}",
+        req.cookie("cart").unwrap_or("none")
+    ))
+}
+
+#[mizan::client(context = "local")]
+fn hinted(req: &Request, tag: String) -> Result<String> {
+    req.invalidate_tag(tag.clone())?;
+    Ok(tag)
+}
+
+#[mizan::client]
+fn cdn_header(req: &Request, name: String) -> Result<()> {
+    req.set_header(
+        HeaderName::try_from(name).map_err(Error::internal)?,
+        HeaderValue::from_static("max-age=600"),
+    )?;
+    Ok(())
+}
+
+#[mizan::client(context = "global")]
+fn broken_global(req: &Request) -> Result<u32> {
+    req.set_cookie(Cookie::new("from_broken", "1"))?;
+    Err(Error::bad_request("broken on purpose"))
+}
+
+fn sets_then_panics(req: &Request) -> bool {
+    let _ = req.set_cookie(Cookie::new("from_check", "1"));
+    panic!("a bug in the check");
+}
+
+#[mizan::client(auth = sets_then_panics)]
+fn behind_a_panicking_check(_req: &Request) -> Result<()> {
+    Ok(())
+}
+
 fn registry() -> Registry {
     let mut registry = Registry::new();
     registry
@@ -94,6 +133,16 @@ fn registry() -> Registry {
         .register(visit, "visit")
         .unwrap()
         .register(session_refresh, "session_refresh")
+        .unwrap()
+        .register(cart, "cart")
+        .unwrap()
+        .register(hinted, "hinted")
+        .unwrap()
+        .register(cdn_header, "cdn_header")
+        .unwrap()
+        .register(broken_global, "broken_global")
+        .unwrap()
+        .register(behind_a_panicking_check, "behind_a_panicking_check")
         .unwrap();
     registry
 }
@@ -253,4 +302,81 @@ async fn the_html_shell_sends_what_its_global_contexts_set() {
     assert_eq!(reply.header(header::CACHE_CONTROL), "no-store");
     let html = String::from_utf8(reply.body).unwrap();
     assert!(html.contains(r#""session_refresh":1"#), "{html}");
+}
+
+#[tokio::test]
+async fn a_context_that_reads_cookies_or_records_effects_is_never_shared() {
+    let app = app();
+    let reply = send(
+        &app,
+        http::Request::get("/api/mizan/context/cart?p=%7B%22item%22%3A%22tea%22%7D")
+            .header(header::COOKIE, "cart=c-42")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.json(), serde_json::json!("tea in cart c-42"));
+    assert_eq!(reply.header(header::CACHE_CONTROL), "private, no-cache");
+    let reply = get(
+        &app,
+        "/api/mizan/context/hinted?p=%7B%22tag%22%3A%22posts%22%7D",
+    )
+    .await;
+    assert_eq!(
+        reply.header(HeaderName::from_static("x-mizan-invalidate")),
+        "posts"
+    );
+    assert_eq!(reply.header(header::CACHE_CONTROL), "private, no-cache");
+}
+
+#[tokio::test]
+async fn cache_and_auth_headers_are_the_protocols() {
+    for name in [
+        "cdn-cache-control",
+        "surrogate-control",
+        "expires",
+        "www-authenticate",
+        "x-mizan-schema",
+    ] {
+        let reply = post(
+            &app(),
+            "/api/mizan/call/cdn_header",
+            &format!(r#"{{"name":"{name}"}}"#),
+        )
+        .await;
+        assert_eq!(reply.status, 500, "{name}");
+        assert_eq!(
+            reply.header(HeaderName::from_static("cdn-cache-control")),
+            ""
+        );
+    }
+    let reply = post(
+        &app(),
+        "/api/mizan/call/cdn_header",
+        r#"{"name":"x-app-note"}"#,
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+}
+
+#[tokio::test]
+async fn a_panicking_check_and_a_failed_global_context_send_no_effects() {
+    let reply = post(&app(), "/api/mizan/call/behind_a_panicking_check", "{}").await;
+    assert_eq!(reply.status, 500);
+    assert!(cookies(&reply).is_empty(), "{:?}", cookies(&reply));
+
+    let (api, shell) =
+        Mizan::new(registry()).router_with_shell("/api/mizan", "<html><head></head></html>");
+    let app = Router::new()
+        .merge(api)
+        .fallback(mizan::Shell::handler)
+        .with_state(shell);
+    let reply = send(&app, http::Request::get("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(
+        cookies(&reply),
+        ["refreshed=1; HttpOnly"],
+        "only the embedded context's"
+    );
+    let html = String::from_utf8(reply.body).unwrap();
+    assert!(!html.contains("broken_global"), "{html}");
 }

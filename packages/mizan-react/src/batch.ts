@@ -52,7 +52,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * `maxBytes` bytes of UTF-8. A chunk of one call goes to `/call/<fn>` (a plain call is cheaper to
  * serve and easier to read in a network log); so does a call whose batch item alone is over the
  * cap. The chunks of one flush go out one after another, each once the previous one has been
- * answered, so the server runs the calls in the order they were made.
+ * answered, so the server runs the calls of one tick in the order they were made. Flushes of
+ * different ticks do not wait for each other: one slow call must not hold up the whole app.
  * @internal
  */
 export class CallBatcher {

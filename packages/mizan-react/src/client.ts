@@ -16,8 +16,9 @@ export interface MizanClientOptions {
   /** `fetch`'s `credentials`. Default `'same-origin'`: cookies go with same-site requests. */
   credentials?: RequestCredentials;
   /**
-   * On every POST, send the header `header` with the value of the cookie `cookie` (read from
-   * `document.cookie` at send time), when that cookie is set.
+   * Every POST carries `X-Mizan-CSRF` (spec §2.5), with the value `1`; with this option, the value
+   * of the cookie `cookie` (read from `document.cookie` at send time) when it is set, sent in
+   * `header` too when that names another header.
    */
   csrf?: { header: string; cookie: string };
   /** Extra headers, asked for at every request, so a refreshed `Authorization` is picked up. */
@@ -41,6 +42,9 @@ export interface MizanClientOptions {
 }
 
 /** The request header that carries a function's schema hash (spec §2.2, §2.7). */
+/** The header that proves a cookie-authenticated write came from the app's own pages (spec §2.5). */
+export const CSRF_HEADER = 'x-mizan-csrf';
+
 export const SCHEMA_HEADER = 'x-mizan-schema';
 
 /**
@@ -79,7 +83,8 @@ export class MizanClient {
    * With batching on, calls made in the same tick go out together as `POST /batch` (spec §2.4),
    * at most 32 and at most `batchBytes` bytes per request, one request after another in the order
    * the calls were made; each promise still settles with its own call's result. A call alone goes
-   * to `POST /call/<name>`.
+   * to `POST /call/<name>`. Calls of different ticks are independent requests: a call that must
+   * run after another awaits it.
    *
    * @param schemaHash - the function's `schema_hash` from the manifest the client was built from
    *   (generated hooks pass it); the server answers `stale_client` when it has changed since.
@@ -186,10 +191,11 @@ export class MizanClient {
     if (post) {
       headers['content-type'] = 'application/json';
       const csrf = this.#options.csrf;
-      const token = csrf && readCookie(csrf.cookie);
-      // The server checks only that the header is there (spec §2.5), so send it even without the
-      // cookie: a missing cookie must not turn every write into a 403.
-      if (csrf) headers[csrf.header] = token ?? '1';
+      const token = (csrf && readCookie(csrf.cookie)) ?? '1';
+      // The server checks only that the header is there (spec §2.5), so it always goes, even
+      // without a cookie or an option: a cookie-authenticated write without it is a 403.
+      headers[CSRF_HEADER] = token;
+      if (csrf && csrf.header.toLowerCase() !== CSRF_HEADER) headers[csrf.header] = token;
     }
     return headers;
   }

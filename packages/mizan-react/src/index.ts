@@ -9,6 +9,7 @@
 
 export {
   MizanClient,
+  CSRF_HEADER,
   SCHEMA_HEADER,
   createMizanClient,
   type MizanClientOptions,

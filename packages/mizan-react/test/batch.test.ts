@@ -287,7 +287,9 @@ describe('request options', () => {
       await client.call('a', {});
       await client.context('c', {});
       expect(server.seen[0]?.headers['X-CSRFToken']).toBe('abc 123');
+      expect(server.seen[0]?.headers['x-mizan-csrf']).toBe('abc 123');
       expect(server.seen[1]?.headers).not.toHaveProperty('X-CSRFToken');
+      expect(server.seen[1]?.headers).not.toHaveProperty('x-mizan-csrf');
     } finally {
       document.cookie = 'csrftoken=; expires=Thu, 01 Jan 1970 00:00:00 GMT';
       document.cookie = 'other=; expires=Thu, 01 Jan 1970 00:00:00 GMT';
@@ -301,7 +303,20 @@ describe('request options', () => {
       csrf: { header: 'X-CSRFToken', cookie: 'csrftoken' },
     });
     await client.call('a', {});
-    expect(server.seen[0]?.headers).toEqual({ 'content-type': 'application/json', 'X-CSRFToken': '1' });
+    expect(server.seen[0]?.headers).toEqual({
+      'content-type': 'application/json',
+      'x-mizan-csrf': '1',
+      'X-CSRFToken': '1',
+    });
+  });
+
+  it('sends X-Mizan-CSRF on every POST without any option (spec §2.5)', async () => {
+    const server = callServer(answer);
+    await new MizanClient({ fetch: server.fetch }).call('a', {});
+    expect(server.seen[0]?.headers).toEqual({
+      'content-type': 'application/json',
+      'x-mizan-csrf': '1',
+    });
   });
 
   it("defaults credentials to 'same-origin' and passes the configured one", async () => {

@@ -12,7 +12,9 @@ use crate::canonical::{utf16_cmp, write_string};
 pub const SCHEMA_HASH_LEN: usize = 22;
 
 /// The schema hash of a function with these schemas: `b64u` of the first 16 bytes of the
-/// SHA-256 of the RFC 8785 (JCS) serialization of `{"input": input, "output": output}`.
+/// SHA-256 of the RFC 8785 (JCS) serialization of `{"input": input, "output": output}`, each
+/// schema without its annotations ([`ANNOTATIONS`]): a renamed function or an edited doc comment
+/// changes nothing on the wire, so it must not turn open pages into stale clients.
 ///
 /// For values canonical JSON (§1.1) accepts, JCS is exactly `canonical(v)`; schemas may hold
 /// what it refuses (a `multipleOf` of `0.01`, a bound beyond `2^53`), which JCS writes as
@@ -32,12 +34,82 @@ pub const SCHEMA_HASH_LEN: usize = 22;
 pub fn schema_hash(input: &Value, output: &Value) -> String {
     let mut text = Vec::with_capacity(512);
     text.extend_from_slice(b"{\"input\":");
-    write_jcs(&mut text, input);
+    write_jcs(&mut text, &without_annotations(input));
     text.extend_from_slice(b",\"output\":");
-    write_jcs(&mut text, output);
+    write_jcs(&mut text, &without_annotations(output));
     text.push(b'}');
     let digest = Sha256::digest(&text);
     base64url::encode(&digest[..16])
+}
+
+/// The keywords left out of a schema before it is hashed: they describe values for people and
+/// tools but never change which values are valid.
+pub const ANNOTATIONS: &[&str] = &[
+    "title",
+    "description",
+    "examples",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "$comment",
+];
+
+/// Keywords whose value is one schema.
+const SCHEMA_KEYWORDS: &[&str] = &[
+    "items",
+    "additionalItems",
+    "additionalProperties",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+];
+
+/// Keywords whose value is an array of schemas.
+const SCHEMA_LIST_KEYWORDS: &[&str] = &["prefixItems", "allOf", "anyOf", "oneOf"];
+
+/// Keywords whose value is an object of schemas by name.
+const SCHEMA_MAP_KEYWORDS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
+
+/// `schema` without [`ANNOTATIONS`] wherever a schema stands (the root and the subschemas of the
+/// keywords above); property names, `enum` and `const` values are data and stay as they are.
+fn without_annotations(schema: &Value) -> Value {
+    let Value::Object(members) = schema else {
+        return schema.clone();
+    };
+    let mut out = Map::new();
+    for (key, value) in members {
+        let key_str = key.as_str();
+        if ANNOTATIONS.contains(&key_str) {
+            continue;
+        }
+        let value = match value {
+            _ if SCHEMA_KEYWORDS.contains(&key_str) => without_annotations(value),
+            Value::Array(items) if SCHEMA_LIST_KEYWORDS.contains(&key_str) => {
+                Value::Array(items.iter().map(without_annotations).collect())
+            }
+            Value::Object(named) if SCHEMA_MAP_KEYWORDS.contains(&key_str) => Value::Object(
+                named
+                    .iter()
+                    .map(|(name, sub)| (name.clone(), without_annotations(sub)))
+                    .collect(),
+            ),
+            _ => value.clone(),
+        };
+        out.insert(key.clone(), value);
+    }
+    Value::Object(out)
 }
 
 /// Whether `text` has the form of a schema hash: 22 base64url characters whose last one carries
@@ -190,6 +262,47 @@ mod tests {
         assert_eq!(
             jcs(&json!({"max": u64::MAX, "step": 0.5})),
             r#"{"max":18446744073709552000,"step":0.5}"#
+        );
+    }
+
+    #[test]
+    fn annotations_do_not_count_but_property_names_and_values_do() {
+        let input = json!({
+            "type": "object", "title": "EchoInput",
+            "properties": {
+                "title": {"type": "string", "description": "shown on the page", "maxLength": 80},
+                "kind": {"enum": ["a", "b"], "default": "a"}
+            },
+            "$defs": {"Item": {"title": "Item", "type": "object", "examples": [{}]}},
+            "anyOf": [{"description": "x", "type": "object"}],
+            "required": ["title"]
+        });
+        let bare = json!({
+            "type": "object",
+            "properties": {
+                "title": {"type": "string", "maxLength": 80},
+                "kind": {"enum": ["a", "b"]}
+            },
+            "$defs": {"Item": {"type": "object"}},
+            "anyOf": [{"type": "object"}],
+            "required": ["title"]
+        });
+        let output = json!({"type": "string", "title": "Output"});
+        assert_eq!(
+            schema_hash(&input, &output),
+            schema_hash(&bare, &json!({"type": "string"}))
+        );
+        let mut longer = bare.clone();
+        longer["properties"]["title"]["maxLength"] = json!(81);
+        assert_ne!(schema_hash(&longer, &output), schema_hash(&bare, &output));
+        let mut renamed = bare.clone();
+        renamed["required"] = json!(["name"]);
+        assert_ne!(schema_hash(&renamed, &output), schema_hash(&bare, &output));
+        let data = json!({"const": {"title": "kept"}});
+        assert_ne!(
+            schema_hash(&data, &output),
+            schema_hash(&json!({"const": {}}), &output),
+            "const values are data"
         );
     }
 

@@ -21,7 +21,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use hash::{SCHEMA_HASH_LEN, is_schema_hash, schema_hash};
+pub use hash::{ANNOTATIONS, SCHEMA_HASH_LEN, is_schema_hash, schema_hash};
 
 /// The protocol version this crate describes; the manifest's `protocol` member.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -65,24 +65,24 @@ impl AuthRequirement {
     }
 }
 
+/// Runs a custom check; effects it records are dropped if it panics, like a function's (§2.10).
 async fn run_custom(check: CustomCheck, request: &Request) -> Result<bool> {
-    guarded("a custom auth check", || check(request)).await
+    let earlier = request.take_effects();
+    let outcome = guarded(|| check(request)).await;
+    let own = request.take_effects();
+    let mut effects = earlier;
+    if outcome.is_some() {
+        effects.extend(own);
+    }
+    request.restore_effects(effects);
+    outcome.unwrap_or_else(|| Err(Error::internal("a custom auth check panicked")))
 }
 
-/// Starts a future with `start` and runs it; a panic in either is `internal` (500), and the
-/// server goes on serving.
-async fn guarded<'a, T>(
-    what: &'static str,
-    start: impl FnOnce() -> BoxFuture<'a, Result<T>>,
-) -> Result<T> {
-    let panicked = || Err(Error::internal(format!("{what} panicked")));
-    match std::panic::catch_unwind(AssertUnwindSafe(start)) {
-        Ok(future) => AssertUnwindSafe(future)
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| panicked()),
-        Err(_) => panicked(),
-    }
+/// Starts a future with `start` and runs it; `None` when either panics, so the server answers
+/// `internal` (500) and goes on serving.
+async fn guarded<'a, T>(start: impl FnOnce() -> BoxFuture<'a, T>) -> Option<T> {
+    let future = std::panic::catch_unwind(AssertUnwindSafe(start)).ok()?;
+    AssertUnwindSafe(future).catch_unwind().await.ok()
 }
 
 impl fmt::Debug for AuthRequirement {
@@ -139,7 +139,9 @@ pub(crate) async fn authenticate(
     // The synchronous answer spares a boxed future on every request.
     match std::panic::catch_unwind(AssertUnwindSafe(|| authenticator.authenticate_now(parts))) {
         Ok(Some(answer)) => answer,
-        Ok(None) => guarded("the authenticator", || authenticator.authenticate(parts)).await,
+        Ok(None) => guarded(|| authenticator.authenticate(parts))
+            .await
+            .unwrap_or_else(|| Err(Error::internal("the authenticator panicked"))),
         Err(_) => Err(Error::internal("the authenticator panicked")),
     }
 }

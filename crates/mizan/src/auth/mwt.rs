@@ -90,8 +90,8 @@ impl MwtAuthenticator {
 }
 
 /// The token of `Bearer <token>`: the scheme in any case (RFC 9110 §11.1), then one or more
-/// spaces (not tabs), then a token without whitespace. Surrounding whitespace of the field value
-/// is not part of it (RFC 9110 §5.5), so it is ignored.
+/// spaces (not tabs), then one or more visible ASCII characters. Surrounding whitespace of the
+/// field value is not part of it (RFC 9110 §5.5), so it is ignored.
 fn bearer_token(value: &str) -> Option<&str> {
     let value = value.trim_matches([' ', '\t']);
     let (scheme, rest) = value.split_at_checked(6)?;
@@ -99,7 +99,7 @@ fn bearer_token(value: &str) -> Option<&str> {
         return None;
     }
     let token = rest.trim_start_matches(' ');
-    (!token.is_empty() && !token.bytes().any(|b| b.is_ascii_whitespace())).then_some(token)
+    (!token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())).then_some(token)
 }
 
 impl Authenticator for MwtAuthenticator {

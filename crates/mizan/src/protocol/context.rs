@@ -57,11 +57,13 @@ async fn answer(
     let etag = etag(&body)?;
     let mut headers = HeaderMap::with_capacity(6);
     // Shared caches may keep only what every anonymous caller gets alike: no credentials (a token
-    // without `sub` still carries claims the function may read), no auth requirement, and no
-    // cookie set for this one caller.
+    // without `sub` still carries claims the function may read), no auth requirement, no header
+    // or cookie read (its answer may differ by caller), and no effect (a cookie, a header or a
+    // cache hint meant for this one caller).
     let shareable = !request.principal().has_credentials()
         && matches!(function.options.auth, crate::AuthRequirement::Public)
-        && !request.sets_cookies();
+        && !request.read_headers()
+        && !request.has_effects();
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(if shareable {
@@ -76,7 +78,10 @@ async fn answer(
         HeaderValue::from_static("Authorization, Cookie, X-Mizan-Schema"),
     );
     headers.insert(header::ETAG, etag.clone());
-    if if_none_match(request.headers().get_all(header::IF_NONE_MATCH), &etag) {
+    if if_none_match(
+        request.protocol_headers().get_all(header::IF_NONE_MATCH),
+        &etag,
+    ) {
         return Ok((StatusCode::NOT_MODIFIED, headers).into_response());
     }
     headers.insert(

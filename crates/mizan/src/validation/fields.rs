@@ -1,40 +1,78 @@
 //! Schema failures turned into the `fields` of a `validation_failed` error (§2.6): one per
 //! failing value, with its path from the params object and a message for people.
 
+use std::collections::HashSet;
+
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ErrorIterator, ValidationError};
 use serde_json::Value;
 
 use crate::error::{FieldError, PathSegment};
 
-/// Every failure as a field error, the first one only when several fall on one path.
+/// The most entries `fields` holds (§2.2.1); a body of a million bad values must not cost a
+/// million entries, nor their time.
+pub(crate) const MAX_FIELD_ERRORS: usize = 100;
+
+/// Field errors collected so far, one per path, at most [`MAX_FIELD_ERRORS`].
+#[derive(Default)]
+pub(crate) struct Fields {
+    list: Vec<FieldError>,
+    paths: HashSet<Vec<PathSegment>>,
+    /// Whether a failure was left out because the list was full.
+    pub(crate) truncated: bool,
+}
+
+impl Fields {
+    fn push(&mut self, path: Vec<PathSegment>, message: String) {
+        if self.paths.contains(&path) {
+            return;
+        }
+        if self.list.len() == MAX_FIELD_ERRORS {
+            self.truncated = true;
+            return;
+        }
+        self.paths.insert(path.clone());
+        self.list.push(FieldError { path, message });
+    }
+
+    /// The entries, in the order found.
+    pub(crate) fn into_list(self) -> Vec<FieldError> {
+        self.list
+    }
+}
+
+/// Every failure as a field error, the first one only when several fall on one path, at most
+/// [`MAX_FIELD_ERRORS`] of them.
 ///
 /// An array with more items than `maxItems` allows is reported once, at the array: its items are
 /// not judged (as the generated Zod schemas do, which stop there).
-pub(crate) fn field_errors(root: &Value, errors: ErrorIterator<'_>) -> Vec<FieldError> {
-    let mut out: Vec<FieldError> = Vec::new();
+pub(crate) fn field_errors(root: &Value, errors: ErrorIterator<'_>) -> Fields {
+    let mut out = Fields::default();
     let mut too_many: Vec<Vec<PathSegment>> = Vec::new();
     for error in errors {
         if matches!(error.kind(), ValidationErrorKind::MaxItems { .. }) {
             too_many.push(path_of(root, error.instance_path().as_str()));
         }
         collect(root, &error, &mut out);
+        if out.truncated {
+            break;
+        }
     }
-    out.retain(|f| {
-        !too_many
-            .iter()
-            .any(|array| f.path.len() > array.len() && f.path.starts_with(array))
-    });
+    if !too_many.is_empty() {
+        out.list.retain(|f| {
+            !too_many
+                .iter()
+                .any(|array| f.path.len() > array.len() && f.path.starts_with(array))
+        });
+    }
     out
 }
 
-fn push(out: &mut Vec<FieldError>, path: Vec<PathSegment>, message: String) {
-    if !out.iter().any(|f| f.path == path) {
-        out.push(FieldError { path, message });
-    }
+fn push(out: &mut Fields, path: Vec<PathSegment>, message: String) {
+    out.push(path, message);
 }
 
-fn collect(root: &Value, error: &ValidationError<'_>, out: &mut Vec<FieldError>) {
+fn collect(root: &Value, error: &ValidationError<'_>, out: &mut Fields) {
     let at = error.instance_path().as_str();
     let path = path_of(root, at);
     let top = path.is_empty();
@@ -50,6 +88,29 @@ fn collect(root: &Value, error: &ValidationError<'_>, out: &mut Vec<FieldError>)
                 "missing required field"
             };
             return push(out, path, message.to_owned());
+        }
+        // `additionalProperties: false` on an object without `properties` (a function without
+        // parameters, a struct without fields) is reported as a false schema at the object, naming
+        // only its first member: every member is unknown.
+        ValidationErrorKind::FalseSchema
+            if error
+                .schema_path()
+                .as_str()
+                .ends_with("/additionalProperties") =>
+        {
+            let message = if top {
+                "unknown parameter"
+            } else {
+                "unknown field"
+            };
+            if let Some(Value::Object(members)) = root.pointer(at) {
+                for key in members.keys() {
+                    let mut path = path.clone();
+                    path.push(PathSegment::Key(key.clone()));
+                    push(out, path, message.to_owned());
+                }
+            }
+            return;
         }
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let message = if top {
@@ -146,6 +207,11 @@ fn rules_out(error: &ValidationError<'_>) -> bool {
         | ValidationErrorKind::UniqueItems
         | ValidationErrorKind::Not { .. }
         | ValidationErrorKind::AdditionalProperties { .. } => false,
+        // Unknown members of an object without `properties` (see `collect`).
+        ValidationErrorKind::FalseSchema => !error
+            .schema_path()
+            .as_str()
+            .ends_with("/additionalProperties"),
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             only_fitting_variant(context).is_none()
         }

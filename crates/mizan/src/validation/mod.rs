@@ -41,8 +41,14 @@ impl ParamsValidator {
     pub(crate) fn check(&self, params: Map<String, Value>) -> Result<Map<String, Value>> {
         let object = Value::Object(params);
         if !self.validator.is_valid(&object) {
-            let errors = fields::field_errors(&object, self.validator.iter_errors(&object));
-            return Err(Error::validation(errors));
+            let fields = fields::field_errors(&object, self.validator.iter_errors(&object));
+            let truncated = fields.truncated;
+            let error = Error::validation(fields.into_list());
+            return Err(if truncated {
+                error.with_details(serde_json::json!({ "truncated": true }))
+            } else {
+                error
+            });
         }
         match object {
             Value::Object(map) => Ok(map),

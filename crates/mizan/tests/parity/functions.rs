@@ -159,6 +159,23 @@ pub async fn lists(
     Ok(true)
 }
 
+/// A marker with no fields, as a parameter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+/// No parameters but a field-less struct: every member sent is unknown.
+#[mizan::client]
+pub async fn nothing(_req: &Request, marker: Option<Empty>) -> Result<bool> {
+    Ok(marker.is_some())
+}
+
+/// No parameters at all.
+#[mizan::client]
+pub async fn none(_req: &Request) -> Result<bool> {
+    Ok(true)
+}
+
 pub fn registry() -> Registry {
     let mut registry = Registry::new();
     registry
@@ -169,6 +186,10 @@ pub fn registry() -> Registry {
         .register(shapes, "shapes")
         .unwrap()
         .register(lists, "lists")
+        .unwrap()
+        .register(nothing, "nothing")
+        .unwrap()
+        .register(none, "none")
         .unwrap();
     registry
 }

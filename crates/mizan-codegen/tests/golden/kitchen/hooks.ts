@@ -8,27 +8,27 @@ import type * as t from "./types.js";
 
 /** Calls `log_event` (`POST /call/log_event`); the input is checked with Zod before it is sent. */
 export function useLogEvent(): UseMutationResult<t.LogEventOutput, MizanError, t.LogEventInput> {
-  return useMizanCall<t.LogEventInput, t.LogEventOutput>("log_event", s.LogEventInputSchema, "NONBwvqaJ8z4JR1u-IkQyw");
+  return useMizanCall<t.LogEventInput, t.LogEventOutput>("log_event", s.LogEventInputSchema, "ipVeemSgZ_c7f3uW7y-ZtQ");
 }
 
 /** Calls `nothing` (`POST /call/nothing`); the input is checked with Zod before it is sent. */
 export function useNothing(): UseMutationResult<t.NothingOutput, MizanError, t.NothingInput> {
-  return useMizanCall<t.NothingInput, t.NothingOutput>("nothing", s.NothingInputSchema, "SpyjVdhTjDgxQo4o10XEWA");
+  return useMizanCall<t.NothingInput, t.NothingOutput>("nothing", s.NothingInputSchema, "dAGRC7o9-utclKfXWnVdCg");
 }
 
 /** Calls `profile.save` (`POST /call/profile.save`); the input is checked with Zod before it is sent. */
 export function useProfileSave(): UseMutationResult<t.ProfileSaveOutput, MizanError, t.ProfileSaveInput> {
-  return useMizanCall<t.ProfileSaveInput, t.ProfileSaveOutput>("profile.save", s.ProfileSaveInputSchema, "aDd1sZRd1sGeEBP6Nypysg");
+  return useMizanCall<t.ProfileSaveInput, t.ProfileSaveOutput>("profile.save", s.ProfileSaveInputSchema, "m7LRx3s-R-mH1wNK99JcGg");
 }
 
 /** The global context `settings`: seeded from the page's hydration payload, so the first render makes no request. */
 export function useSettings(options?: { rev?: number }): UseQueryResult<t.SettingsOutput, MizanError> {
-  return useMizanContext<t.SettingsInput, t.SettingsOutput>("settings", {}, s.SettingsInputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "Uzsp4kAam_Zddqp3_dZ6Iw" });
+  return useMizanContext<t.SettingsInput, t.SettingsOutput>("settings", {}, s.SettingsInputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "g136LcwxDjdfUfe7YneUOg" });
 }
 
 /** Reads the local context `tree` (`GET /context/tree?p=...`). */
 export function useTreeQuery(params: t.TreeInput, options?: { rev?: number }): UseQueryResult<t.TreeOutput, MizanError> {
-  return useMizanContext<t.TreeInput, t.TreeOutput>("tree", params, s.TreeInputSchema, { rev: options?.rev ?? 0, schemaHash: "yYbxHt6_vuAv2UoEtKmV1A" });
+  return useMizanContext<t.TreeInput, t.TreeOutput>("tree", params, s.TreeInputSchema, { rev: options?.rev ?? 0, schemaHash: "W3lcSjXgZw6bsltRknddaA" });
 }
 
 const TreeContext = createContext<UseQueryResult<t.TreeOutput, MizanError> | null>(null);

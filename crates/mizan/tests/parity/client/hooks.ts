@@ -7,20 +7,30 @@ import type * as t from "./types.js";
 
 /** Calls `lists` (`POST /call/lists`); the input is checked with Zod before it is sent. */
 export function useLists(): UseMutationResult<t.ListsOutput, MizanError, t.ListsInput> {
-  return useMizanCall<t.ListsInput, t.ListsOutput>("lists", s.ListsInputSchema, "-YwqlXWA1PZoF-zxfM9ucg");
+  return useMizanCall<t.ListsInput, t.ListsOutput>("lists", s.ListsInputSchema, "baSjoH7gPtr_fF7ehnOOFw");
+}
+
+/** Calls `none` (`POST /call/none`); the input is checked with Zod before it is sent. */
+export function useNone(): UseMutationResult<t.NoneOutput, MizanError, t.NoneInput> {
+  return useMizanCall<t.NoneInput, t.NoneOutput>("none", s.NoneInputSchema, "Gm4TV_WsK4qHnvTzmJw0Rg");
+}
+
+/** Calls `nothing` (`POST /call/nothing`); the input is checked with Zod before it is sent. */
+export function useNothing(): UseMutationResult<t.NothingOutput, MizanError, t.NothingInput> {
+  return useMizanCall<t.NothingInput, t.NothingOutput>("nothing", s.NothingInputSchema, "U5PpSgNVyGbgm18sFPlYzA");
 }
 
 /** Calls `numbers` (`POST /call/numbers`); the input is checked with Zod before it is sent. */
 export function useNumbers(): UseMutationResult<t.NumbersOutput, MizanError, t.NumbersInput> {
-  return useMizanCall<t.NumbersInput, t.NumbersOutput>("numbers", s.NumbersInputSchema, "7e3ipTkDZZ5HPNhIlJrRWg");
+  return useMizanCall<t.NumbersInput, t.NumbersOutput>("numbers", s.NumbersInputSchema, "WtBcTOpO-VQToiFrMnMrYw");
 }
 
 /** Calls `shapes` (`POST /call/shapes`); the input is checked with Zod before it is sent. */
 export function useShapes(): UseMutationResult<t.ShapesOutput, MizanError, t.ShapesInput> {
-  return useMizanCall<t.ShapesInput, t.ShapesOutput>("shapes", s.ShapesInputSchema, "orT7dB15htjvBUC92DnW0A");
+  return useMizanCall<t.ShapesInput, t.ShapesOutput>("shapes", s.ShapesInputSchema, "oX5M6fWq3uk1qf1_4P73pQ");
 }
 
 /** Calls `strings` (`POST /call/strings`); the input is checked with Zod before it is sent. */
 export function useStrings(): UseMutationResult<t.StringsOutput, MizanError, t.StringsInput> {
-  return useMizanCall<t.StringsInput, t.StringsOutput>("strings", s.StringsInputSchema, "VQdokqSK19ukweoZFe1AdQ");
+  return useMizanCall<t.StringsInput, t.StringsOutput>("strings", s.StringsInputSchema, "dWxefcw710NHb3TY7zVTJg");
 }

@@ -30,6 +30,8 @@ export const AddressSchema: z.ZodType<t.Address> = z.strictObject({
 
 export const CodeSchema: z.ZodType<t.Code> = z.string().max(6).regex(new RegExp("^[A-Z]+[0-9]*$", "u"));
 
+export const EmptySchema: z.ZodType<t.Empty> = z.strictObject({});
+
 export const GeoSchema: z.ZodType<t.Geo> = z.strictObject({
   lat: z.int().gte(-90).lte(90),
   lon: z.int().gte(-180).lte(180),
@@ -72,6 +74,16 @@ export const ListsInputSchema: z.ZodType<t.ListsInput> = z.strictObject({
 });
 
 export const ListsOutputSchema: z.ZodType<t.ListsOutput> = z.boolean();
+
+export const NoneInputSchema: z.ZodType<t.NoneInput> = z.strictObject({});
+
+export const NoneOutputSchema: z.ZodType<t.NoneOutput> = z.boolean();
+
+export const NothingInputSchema: z.ZodType<t.NothingInput> = z.strictObject({
+  marker: z.union([z.lazy(() => EmptySchema), z.null()]).optional(),
+});
+
+export const NothingOutputSchema: z.ZodType<t.NothingOutput> = z.boolean();
 
 export const NumbersInputSchema: z.ZodType<t.NumbersInput> = z.strictObject({
   big: z.string().regex(new RegExp("^(0|[1-9][0-9]{0,18}|1([0-7][0-9]{18}|8([0-3][0-9]{17}|4([0-3][0-9]{16}|4([0-5][0-9]{15}|6([0-6][0-9]{14}|7([0-3][0-9]{13}|4([0-3][0-9]{12}|40([0-6][0-9]{10}|7([0-2][0-9]{9}|3([0-6][0-9]{8}|70([0-8][0-9]{6}|9([0-4][0-9]{5}|5([0-4][0-9]{4}|5(0[0-9]{3}|1([0-5][0-9]{2}|6(0[0-9]|1[0-5])))))))))))))))))$", "u")),

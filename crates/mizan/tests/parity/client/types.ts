@@ -9,6 +9,8 @@ export type Address = {
 
 export type Code = string;
 
+export type Empty = Record<string, never>;
+
 export type Geo = {
   lat: number;
   lon: number;
@@ -58,6 +60,21 @@ export type ListsInput = {
 
 /** What the call `lists` returns. */
 export type ListsOutput = boolean;
+
+/** The params of the call `none`. */
+export type NoneInput = Record<string, never>;
+
+/** What the call `none` returns. */
+export type NoneOutput = boolean;
+
+/** The params of the call `nothing`. */
+export type NothingInput = {
+  /** The `marker` parameter. */
+  marker?: Empty | null;
+};
+
+/** What the call `nothing` returns. */
+export type NothingOutput = boolean;
 
 /** The params of the call `numbers`. */
 export type NumbersInput = {

@@ -8,32 +8,32 @@ import type * as t from "./types.js";
 
 /** Calls `admin.stats` (`POST /call/admin.stats`); the input is checked with Zod before it is sent. */
 export function useAdminStats(): UseMutationResult<t.AdminStatsOutput, MizanError, t.AdminStatsInput> {
-  return useMizanCall<t.AdminStatsInput, t.AdminStatsOutput>("admin.stats", s.AdminStatsInputSchema, "QTr-gSks7wl1DUZTEXh-pA");
+  return useMizanCall<t.AdminStatsInput, t.AdminStatsOutput>("admin.stats", s.AdminStatsInputSchema, "dGhpQz-BolLtwpZcma1jDQ");
 }
 
 /** The global context `current_user`: seeded from the page's hydration payload, so the first render makes no request. */
 export function useCurrentUser(options?: { rev?: number }): UseQueryResult<t.CurrentUserOutput, MizanError> {
-  return useMizanContext<t.CurrentUserInput, t.CurrentUserOutput>("current_user", {}, s.CurrentUserInputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "TgDb00C_cKcguD2m-QOGlQ" });
+  return useMizanContext<t.CurrentUserInput, t.CurrentUserOutput>("current_user", {}, s.CurrentUserInputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "XWiog5Fuiu1hq9eWecUQCA" });
 }
 
 /** Calls `demo.sign_in` (`POST /call/demo.sign_in`); the input is checked with Zod before it is sent. */
 export function useDemoSignIn(): UseMutationResult<t.DemoSignInOutput, MizanError, t.DemoSignInInput> {
-  return useMizanCall<t.DemoSignInInput, t.DemoSignInOutput>("demo.sign_in", s.DemoSignInInputSchema, "0ENFmg9uARX9eMyqZ9R2Og");
+  return useMizanCall<t.DemoSignInInput, t.DemoSignInOutput>("demo.sign_in", s.DemoSignInInputSchema, "WLk6i-kUSM_bsjJB2LdpIw");
 }
 
 /** Calls `demo.sign_out` (`POST /call/demo.sign_out`); the input is checked with Zod before it is sent. */
 export function useDemoSignOut(): UseMutationResult<t.DemoSignOutOutput, MizanError, t.DemoSignOutInput> {
-  return useMizanCall<t.DemoSignOutInput, t.DemoSignOutOutput>("demo.sign_out", s.DemoSignOutInputSchema, "R5JVD0CA7QbFnw_ZxqITTQ");
+  return useMizanCall<t.DemoSignOutInput, t.DemoSignOutOutput>("demo.sign_out", s.DemoSignOutInputSchema, "dAGRC7o9-utclKfXWnVdCg");
 }
 
 /** Calls `echo` (`POST /call/echo`); the input is checked with Zod before it is sent. */
 export function useEcho(): UseMutationResult<t.EchoOutput, MizanError, t.EchoInput> {
-  return useMizanCall<t.EchoInput, t.EchoOutput>("echo", s.EchoInputSchema, "FlgDCouellD9XYPhqiPy-A");
+  return useMizanCall<t.EchoInput, t.EchoOutput>("echo", s.EchoInputSchema, "trPKGaneZTU2zTzyzEur-g");
 }
 
 /** Reads the local context `greet` (`GET /context/greet?p=...`). */
 export function useGreetQuery(params: t.GreetInput, options?: { rev?: number }): UseQueryResult<t.GreetOutput, MizanError> {
-  return useMizanContext<t.GreetInput, t.GreetOutput>("greet", params, s.GreetInputSchema, { rev: options?.rev ?? 0, schemaHash: "-WZU5XdCultnW6ZXc9IGLg" });
+  return useMizanContext<t.GreetInput, t.GreetOutput>("greet", params, s.GreetInputSchema, { rev: options?.rev ?? 0, schemaHash: "tVgMG78BIOPIcMdybPYFqg" });
 }
 
 const GreetContext = createContext<UseQueryResult<t.GreetOutput, MizanError> | null>(null);
