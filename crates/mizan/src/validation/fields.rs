@@ -23,7 +23,8 @@ pub(crate) struct Fields {
 }
 
 impl Fields {
-    fn push(&mut self, path: Vec<PathSegment>, message: String) {
+    /// Adds an entry, unless its path has one or the list is full.
+    pub(crate) fn push(&mut self, path: Vec<PathSegment>, message: String) {
         if self.paths.contains(&path) {
             return;
         }

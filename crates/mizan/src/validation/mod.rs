@@ -6,6 +6,7 @@
 //! every side: patterns outside the portable regex subset ([`portable_regex`]) and untagged
 //! unions a 64-bit integer makes ambiguous ([`untagged`]).
 
+mod cost;
 mod fields;
 pub(crate) mod portable_regex;
 pub(crate) mod untagged;
@@ -13,11 +14,18 @@ pub(crate) mod untagged;
 use jsonschema::{Draft, PatternOptions, Validator};
 use serde_json::{Map, Value};
 
+use crate::error::PathSegment;
 use crate::{Error, Result};
 
 /// The compiled input schema of one function, built once at registration.
 pub(crate) struct ParamsValidator {
     validator: Validator,
+    /// The schema itself, to estimate what explaining a failure would cost.
+    schema: Value,
+    /// Each parameter's schema compiled on its own, to name the failing parameters when
+    /// explaining more would cost too much.
+    parameters: Vec<(String, Validator)>,
+    required: Vec<String>,
 }
 
 impl ParamsValidator {
@@ -26,13 +34,77 @@ impl ParamsValidator {
     /// Patterns run on the `regex` engine (linear time, no backtracking); `format` is an
     /// annotation and is not checked, as in the generated Zod schemas.
     pub(crate) fn compile(schema: &Value) -> std::result::Result<Self, String> {
-        let validator = jsonschema::options()
-            .with_draft(Draft::Draft202012)
-            .with_pattern_options(PatternOptions::regex())
-            .should_validate_formats(false)
-            .build(schema)
-            .map_err(|e| e.to_string())?;
-        Ok(Self { validator })
+        let build = |schema: &Value| {
+            jsonschema::options()
+                .with_draft(Draft::Draft202012)
+                .with_pattern_options(PatternOptions::regex())
+                .should_validate_formats(false)
+                .build(schema)
+                .map_err(|e| e.to_string())
+        };
+        let validator = build(schema)?;
+        let mut parameters = Vec::new();
+        for (name, parameter) in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            // The parameter's schema with the root's definitions, which its `$ref`s point into.
+            let mut alone = Map::new();
+            if let Some(definitions) = schema.get("$defs") {
+                alone.insert("$defs".to_owned(), definitions.clone());
+            }
+            match parameter {
+                Value::Object(keywords) => alone.extend(keywords.clone()),
+                other => {
+                    alone.insert("allOf".to_owned(), Value::Array(vec![other.clone()]));
+                }
+            }
+            parameters.push((name.clone(), build(&Value::Object(alone))?));
+        }
+        let required = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|name| name.as_str().map(str::to_owned))
+            .collect();
+        Ok(Self {
+            validator,
+            schema: schema.clone(),
+            parameters,
+            required,
+        })
+    }
+
+    /// One entry per failing parameter, when explaining each failure in full would cost too
+    /// much (§2.2.1): a missing, unknown or invalid parameter, each at its name.
+    fn per_parameter(&self, params: &Map<String, Value>) -> fields::Fields {
+        let mut out = fields::Fields::default();
+        for name in &self.required {
+            if !params.contains_key(name) {
+                out.push(
+                    vec![PathSegment::Key(name.clone())],
+                    "missing required parameter".to_owned(),
+                );
+            }
+        }
+        for (name, value) in params {
+            match self.parameters.iter().find(|(known, _)| known == name) {
+                Some((_, validator)) if validator.is_valid(value) => {}
+                Some(_) => out.push(
+                    vec![PathSegment::Key(name.clone())],
+                    "does not match its type (the failure is nested too deeply in unions to explain further)"
+                        .to_owned(),
+                ),
+                None => out.push(
+                    vec![PathSegment::Key(name.clone())],
+                    "unknown parameter".to_owned(),
+                ),
+            }
+        }
+        out
     }
 
     /// Checks a params object; every failing field is reported, at most once per path.
@@ -41,7 +113,12 @@ impl ParamsValidator {
     pub(crate) fn check(&self, params: Map<String, Value>) -> Result<Map<String, Value>> {
         let object = Value::Object(params);
         if !self.validator.is_valid(&object) {
-            let fields = fields::field_errors(&object, self.validator.iter_errors(&object));
+            let fields = match &object {
+                Value::Object(params) if cost::explanation_too_costly(&self.schema, &object) => {
+                    self.per_parameter(params)
+                }
+                _ => fields::field_errors(&object, self.validator.iter_errors(&object)),
+            };
             let truncated = fields.truncated;
             let error = Error::validation(fields.into_list());
             return Err(if truncated {
