@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::AuthRequirement;
 use crate::function::{FunctionOptions, ServerFunction};
 use crate::manifest::{AuthLevel, FunctionEntry, Manifest, schema_hash};
-use crate::validation::{ParamsValidator, find_unportable_pattern, untagged};
+use crate::validation::{ParamsValidator, find_unportable_pattern, recursive_union, untagged};
 
 pub(crate) struct Registered {
     pub(crate) function: Arc<dyn ServerFunction>,
@@ -102,6 +102,13 @@ impl Registry {
                 name: name.to_owned(),
                 schema_path: format!("input{schema_path}"),
                 variants: (first, second),
+            });
+        }
+        if let Some(found) = recursive_union::find_recursive_union(&input_schema) {
+            return Err(RegistryError::RecursiveUntaggedUnion {
+                name: name.to_owned(),
+                schema_path: format!("input{}", found.schema_path),
+                variants: found.variants,
             });
         }
         let params_validator = ParamsValidator::compile(&input_schema).map_err(|reason| {
@@ -241,6 +248,16 @@ pub enum RegistryError {
         /// The indexes of two variants the wire cannot tell apart.
         variants: (usize, usize),
     },
+    /// The params hold an untagged union two of whose variants accept the same JSON type and both
+    /// hold the union again: decoding it would take exponential time.
+    RecursiveUntaggedUnion {
+        /// The function.
+        name: String,
+        /// `input`, then the JSON Pointer of the `anyOf`/`oneOf`.
+        schema_path: String,
+        /// The indexes of the two variants.
+        variants: (usize, usize),
+    },
     /// The input schema could not be compiled for validation.
     InvalidInputSchema {
         /// The function.
@@ -280,6 +297,14 @@ impl fmt::Display for RegistryError {
             } => write!(
                 f,
                 "function {name:?} takes an untagged union (at {schema_path:?}) whose variants {first} and {second} look the same on the wire: a 64-bit integer travels as a string, so it must not sit where another variant accepts a string or a number; tag the enum or change a variant's type"
+            ),
+            Self::RecursiveUntaggedUnion {
+                name,
+                schema_path,
+                variants: (first, second),
+            } => write!(
+                f,
+                "function {name:?} takes an untagged enum (at {schema_path:?}) whose variants {first} and {second} accept the same kind of JSON value and both contain the enum again: serde would decode the nested values once per variant at every level, which takes exponential time; tag the enum (#[serde(tag = \"type\")])"
             ),
             Self::InvalidInputSchema { name, reason } => write!(
                 f,

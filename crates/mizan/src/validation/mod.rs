@@ -9,6 +9,7 @@
 mod cost;
 mod fields;
 pub(crate) mod portable_regex;
+pub(crate) mod recursive_union;
 pub(crate) mod untagged;
 
 use jsonschema::{Draft, PatternOptions, Validator};
