@@ -13,6 +13,7 @@ need() {
 need cargo
 need node
 need npm
+need python3
 
 step "npm packages"
 npm ci --no-audit --no-fund
@@ -48,5 +49,8 @@ step "browser test: the demo server and web app in headless Chromium"
 cargo build --locked -p mizan-demo
 npm run build:demo
 npm run test:e2e
+
+step "spec conformance: a client written from spec/PROTOCOL.md alone, against the demo"
+python3 spec/conformance/check.py --spawn --quiet
 
 step "all tests passed"
