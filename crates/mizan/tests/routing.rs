@@ -129,6 +129,12 @@ fn a_base_with_a_capture_is_refused() {
     let _: Router = Mizan::new(registry()).router("/api/{tenant}");
 }
 
+#[test]
+#[should_panic(expected = "invalid Mizan base path")]
+fn a_base_that_would_need_percent_encoding_is_refused() {
+    let _: Router = Mizan::new(registry()).router("/my api");
+}
+
 #[tokio::test]
 async fn batch_accepts_post_only() {
     let app = app_at("/api/mizan");

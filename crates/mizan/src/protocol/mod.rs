@@ -171,12 +171,16 @@ impl Mizan {
 #[track_caller]
 fn base_path(base: &str) -> String {
     let trimmed = base.trim_end_matches('/');
+    // Only characters a request path carries as they are: a base that needs percent-encoding
+    // would never match the path of a request.
     let valid = base.starts_with('/')
         && !trimmed.contains("//")
-        && !trimmed.contains(['{', '}', '*', '?', '#']);
+        && trimmed
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~'));
     assert!(
         valid,
-        "invalid Mizan base path {base:?}: it must start with `/` and hold no `//`, `{{`, `}}`, `*`, `?` or `#`"
+        "invalid Mizan base path {base:?}: it must start with `/`, hold no `//`, and use only A-Z a-z 0-9 - . _ ~ and `/`"
     );
     trimmed.to_owned()
 }
