@@ -1169,7 +1169,8 @@ def auth_checks(M):
     check(S, "two Authorization headers on a call -> 401", "A request never has two identities.",
           r.status == 401, r.short())
     # token verification failures
-    QV = "A token that fails verification is `401 unauthenticated`, with the MWT failure code in `details.reason`"
+    QV = ("A token from the `Authorization` header that fails verification is `401 unauthenticated`, with "
+          "the MWT failure code in `details.reason`")
     p, t = segs[2], segs[3]
     zero31 = b64u(b"\0" * 31)
     flipped = ("B" if t[0] == "A" else "A") + t[1:]
@@ -1230,9 +1231,10 @@ def auth_checks(M):
     check(S, "cookie POST with empty X-Mizan-CSRF -> 200", QC + " (any value, even empty)", r.status == 200,
           r.short())
     r = call("echo", '{"text":"a"}', headers=[("Cookie", f"{cname}=garbage"), ("X-Mizan-CSRF", "1")])
-    check(S, "cookie POST with CSRF and an invalid token -> 401 malformed_token", QV,
-          err_shape(r, "unauthenticated", 401) and r.json.get("details", {}).get("reason") == "malformed_token",
-          r.short())
+    QCOOKIE = ("A token from the **cookie** that fails verification counts as no cookie: the request is "
+               "anonymous (step 4)")
+    check(S, "cookie POST with CSRF and an invalid token -> anonymous (public echo answers 200)", QCOOKIE,
+          r.status == 200, r.short())
     r = call("echo", '{"text":"a"}', headers=[("Cookie", f"{cname}=")])
     check(S, "empty cookie value counts as no cookie (POST without CSRF -> 200)",
           "an empty value counts as no cookie", r.status == 200, r.short())
@@ -1254,9 +1256,8 @@ def auth_checks(M):
     check(S, "cookie name in another case is not the token cookie", "whose name matches exactly",
           r.status == 200 and r.json.get("authenticated") is False, r.short())
     r = get(cu, [("Cookie", f"{cname}=garbage")])
-    check(S, "GET with an invalid cookie token -> 401 with reason", QV,
-          err_shape(r, "unauthenticated", 401) and r.json.get("details", {}).get("reason") == "malformed_token",
-          r.short())
+    check(S, "GET with an invalid cookie token -> anonymous", QCOOKIE,
+          r.status == 200 and r.json.get("authenticated") is False, r.short())
     r = get(cu, [("Authorization", "Bearer " + ada), ("Cookie", f"{cname}={grace}")])
     check(S, "Authorization wins over the cookie", "The token is then verified (§1.5.4) and a cookie is never "
                                                    "looked at.", r.status == 200 and r.json.get("id") == "ada",

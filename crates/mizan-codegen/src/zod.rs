@@ -80,7 +80,10 @@ pub(crate) fn schema_expr(ty: &Ty, indent: usize) -> String {
                 let _ = write!(out, ".max({n})");
             }
             if *unique {
-                out.push_str(".refine(uniqueItems, \"must not contain the same item twice\")");
+                // `when`: judged even when an item failed, as the server reports both (§2.2.1).
+                out.push_str(
+                    ".refine(uniqueItems, { message: \"must not contain the same item twice\", when: () => true })",
+                );
             }
             out
         }
@@ -145,7 +148,10 @@ pub(crate) fn schema_expr(ty: &Ty, indent: usize) -> String {
 
 /// JSON equality (object members in any order) and the `uniqueItems` check built on it, emitted
 /// only into files that use them.
-const UNIQUE_ITEMS_HELPERS: &str = r#"/** JSON Schema equality: same type and value, object members in any order. */
+const UNIQUE_ITEMS_HELPERS: &str = r#"/**
+ * JSON Schema equality of the values as they are sent: same type and value, object members in any
+ * order, and a member whose value is `undefined` absent (JSON.stringify leaves it out).
+ */
 function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
@@ -154,8 +160,9 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   }
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
-  const keys = Object.keys(x);
-  return keys.length === Object.keys(y).length && keys.every((k) => Object.hasOwn(y, k) && jsonEqual(x[k], y[k]));
+  const sent = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
+  const keys = sent(x);
+  return keys.length === sent(y).length && keys.every((k) => y[k] !== undefined && jsonEqual(x[k], y[k]));
 }
 
 /** `uniqueItems`: no two items are equal. */

@@ -135,8 +135,16 @@ export class MizanClient {
     return promise.catch((error: unknown) => {
       if (!this.#stale && error instanceof MizanError && error.isStaleClient) {
         this.#stale = true;
-        this.#options.onStaleClient?.(error);
+        // Listeners first, and the app's callback guarded: a callback that throws must neither
+        // silence the banner nor replace the call's own error.
         for (const listener of [...this.#staleListeners]) listener();
+        try {
+          this.#options.onStaleClient?.(error);
+        } catch (callbackError) {
+          queueMicrotask(() => {
+            throw callbackError;
+          });
+        }
       }
       throw error;
     });
@@ -163,14 +171,14 @@ export class MizanClient {
       return Promise.reject(e);
     }
     return this.#watch(
-      this.#request(url, {
+      this.#request(url, () => ({
         method: 'GET',
         headers: this.#headers(false, schemaHash),
       // Always revalidate with the server (a cheap 304 when unchanged): otherwise the browser's
       // stale-while-revalidate copy would answer an invalidated query with the old data.
         cache: 'no-cache',
         signal,
-      }),
+      })),
     ) as Promise<O>;
   }
 
@@ -186,7 +194,12 @@ export class MizanClient {
   }
 
   #headers(post: boolean, schemaHash: string | undefined): Record<string, string> {
-    const headers: Record<string, string> = { ...this.#options.headers?.() };
+    // Lowercased, so an app's `Content-Type` or `X-Mizan-CSRF` replaces ours instead of
+    // travelling beside it (two values joined by a comma).
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(this.#options.headers?.() ?? {})) {
+      headers[name.toLowerCase()] = value;
+    }
     if (schemaHash !== undefined) headers[SCHEMA_HEADER] = schemaHash;
     if (post) {
       headers['content-type'] = 'application/json';
@@ -201,14 +214,18 @@ export class MizanClient {
   }
 
   #post(path: string, body: string, schemaHash: string | undefined): Promise<unknown> {
-    return this.#request(this.#baseUrl + path, {
+    return this.#request(this.#baseUrl + path, () => ({
       method: 'POST',
       headers: this.#headers(true, schemaHash),
       body,
-    });
+    }));
   }
 
-  async #request(url: string, init: RequestInit): Promise<unknown> {
+  /**
+   * Sends a request; `init` is built inside, so that an app's `headers()` that throws fails this
+   * request as a `network_error` instead of throwing at the caller (or stranding a batch).
+   */
+  async #request(url: string, init: () => RequestInit): Promise<unknown> {
     // Read once per request, so a fetch replaced after construction (tests, polyfills) is used,
     // and called unbound, since browsers refuse `fetch` called on another object.
     const doFetch = this.#options.fetch ?? globalThis.fetch;
@@ -216,7 +233,7 @@ export class MizanClient {
     let text: string;
     try {
       response = await doFetch(url, {
-        ...init,
+        ...init(),
         credentials: this.#options.credentials ?? 'same-origin',
       });
       text = await response.text();

@@ -161,8 +161,8 @@ export function errorFromBody(body: unknown, httpStatus: number): MizanError {
  * with the fields the server would report for the same input (see `fieldsFromIssues`).
  * @internal
  */
-export function validationError(issues: readonly IssueLike[]): MizanError {
-  const fields = fieldsFromIssues(issues);
+export function validationError(issues: readonly IssueLike[], input?: unknown): MizanError {
+  const fields = fieldsFromIssues(issues, input);
   const n = fields.length;
   return new MizanError({
     code: 'validation_failed',

@@ -29,3 +29,4 @@ export { MizanProvider, useMizanClient, type MizanProviderProps } from './provid
 export { useMizanCall } from './useMizanCall.js';
 export { useMizanContext, type UseMizanContextOptions } from './useMizanContext.js';
 export { useMizanStaleClient } from './stale.js';
+export { fieldsFromIssues, type IssueLike } from './issues.js';

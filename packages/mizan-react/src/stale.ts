@@ -3,7 +3,7 @@
  * @module
  */
 
-import { useSyncExternalStore } from 'react';
+import { useCallback, useSyncExternalStore } from 'react';
 import { useMizanClient } from './provider.js';
 
 /**
@@ -23,9 +23,7 @@ import { useMizanClient } from './provider.js';
  */
 export function useMizanStaleClient(): boolean {
   const client = useMizanClient();
-  return useSyncExternalStore(
-    (listener) => client.subscribeStale(listener),
-    () => client.isStale,
-    () => false,
-  );
+  // Stable per client, so React does not unsubscribe and subscribe again on every render.
+  const subscribe = useCallback((listener: () => void) => client.subscribeStale(listener), [client]);
+  return useSyncExternalStore(subscribe, () => client.isStale, () => false);
 }

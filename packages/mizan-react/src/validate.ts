@@ -16,6 +16,6 @@ import { validationError } from './errors.js';
  */
 export function validate<I>(schema: ZodType<I>, value: unknown): I {
   const result = schema.safeParse(value);
-  if (!result.success) throw validationError(result.error.issues);
+  if (!result.success) throw validationError(result.error.issues, value);
   return result.data;
 }

@@ -31,6 +31,9 @@ function CurrentUser() {
       <button onClick={() => become('ada')}>Sign in as ada</button>{' '}
       <button onClick={() => become('grace')}>Sign in as grace (staff)</button>{' '}
       <button onClick={signOut}>Sign out</button>
+      {signIn.error || signOutCall.error ? (
+        <span role="alert"> {describe(signIn.error ?? signOutCall.error)}</span>
+      ) : null}
     </header>
   );
 }

@@ -6,7 +6,8 @@ import { App } from './App';
 
 // The server embeds the global contexts in the page, so the first render needs no request.
 const hydration = readHydration();
-const client = createMizanClient({ csrf: { header: 'X-Mizan-CSRF', cookie: 'mizan_csrf' } });
+// Every POST carries X-Mizan-CSRF, which the server asks of cookie-authenticated writes.
+const client = createMizanClient();
 const queryClient = new QueryClient();
 
 const root = document.getElementById('root');

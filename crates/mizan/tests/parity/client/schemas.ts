@@ -3,7 +3,10 @@
 import { z } from "zod";
 import type * as t from "./types.js";
 
-/** JSON Schema equality: same type and value, object members in any order. */
+/**
+ * JSON Schema equality of the values as they are sent: same type and value, object members in any
+ * order, and a member whose value is `undefined` absent (JSON.stringify leaves it out).
+ */
 function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
@@ -12,8 +15,9 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   }
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
-  const keys = Object.keys(x);
-  return keys.length === Object.keys(y).length && keys.every((k) => Object.hasOwn(y, k) && jsonEqual(x[k], y[k]));
+  const sent = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
+  const keys = sent(x);
+  return keys.length === sent(y).length && keys.every((k) => y[k] !== undefined && jsonEqual(x[k], y[k]));
 }
 
 /** `uniqueItems`: no two items are equal. */
@@ -68,7 +72,7 @@ export const TitleSchema: z.ZodType<t.Title> = z.string().min(1).max(10);
 export const ListsInputSchema: z.ZodType<t.ListsInput> = z.strictObject({
   grid: z.array(z.array(z.int().gte(0).lte(255))),
   ids: z.array(z.string().regex(new RegExp("^(0|[1-9][0-9]{0,18}|1([0-7][0-9]{18}|8([0-3][0-9]{17}|4([0-3][0-9]{16}|4([0-5][0-9]{15}|6([0-6][0-9]{14}|7([0-3][0-9]{13}|4([0-3][0-9]{12}|40([0-6][0-9]{10}|7([0-2][0-9]{9}|3([0-6][0-9]{8}|70([0-8][0-9]{6}|9([0-4][0-9]{5}|5([0-4][0-9]{4}|5(0[0-9]{3}|1([0-5][0-9]{2}|6(0[0-9]|1[0-5])))))))))))))))))$", "u"))),
-  labels: z.array(z.string()).refine(uniqueItems, "must not contain the same item twice"),
+  labels: z.array(z.string()).refine(uniqueItems, { message: "must not contain the same item twice", when: () => true }),
   stops: z.array(z.lazy(() => AddressSchema)).nullable().optional(),
   tags: z.lazy(() => TagsSchema),
 });
