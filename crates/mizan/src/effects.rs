@@ -1,8 +1,6 @@
 //! Response effects: what a server function adds to its HTTP answer besides its typed output
 //! (cookies, headers, cache hints), recorded through the [`Request`](crate::Request) it receives.
 
-use std::fmt::Write as _;
-
 use cookie::Cookie;
 use http::{HeaderMap, HeaderName, HeaderValue, header};
 use mizan_core::canonical::MAX_SAFE_INTEGER;
@@ -73,9 +71,19 @@ impl Effects {
                 "a server function cannot set the {name} header: Mizan writes it (use Request::set_cookie for cookies)"
             )));
         }
+        self.replace_header(name, value);
+        Ok(())
+    }
+
+    fn replace_header(&mut self, name: HeaderName, value: HeaderValue) {
         self.headers.retain(|(existing, _)| *existing != name);
         self.headers.push((name, value));
-        Ok(())
+    }
+
+    fn add_tag(&mut self, tag: String) {
+        if !self.invalidated_tags.contains(&tag) {
+            self.invalidated_tags.push(tag);
+        }
     }
 
     pub(crate) fn invalidate_tag(&mut self, tag: String) -> Result<()> {
@@ -84,9 +92,7 @@ impl Effects {
                 "{tag:?} is not a valid cache tag: use 1 to 128 bytes of [A-Za-z0-9_.:-]"
             )));
         }
-        if !self.invalidated_tags.contains(&tag) {
-            self.invalidated_tags.push(tag);
-        }
+        self.add_tag(tag);
         Ok(())
     }
 
@@ -96,7 +102,7 @@ impl Effects {
                 "rev {rev} is outside 1..=2^53-1 (spec §1.3.1)"
             )));
         }
-        self.rev = Some(self.rev.map_or(rev, |old| old.max(rev)));
+        self.rev = self.rev.max(Some(rev));
         Ok(())
     }
 
@@ -104,17 +110,12 @@ impl Effects {
     pub(crate) fn extend(&mut self, later: Effects) {
         self.cookies.extend(later.cookies);
         for (name, value) in later.headers {
-            self.headers.retain(|(existing, _)| *existing != name);
-            self.headers.push((name, value));
+            self.replace_header(name, value);
         }
         for tag in later.invalidated_tags {
-            if !self.invalidated_tags.contains(&tag) {
-                self.invalidated_tags.push(tag);
-            }
+            self.add_tag(tag);
         }
-        if let Some(rev) = later.rev {
-            self.rev = Some(self.rev.map_or(rev, |old| old.max(rev)));
-        }
+        self.rev = self.rev.max(later.rev);
     }
 
     /// Writes the effects into a response's headers.
@@ -138,11 +139,7 @@ impl Effects {
             }
         }
         if let Some(rev) = self.rev {
-            let mut digits = String::new();
-            let _ = write!(digits, "{rev}");
-            if let Ok(value) = HeaderValue::try_from(digits) {
-                headers.insert(HeaderName::from_static(REV_HEADER), value);
-            }
+            headers.insert(HeaderName::from_static(REV_HEADER), HeaderValue::from(rev));
         }
     }
 }

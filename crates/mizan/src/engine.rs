@@ -55,7 +55,9 @@ pub(crate) async fn run(
     encoding: Encoding,
 ) -> Result<Vec<u8>> {
     // Against the published schema, where 64-bit integers are still strings (§2.2, §2.9).
-    params = function.params_validator.check(params)?;
+    params = function
+        .params_validator
+        .check(&function.input_schema, params)?;
     if function.input_has_wide {
         let mut object = Value::Object(params);
         crate::wide_int::numbers_from_strings(
@@ -70,7 +72,7 @@ pub(crate) async fn run(
     }
     // Effects recorded before (by earlier calls of a batch, or an auth check) stay; the function's
     // own are dropped if it panics.
-    let earlier = request.take_effects();
+    let before = request.begin_step();
     let result = std::panic::AssertUnwindSafe(function.function.call(
         request,
         Params::new(params),
@@ -78,20 +80,13 @@ pub(crate) async fn run(
     ))
     .catch_unwind()
     .await;
-    let own = request.take_effects();
-    let mut effects = earlier;
-    let result = match result {
-        Ok(result) => {
-            effects.extend(own);
-            result
-        }
-        Err(_) => Err(Error::internal(format!(
+    request.end_step(before, result.is_ok());
+    result.unwrap_or_else(|_| {
+        Err(Error::internal(format!(
             "server function {} panicked",
             function.options.rust_name
-        ))),
-    };
-    request.restore_effects(effects);
-    result
+        )))
+    })
 }
 
 /// The response for `result`, with the effects `request`'s functions recorded (§2.10).

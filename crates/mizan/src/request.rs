@@ -227,9 +227,19 @@ impl Request {
         !self.lock_effects().is_empty()
     }
 
-    /// Puts back effects taken with [`take_effects`](Self::take_effects).
-    pub(crate) fn restore_effects(&self, effects: Effects) {
-        *self.lock_effects() = effects;
+    /// Starts a step (a function, a check, a context of the page) whose effects may have to be
+    /// dropped: sets aside the effects recorded so far, for [`end_step`](Self::end_step).
+    pub(crate) fn begin_step(&self) -> Effects {
+        self.take_effects()
+    }
+
+    /// Ends a step: the effects recorded before it stay, and its own are kept only when `keep`.
+    pub(crate) fn end_step(&self, before: Effects, keep: bool) {
+        let mut effects = self.lock_effects();
+        let own = std::mem::replace(&mut *effects, before);
+        if keep {
+            effects.extend(own);
+        }
     }
 
     /// Takes the effects recorded so far, leaving none.

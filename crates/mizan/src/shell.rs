@@ -52,12 +52,7 @@ impl Shell {
         let principal = self.shared.authenticate(parts).await.ok();
         let mut hydrated = None;
         if let Some(principal) = principal {
-            let (mut head, ()) = http::Request::new(()).into_parts();
-            head.method = parts.method.clone();
-            head.uri = parts.uri.clone();
-            head.headers = parts.headers.clone();
-            head.extensions = parts.extensions.clone();
-            let request = Request::new(head, principal, self.shared.state.clone());
+            let request = Request::new(parts.clone(), principal, self.shared.state.clone());
             let mut first = true;
             for name in self.shared.registry.names() {
                 let Some(function) = self.shared.registry.get(name) else {
@@ -67,21 +62,17 @@ impl Shell {
                     continue;
                 }
                 // Only the contexts embedded in the page send their effects with it (§2.10).
-                let embedded = request.take_effects();
+                let before = request.begin_step();
                 let answer = match function.options.auth.check(&request).await {
                     Ok(()) => {
                         run(function, &request, Default::default(), Encoding::Canonical).await
                     }
                     Err(e) => Err(e),
                 };
-                let own = request.take_effects();
-                let mut effects = embedded;
+                request.end_step(before, answer.is_ok());
                 let Ok(body) = answer else {
-                    request.restore_effects(effects);
                     continue;
                 };
-                effects.extend(own);
-                request.restore_effects(effects);
                 if !first {
                     out.push(',');
                 }

@@ -479,25 +479,3 @@ async fn sixty_four_bit_integers_travel_as_strings_without_losing_digits() {
     assert_eq!(described["input"]["properties"]["id"]["type"], "string");
     assert_eq!(described["output"]["type"], "string");
 }
-
-#[tokio::test]
-async fn a_flood_of_bad_fields_is_reported_as_the_first_hundred() {
-    let app = app();
-    // About 1 MiB of unknown members: the answer stays small and comes at once.
-    let members: Vec<String> = (0..60_000).map(|i| format!("\"k{i}\":0")).collect();
-    let body = format!("{{\"text\":\"hi\",{}}}", members.join(","));
-    let reply = post(&app, "/api/mizan/call/echo", &body).await;
-    assert_eq!(reply.status, 422);
-    let json = reply.json();
-    assert_eq!(json["fields"].as_array().unwrap().len(), 100);
-    assert_eq!(json["fields"][0]["path"], serde_json::json!(["k0"]));
-    assert_eq!(json["details"]["truncated"], true);
-    assert!(reply.body.len() < 16 << 10, "{} bytes", reply.body.len());
-
-    let reply = post(&app, "/api/mizan/call/echo", r#"{"text":"hi","a":1,"b":2}"#).await;
-    assert_eq!(
-        reply.json().get("details"),
-        None,
-        "no truncation under the cap"
-    );
-}

@@ -151,6 +151,17 @@ fn app() -> Router {
     Router::new().merge(Mizan::new(registry()).router("/api/mizan"))
 }
 
+/// The HTML page of an app that serves the shell as its fallback.
+async fn page() -> Reply {
+    let (api, shell) =
+        Mizan::new(registry()).router_with_shell("/api/mizan", "<html><head></head></html>");
+    let app = Router::new()
+        .merge(api)
+        .fallback(mizan::Shell::handler)
+        .with_state(shell);
+    send(&app, http::Request::get("/").body(Body::empty()).unwrap()).await
+}
+
 fn cookies(reply: &Reply) -> Vec<String> {
     reply
         .headers
@@ -290,13 +301,7 @@ async fn a_context_that_sets_a_cookie_is_never_shared() {
 
 #[tokio::test]
 async fn the_html_shell_sends_what_its_global_contexts_set() {
-    let (api, shell) =
-        Mizan::new(registry()).router_with_shell("/api/mizan", "<html><head></head></html>");
-    let app = Router::new()
-        .merge(api)
-        .fallback(mizan::Shell::handler)
-        .with_state(shell);
-    let reply = send(&app, http::Request::get("/").body(Body::empty()).unwrap()).await;
+    let reply = page().await;
     assert_eq!(reply.status, 200);
     assert_eq!(cookies(&reply), ["refreshed=1; HttpOnly"]);
     assert_eq!(reply.header(header::CACHE_CONTROL), "no-store");
@@ -365,13 +370,7 @@ async fn a_panicking_check_and_a_failed_global_context_send_no_effects() {
     assert_eq!(reply.status, 500);
     assert!(cookies(&reply).is_empty(), "{:?}", cookies(&reply));
 
-    let (api, shell) =
-        Mizan::new(registry()).router_with_shell("/api/mizan", "<html><head></head></html>");
-    let app = Router::new()
-        .merge(api)
-        .fallback(mizan::Shell::handler)
-        .with_state(shell);
-    let reply = send(&app, http::Request::get("/").body(Body::empty()).unwrap()).await;
+    let reply = page().await;
     assert_eq!(
         cookies(&reply),
         ["refreshed=1; HttpOnly"],

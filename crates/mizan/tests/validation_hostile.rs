@@ -1,6 +1,6 @@
-//! Hostile params against the functions of the parity corpus: mutations of the corpus's own
-//! inputs (values swapped for values of other types, deep and wide nesting, huge strings and
-//! numbers, odd keys) never get anything but `200` or a well-formed `422`, and never a panic.
+//! Hostile params: mutations of the parity corpus's own inputs (values swapped for values of
+//! other types, deep and wide nesting, huge strings and numbers, odd keys) never get anything but
+//! `200` or a well-formed `422`, and a flood of bad fields gets a small answer.
 
 mod common;
 #[path = "parity/functions.rs"]
@@ -124,4 +124,26 @@ async fn mutated_corpus_inputs_get_200_or_a_well_formed_422() {
             ),
         }
     }
+}
+
+#[tokio::test]
+async fn a_flood_of_bad_fields_is_reported_as_the_first_hundred() {
+    let app = common::app();
+    // About 1 MiB of unknown members: the answer stays small and comes at once.
+    let members: Vec<String> = (0..60_000).map(|i| format!("\"k{i}\":0")).collect();
+    let body = format!("{{\"text\":\"hi\",{}}}", members.join(","));
+    let reply = common::post(&app, "/api/mizan/call/echo", &body).await;
+    assert_eq!(reply.status, 422);
+    let json = reply.json();
+    assert_eq!(json["fields"].as_array().unwrap().len(), 100);
+    assert_eq!(json["fields"][0]["path"], serde_json::json!(["k0"]));
+    assert_eq!(json["details"]["truncated"], true);
+    assert!(reply.body.len() < 16 << 10, "{} bytes", reply.body.len());
+
+    let reply = common::post(&app, "/api/mizan/call/echo", r#"{"text":"hi","a":1,"b":2}"#).await;
+    assert_eq!(
+        reply.json().get("details"),
+        None,
+        "no truncation under the cap"
+    );
 }

@@ -3,28 +3,11 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
-async fn request(addr: &str, raw: String) -> (u16, String, String) {
-    let (status, head, body) = request_raw(addr, raw).await;
-    (status, head.to_lowercase(), body)
-}
-
-/// Like [`request`], with the head as sent (cookie values are case-sensitive).
-async fn request_raw(addr: &str, raw: String) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream.write_all(raw.as_bytes()).await.unwrap();
-    let mut out = String::new();
-    tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut out))
-        .await
-        .unwrap()
-        .unwrap();
-    let (head, body) = out.split_once("\r\n\r\n").unwrap();
-    let status = head[9..12].parse().unwrap();
-    (status, head.to_owned(), body.to_owned())
-}
+mod common;
+use common::{request, request_raw};
 
 fn post(path: &str, body: &str, token: Option<&str>) -> String {
     let auth = token

@@ -1,15 +1,13 @@
 //! The demo's mounting: every path at or under `/api/mizan` is Mizan's (a JSON `404` when it is no
 //! endpoint), never the HTML page the demo serves as its fallback.
 
-use std::time::Duration;
-
 use mizan::core::RootSecret;
 use mizan_demo::{Keys, app};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+
+mod common;
 
 async fn request(addr: std::net::SocketAddr, method: &str, path: &str) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
     let body = if method == "POST" {
         r#"{"text":"hi"}"#
     } else {
@@ -19,18 +17,7 @@ async fn request(addr: std::net::SocketAddr, method: &str, path: &str) -> (u16, 
         "{method} {path} HTTP/1.1\r\nHost: demo\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    stream.write_all(raw.as_bytes()).await.unwrap();
-    let mut out = String::new();
-    tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut out))
-        .await
-        .unwrap()
-        .unwrap();
-    let (head, body) = out.split_once("\r\n\r\n").unwrap();
-    (
-        head[9..12].parse().unwrap(),
-        head.to_lowercase(),
-        body.to_owned(),
-    )
+    common::request(addr, raw).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

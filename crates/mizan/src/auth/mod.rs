@@ -67,14 +67,9 @@ impl AuthRequirement {
 
 /// Runs a custom check; effects it records are dropped if it panics, like a function's (§2.10).
 async fn run_custom(check: CustomCheck, request: &Request) -> Result<bool> {
-    let earlier = request.take_effects();
+    let before = request.begin_step();
     let outcome = guarded(|| check(request)).await;
-    let own = request.take_effects();
-    let mut effects = earlier;
-    if outcome.is_some() {
-        effects.extend(own);
-    }
-    request.restore_effects(effects);
+    request.end_step(before, outcome.is_some());
     outcome.unwrap_or_else(|| Err(Error::internal("a custom auth check panicked")))
 }
 

@@ -68,7 +68,7 @@ impl<'a> Estimate<'a> {
         if let Some(target) = keywords
             .get("$ref")
             .and_then(Value::as_str)
-            .and_then(|pointer| self.root.pointer(pointer.strip_prefix('#')?))
+            .and_then(|reference| super::ref_target(self.root, reference))
         {
             total = total.saturating_add(self.cost(target, instance, steps + 1));
         }

@@ -3,14 +3,17 @@
 //! lengths, patterns, ranges, enums, item counts, unknown members.
 //!
 //! Registration also refuses schemas whose constraints would not be evaluated the same way on
-//! every side: patterns outside the portable regex subset ([`portable_regex`]) and untagged
-//! unions a 64-bit integer makes ambiguous ([`untagged`]).
+//! every side: patterns outside the portable regex subset ([`portable_regex`]), untagged unions a
+//! 64-bit integer makes ambiguous ([`untagged`]), and recursive untagged unions that decode in
+//! exponential time ([`recursive_union`]).
 
 mod cost;
 mod fields;
 pub(crate) mod portable_regex;
 pub(crate) mod recursive_union;
 pub(crate) mod untagged;
+
+use std::sync::OnceLock;
 
 use jsonschema::{Draft, PatternOptions, Validator};
 use serde_json::{Map, Value};
@@ -21,102 +24,103 @@ use crate::{Error, Result};
 /// The compiled input schema of one function, built once at registration.
 pub(crate) struct ParamsValidator {
     validator: Validator,
-    /// The schema itself, to estimate what explaining a failure would cost.
-    schema: Value,
     /// Each parameter's schema compiled on its own, to name the failing parameters when
-    /// explaining more would cost too much.
-    parameters: Vec<(String, Validator)>,
-    required: Vec<String>,
+    /// explaining more would cost too much; compiled the first time that happens.
+    parameters: OnceLock<Vec<(String, Option<Validator>)>>,
+}
+
+/// A validator of `schema` by the readings of §2.2.1: patterns on the `regex` engine (linear
+/// time, no backtracking), `format` an annotation that is not checked, as in the generated Zod.
+fn build(schema: &Value) -> std::result::Result<Validator, String> {
+    jsonschema::options()
+        .with_draft(Draft::Draft202012)
+        .with_pattern_options(PatternOptions::regex())
+        .should_validate_formats(false)
+        .build(schema)
+        .map_err(|e| e.to_string())
+}
+
+/// The members of the `properties` of `schema`.
+fn properties(schema: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
 }
 
 impl ParamsValidator {
     /// Compiles `schema` (the published input schema, 64-bit integers already strings).
-    ///
-    /// Patterns run on the `regex` engine (linear time, no backtracking); `format` is an
-    /// annotation and is not checked, as in the generated Zod schemas.
     pub(crate) fn compile(schema: &Value) -> std::result::Result<Self, String> {
-        let build = |schema: &Value| {
-            jsonschema::options()
-                .with_draft(Draft::Draft202012)
-                .with_pattern_options(PatternOptions::regex())
-                .should_validate_formats(false)
-                .build(schema)
-                .map_err(|e| e.to_string())
-        };
-        let validator = build(schema)?;
-        let mut parameters = Vec::new();
-        for (name, parameter) in schema
-            .get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            // The parameter's schema with the root's definitions, which its `$ref`s point into.
-            let mut alone = Map::new();
-            if let Some(definitions) = schema.get("$defs") {
-                alone.insert("$defs".to_owned(), definitions.clone());
-            }
-            match parameter {
-                Value::Object(keywords) => alone.extend(keywords.clone()),
-                other => {
-                    alone.insert("allOf".to_owned(), Value::Array(vec![other.clone()]));
-                }
-            }
-            parameters.push((name.clone(), build(&Value::Object(alone))?));
-        }
-        let required = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|name| name.as_str().map(str::to_owned))
-            .collect();
         Ok(Self {
-            validator,
-            schema: schema.clone(),
-            parameters,
-            required,
+            validator: build(schema)?,
+            parameters: OnceLock::new(),
+        })
+    }
+
+    /// Each parameter of `schema` compiled on its own, with the root's definitions, which its
+    /// `$ref`s point into.
+    fn parameters(&self, schema: &Value) -> &[(String, Option<Validator>)] {
+        self.parameters.get_or_init(|| {
+            properties(schema)
+                .map(|(name, parameter)| {
+                    let mut alone = Map::new();
+                    if let Some(definitions) = schema.get("$defs") {
+                        alone.insert("$defs".to_owned(), definitions.clone());
+                    }
+                    match parameter {
+                        Value::Object(keywords) => alone.extend(keywords.clone()),
+                        other => {
+                            alone.insert("allOf".to_owned(), Value::Array(vec![other.clone()]));
+                        }
+                    }
+                    (name.clone(), build(&Value::Object(alone)).ok())
+                })
+                .collect()
         })
     }
 
     /// One entry per failing parameter, when explaining each failure in full would cost too
     /// much (§2.2.1): a missing, unknown or invalid parameter, each at its name.
-    fn per_parameter(&self, params: &Map<String, Value>) -> fields::Fields {
+    fn per_parameter(&self, schema: &Value, params: &Map<String, Value>) -> fields::Fields {
         let mut out = fields::Fields::default();
-        for name in &self.required {
+        let required = schema.get("required").and_then(Value::as_array);
+        for name in required.into_iter().flatten().filter_map(Value::as_str) {
             if !params.contains_key(name) {
                 out.push(
-                    vec![PathSegment::Key(name.clone())],
+                    vec![PathSegment::Key(name.to_owned())],
                     "missing required parameter".to_owned(),
                 );
             }
         }
+        let parameters = self.parameters(schema);
         for (name, value) in params {
-            match self.parameters.iter().find(|(known, _)| known == name) {
-                Some((_, validator)) if validator.is_valid(value) => {}
-                Some(_) => out.push(
-                    vec![PathSegment::Key(name.clone())],
+            let message = match parameters.iter().find(|(known, _)| known == name) {
+                Some((_, Some(validator))) if validator.is_valid(value) => continue,
+                Some(_) => {
                     "does not match its type (the failure is nested too deeply in unions to explain further)"
-                        .to_owned(),
-                ),
-                None => out.push(
-                    vec![PathSegment::Key(name.clone())],
-                    "unknown parameter".to_owned(),
-                ),
-            }
+                }
+                None => "unknown parameter",
+            };
+            out.push(vec![PathSegment::Key(name.clone())], message.to_owned());
         }
         out
     }
 
-    /// Checks a params object; every failing field is reported, at most once per path.
+    /// Checks a params object against `schema`, the input schema this validator was compiled
+    /// from; every failing field is reported, at most once per path.
     ///
     /// `params` is taken and given back so the check needs no copy of the request's values.
-    pub(crate) fn check(&self, params: Map<String, Value>) -> Result<Map<String, Value>> {
+    pub(crate) fn check(
+        &self,
+        schema: &Value,
+        params: Map<String, Value>,
+    ) -> Result<Map<String, Value>> {
         let object = Value::Object(params);
         if !self.validator.is_valid(&object) {
             let fields = match &object {
-                Value::Object(params) if cost::explanation_too_costly(&self.schema, &object) => {
-                    self.per_parameter(params)
+                Value::Object(params) if cost::explanation_too_costly(schema, &object) => {
+                    self.per_parameter(schema, params)
                 }
                 _ => fields::field_errors(&object, self.validator.iter_errors(&object)),
             };
@@ -132,6 +136,20 @@ impl ParamsValidator {
             Value::Object(map) => Ok(map),
             _ => unreachable!("an object stays an object"),
         }
+    }
+}
+
+/// The schema a `$ref` (a `#`-fragment JSON Pointer into `root`) names.
+pub(crate) fn ref_target<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+    root.pointer(reference.strip_prefix('#')?)
+}
+
+/// The keywords of a schema node, through its `$ref` when it is one.
+pub(crate) fn resolve<'a>(root: &'a Value, node: &'a Value) -> Option<&'a Map<String, Value>> {
+    let map = node.as_object()?;
+    match map.get("$ref").and_then(Value::as_str) {
+        Some(reference) => ref_target(root, reference)?.as_object(),
+        None => Some(map),
     }
 }
 
@@ -191,7 +209,7 @@ mod tests {
         let Value::Object(params) = params else {
             panic!("params are an object")
         };
-        match validator.check(params) {
+        match validator.check(schema, params) {
             Ok(_) => Vec::new(),
             Err(e) => e
                 .fields()

@@ -10,7 +10,9 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use super::{ref_target, resolve};
 
 /// A union of the input schema that is recursive through two variants of one JSON type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,15 +74,6 @@ fn in_definition(root: &Value, name: &str, node: &Value, at: String) -> Option<R
     }
 }
 
-/// The object a schema node stands for, through one `$ref`.
-fn resolve<'a>(root: &'a Value, node: &'a Value) -> Option<&'a Map<String, Value>> {
-    let map = node.as_object()?;
-    match map.get("$ref").and_then(Value::as_str) {
-        Some(pointer) => root.pointer(pointer.strip_prefix('#')?)?.as_object(),
-        None => Some(map),
-    }
-}
-
 /// The structured JSON types (`object`, `array`) a variant accepts; scalars never recurse.
 fn json_kinds(root: &Value, variant: &Value) -> Vec<&'static str> {
     let Some(map) = resolve(root, variant) else {
@@ -133,7 +126,7 @@ fn reaches(root: &Value, node: &Value, name: &str) -> bool {
                         return true;
                     }
                     if seen.insert(pointer.to_owned())
-                        && let Some(next) = pointer.strip_prefix('#').and_then(|p| root.pointer(p))
+                        && let Some(next) = ref_target(root, pointer)
                     {
                         pending.push(next);
                     }

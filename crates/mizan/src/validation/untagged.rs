@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value};
 
+use super::resolve;
 use crate::wide_int::is_wide_integer;
 
 /// Nesting deep enough for any real type; it stops `$ref` cycles.
@@ -47,18 +48,6 @@ fn walk(node: &Value, root: &Value, at: String) -> Option<(String, usize, usize)
     }
 }
 
-fn resolve<'a>(node: &'a Value, root: &'a Value) -> Option<&'a Map<String, Value>> {
-    let map = node.as_object()?;
-    match map.get("$ref").and_then(Value::as_str) {
-        Some("#") => root.as_object(),
-        Some(r) => {
-            let name = r.strip_prefix("#/$defs/")?;
-            root.get("$defs")?.get(name)?.as_object()
-        }
-        None => Some(map),
-    }
-}
-
 fn variants(map: &Map<String, Value>) -> impl Iterator<Item = &Value> {
     ["anyOf", "oneOf", "allOf"]
         .into_iter()
@@ -76,7 +65,7 @@ fn types(map: &Map<String, Value>) -> Option<Vec<&str>> {
 
 /// Whether the node is, or has among its variants, a 64-bit integer.
 fn is_wide(node: &Value, root: &Value, depth: usize) -> bool {
-    let Some(map) = resolve(node, root).filter(|_| depth < MAX_DEPTH) else {
+    let Some(map) = resolve(root, node).filter(|_| depth < MAX_DEPTH) else {
         return false;
     };
     is_wide_integer(map) || variants(map).any(|v| is_wide(v, root, depth + 1))
@@ -87,7 +76,7 @@ fn admits_scalar(node: &Value, root: &Value, depth: usize) -> bool {
     if node == &Value::Bool(true) {
         return true;
     }
-    let Some(map) = resolve(node, root).filter(|_| depth < MAX_DEPTH) else {
+    let Some(map) = resolve(root, node).filter(|_| depth < MAX_DEPTH) else {
         return false;
     };
     let scalar = |v: &Value| v.is_string() || v.is_number();
@@ -138,7 +127,7 @@ fn clash(a: &Value, b: &Value, root: &Value, depth: usize) -> bool {
     {
         return true;
     }
-    let (Some(ma), Some(mb)) = (resolve(a, root), resolve(b, root)) else {
+    let (Some(ma), Some(mb)) = (resolve(root, a), resolve(root, b)) else {
         return false;
     };
     // A variant that is itself a union clashes through any of its variants.
