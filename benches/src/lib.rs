@@ -1,4 +1,8 @@
-//! A small timing harness: runs a closure for a fixed time and reports throughput and latency.
+//! A small timing harness (runs a closure for a fixed time and reports throughput and latency),
+//! and the servers and workloads of the load benchmark.
+
+pub mod servers;
+pub mod workloads;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

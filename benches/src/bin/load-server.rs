@@ -1,0 +1,19 @@
+//! One server of the load benchmark (`scripts/bench-load.sh`) in its own process:
+//! `load-server <bare|same|mizan> [addr]` prints `listening on <addr>` once it accepts
+//! connections. Every kind runs as the demo's `main` does, on `#[tokio::main]`; see
+//! [`mizan_benches::servers`] for what each serves.
+
+use mizan_benches::workloads::Server;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_default();
+    let addr = args.next().unwrap_or_else(|| "127.0.0.1:0".to_owned());
+    let server = Server::from_mode(&mode).ok_or("usage: load-server <bare|same|mizan> [addr]")?;
+    let router = mizan_benches::servers::router(server)?;
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    println!("listening on {}", listener.local_addr()?);
+    axum::serve(listener, router).await?;
+    Ok(())
+}
