@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use mizan_benches::workloads::{SERVERS, Server, Spec, WORKLOADS, Workload, spec};
+use mizan_benches::workloads::{SERVERS, Server, Spec, WORKLOADS as ALL_WORKLOADS, Workload, spec};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -258,6 +258,13 @@ fn fmt_int(n: f64) -> String {
 }
 
 fn main() -> Result<(), Error> {
+    // `BENCH_WORKLOADS=echo,greet` runs some workloads only (to try a change quickly); the
+    // targets need them all.
+    let only = std::env::var("BENCH_WORKLOADS").ok();
+    let workloads: Vec<Workload> = ALL_WORKLOADS
+        .into_iter()
+        .filter(|w| only.as_deref().is_none_or(|o| o.split(',').any(|k| k == w.key())))
+        .collect();
     let clock_ticks: f64 = String::from_utf8(Command::new("getconf").arg("CLK_TCK").output()?.stdout)?
         .trim()
         .parse()?;
@@ -305,7 +312,7 @@ fn main() -> Result<(), Error> {
     let dir = std::env::temp_dir().join(format!("mizan-bench-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let mut scripts = BTreeMap::new();
-    for workload in WORKLOADS {
+    for workload in workloads.iter().copied() {
         for running in &servers {
             let spec = spec(workload, running.server, &token, &etag);
             let (status, _, body) = request_once(&running.addr, &spec)?;
@@ -331,7 +338,7 @@ fn main() -> Result<(), Error> {
         config.connections, config.secs, config.client_cpu, config.server_cpu, config.rounds
     );
     println!("warming up ...");
-    for workload in WORKLOADS {
+    for workload in workloads.iter().copied() {
         for running in &servers {
             let (script, spec) = &scripts[&(workload, running.server)];
             wrk(&config, running, script, spec, 1)?;
@@ -341,7 +348,7 @@ fn main() -> Result<(), Error> {
     let mut runs: BTreeMap<(Workload, Server), Vec<Run>> = BTreeMap::new();
     let mut rss_after_round: BTreeMap<Server, Vec<u64>> = BTreeMap::new();
     for round in 0..config.rounds {
-        for workload in WORKLOADS {
+        for workload in workloads.iter().copied() {
             for running in &servers {
                 let (script, spec) = &scripts[&(workload, running.server)];
                 let run = wrk(&config, running, script, spec, config.secs)?;
@@ -382,7 +389,7 @@ fn main() -> Result<(), Error> {
         "| workload | server | req/s | p50 | p99 | server CPU/req | Mizan req/s ratio | Mizan p99 ratio |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|");
-    for workload in WORKLOADS {
+    for workload in workloads.iter().copied() {
         for server in SERVERS {
             let rps = med(workload, server, |r| r.rps);
             let p99 = med(workload, server, |r| r.p99_us);
@@ -425,6 +432,9 @@ fn main() -> Result<(), Error> {
         );
     }
 
+    if workloads.len() < ALL_WORKLOADS.len() {
+        return Ok(());
+    }
     println!();
     println!("Targets:");
     let target = |name: String, ok: bool| {

@@ -46,7 +46,7 @@ impl CacheKeyDeriver {
         permission_key: &str,
         rev: u64,
     ) -> Result<CacheKey, CacheKeyError> {
-        let mut input = Vec::with_capacity(64);
+        let mut input = Vec::with_capacity(192);
         cache_key_input(&mut input, function, params, permission_key, rev)?;
         let mut mac = self.mac.clone();
         mac.update(&input);

@@ -32,7 +32,8 @@ use crate::ErrorCode;
 pub fn parse_exact(json: &[u8]) -> Option<Value> {
     parse::parse_exact(json)
 }
-pub(crate) use write::{utf16_cmp, write_i64, write_string, write_value};
+pub(crate) use parse::ExactReader;
+pub(crate) use write::{utf16_cmp, write_i64, write_object_at, write_string, write_value};
 
 /// The deepest nesting of arrays and objects that canonical JSON accepts.
 pub const MAX_DEPTH: usize = 32;

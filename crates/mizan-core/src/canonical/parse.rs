@@ -33,6 +33,44 @@ fn parse_mode(json: &[u8], options: ParseOptions, exact: bool) -> Result<Value, 
     Ok(value)
 }
 
+/// Reads canonical JSON text piece by piece, for a caller that knows the exact shape it expects
+/// (the claims of a token): literal punctuation and keys, and values read as
+/// [`parse_exact`] reads them.
+pub(crate) struct ExactReader<'a>(Parser<'a>);
+
+impl<'a> ExactReader<'a> {
+    /// A reader at the start of `json`; `None` when it is not UTF-8.
+    pub(crate) fn new(json: &'a [u8]) -> Option<Self> {
+        let text = std::str::from_utf8(json).ok()?;
+        Some(Self(Parser {
+            src: text.as_bytes(),
+            pos: 0,
+            options: ParseOptions::CANONICAL,
+            exact: true,
+        }))
+    }
+
+    /// Consumes `literal` if the text goes on with it.
+    pub(crate) fn literal(&mut self, literal: &[u8]) -> bool {
+        let found = self.0.rest_starts_with(literal);
+        if found {
+            self.0.pos += literal.len();
+        }
+        found
+    }
+
+    /// Reads a member value of the top-level object (a value at depth 1), as [`parse_exact`]
+    /// would read it there.
+    pub(crate) fn member_value(&mut self) -> Option<Value> {
+        self.0.value(1).ok()
+    }
+
+    /// Whether the whole text was read.
+    pub(crate) fn at_end(&self) -> bool {
+        self.0.pos == self.0.src.len()
+    }
+}
+
 struct Parser<'a> {
     /// Valid UTF-8, checked before parsing starts.
     src: &'a [u8],

@@ -48,6 +48,17 @@ pub(crate) fn write_value(
     Ok(())
 }
 
+/// Appends the canonical encoding of the object `map`, held by a container at `depth`: what
+/// [`write_value`] writes for `Value::Object(map)`, without building that value.
+pub(crate) fn write_object_at(
+    out: &mut Vec<u8>,
+    map: &Map<String, Value>,
+    depth: usize,
+) -> Result<(), CanonicalError> {
+    enter(depth + 1)?;
+    write_object(out, map, depth + 1)
+}
+
 fn enter(depth: usize) -> Result<(), CanonicalError> {
     if depth > MAX_DEPTH {
         Err(CanonicalError::DepthExceeded { offset: None })

@@ -7,7 +7,7 @@ use sha2::Sha256;
 
 use super::{Claims, MAX_TOKEN_LEN, VERSION, is_valid_kid};
 use crate::cache_key::keyed_mac;
-use crate::canonical::{self, CanonicalError};
+use crate::canonical::CanonicalError;
 use crate::{ErrorCode, KeyPurpose, RootSecret, base64url};
 
 /// The keys that sign and verify MWTs: one primary that signs, any number that verify.
@@ -82,18 +82,26 @@ impl Keyring {
 }
 
 fn sign_with_entry(entry: &Entry, claims: &Claims) -> Result<String, SignError> {
-    let payload = canonical::to_vec(&claims.to_value()).map_err(SignError::InvalidClaims)?;
-    let mut token = String::with_capacity(MAX_TOKEN_LEN.min(payload.len() * 4 / 3 + 80));
+    let mut payload = Vec::with_capacity(192);
+    claims
+        .write_canonical(&mut payload)
+        .map_err(SignError::InvalidClaims)?;
+    let len = VERSION.len()
+        + entry.kid.len()
+        + base64url::encoded_len(payload.len())
+        + base64url::encoded_len(32)
+        + 3;
+    let mut token = String::with_capacity(len);
     token.push_str(VERSION);
     token.push('.');
     token.push_str(&entry.kid);
     token.push('.');
-    token.push_str(&base64url::encode(&payload));
+    base64url::encode_into(&payload, &mut token);
     let mut mac = entry.mac.clone();
     mac.update(token.as_bytes());
     let tag = mac.finalize().into_bytes();
     token.push('.');
-    token.push_str(&base64url::encode(&tag));
+    base64url::encode_into(&tag, &mut token);
     if token.len() > MAX_TOKEN_LEN {
         return Err(SignError::TokenTooLarge { len: token.len() });
     }

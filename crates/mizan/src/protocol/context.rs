@@ -1,8 +1,9 @@
 //! `GET /context/{name}` (`spec/PROTOCOL.md` §2.3): canonical bodies, strong ETags, 304s.
 
-use axum::response::{IntoResponse, Response};
+use axum::body::Body;
+use axum::response::Response;
 use http::request::Parts;
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderValue, Method, StatusCode, header};
 use mizan_core::base64url;
 use sha2::{Digest, Sha256};
 
@@ -55,7 +56,7 @@ async fn answer(
     function.options.auth.check(request).await?;
     let body = run(function, request, params, Encoding::Canonical).await?;
     let etag = etag(&body)?;
-    let mut headers = HeaderMap::with_capacity(6);
+    let mut headers = super::response_headers();
     // Shared caches may keep only what every anonymous caller gets alike: no credentials (a token
     // without `sub` still carries claims the function may read), no auth requirement, no header
     // or cookie read (its answer may differ by caller), and no effect (a cookie, a header or a
@@ -77,27 +78,26 @@ async fn answer(
         // A client built against other schemas gets a 409 for the same URL.
         HeaderValue::from_static("Authorization, Cookie, X-Mizan-Schema"),
     );
-    headers.insert(header::ETAG, etag.clone());
-    if if_none_match(
+    let not_modified = if_none_match(
         request.protocol_headers().get_all(header::IF_NONE_MATCH),
         &etag,
-    ) {
-        return Ok((StatusCode::NOT_MODIFIED, headers).into_response());
-    }
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
     );
-    Ok((headers, body).into_response())
+    headers.insert(header::ETAG, etag);
+    if not_modified {
+        let mut response = super::response(headers, Body::empty());
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        return Ok(response);
+    }
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(super::JSON));
+    Ok(super::response(headers, Body::from(body)))
 }
 
 /// The strong ETag of a body: its SHA-256 in base64url, quoted.
 fn etag(body: &[u8]) -> Result<HeaderValue> {
-    let mut quoted = String::with_capacity(45);
-    quoted.push('"');
-    base64url::encode_into(&Sha256::digest(body), &mut quoted);
-    quoted.push('"');
-    HeaderValue::from_maybe_shared(bytes::Bytes::from(quoted)).map_err(Error::internal)
+    // 32 bytes are 43 base64url characters; with the quotes, 45.
+    let mut quoted = [b'"'; 45];
+    base64url::encode_to_slice(&Sha256::digest(body), &mut quoted[1..44]);
+    HeaderValue::from_bytes(&quoted).map_err(Error::internal)
 }
 
 /// Whether `If-None-Match` matches `etag`, with the weak comparison RFC 9110 §13.1.2 requires.

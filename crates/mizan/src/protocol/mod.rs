@@ -154,13 +154,26 @@ impl Mizan {
             let base = Arc::clone(&root);
             async move { dispatch(state, &base, request).await }
         });
-        let router = if base.is_empty() {
+        let mut router = if base.is_empty() {
             Router::new().route("/", handler.clone())
         } else {
             Router::new()
                 .route(&base, handler.clone())
                 .route(&format!("{base}/"), handler.clone())
         };
+        // The endpoints themselves as exact routes too, to the same handler: a route without a
+        // wildcard spares every request axum's percent-decoded copy of the captured path.
+        let exact = shared
+            .registry
+            .names()
+            .map(|name| {
+                let kind = shared.registry.get(name).map(|f| f.options.kind);
+                kind.map(|kind| kind.path(name))
+            })
+            .chain([Some("/batch".to_owned()), Some("/manifest".to_owned())]);
+        for path in exact.flatten() {
+            router = router.route(&format!("{base}{path}"), handler.clone());
+        }
         router
             .route(&format!("{base}/{{*mizan_path}}"), handler)
             .with_state(shared)
@@ -268,20 +281,30 @@ pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
 }
 
 pub(crate) fn json_response(body: Vec<u8>, cache_control: &'static str) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(cache_control),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    let mut headers = response_headers();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    response(headers, axum::body::Body::from(body))
+}
+
+/// `application/json`.
+pub(crate) const JSON: &str = "application/json";
+
+/// An empty header map with room for every header a Mizan response carries, so that none of them
+/// makes it grow.
+pub(crate) fn response_headers() -> http::HeaderMap {
+    http::HeaderMap::with_capacity(8)
+}
+
+/// A `200 OK` response of `headers` and `body`, built in place: converting a tuple would insert
+/// the headers a second time.
+pub(crate) fn response(headers: http::HeaderMap, body: axum::body::Body) -> Response {
+    let mut response = Response::new(body);
+    *response.headers_mut() = headers;
+    response
 }
 
 async fn serve_manifest(State(shared): SharedState, request: HttpRequest) -> Response {
