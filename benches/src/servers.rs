@@ -6,7 +6,8 @@
 //! - `same`: at Mizan's paths, the strict JSON parse, the check against the published input
 //!   schema, the canonical query and body, the SHA-256 ETag and `304`, MWT verification, and the
 //!   same response headers;
-//! - `mizan`: [`mizan_demo::app`], exactly what `cargo run -p mizan-demo` serves.
+//! - `mizan`: [`mizan_demo::app`], exactly what `cargo run -p mizan-demo` serves (without
+//!   `--dev`), served by `mizan::serve` with its default options as the demo's `main` does.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,7 +41,10 @@ pub fn router(server: crate::workloads::Server) -> Result<Router, Box<dyn std::e
     Ok(match server {
         Server::Bare => bare(),
         Server::Same => same(secret())?,
-        Server::Mizan => mizan_demo::app(&mizan_demo::Keys::new(secret()))?,
+        Server::Mizan => mizan_demo::app(
+            &mizan_demo::Keys::new(secret()),
+            &mizan_demo::Config::default(),
+        )?,
     })
 }
 

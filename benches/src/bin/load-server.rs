@@ -1,6 +1,6 @@
 //! One server of the load benchmark (`scripts/bench-load.sh`) in its own process:
 //! `load-server <bare|same|mizan> [addr]` prints `listening on <addr>` once it accepts
-//! connections. Every kind runs as the demo's `main` does, on `#[tokio::main]`; see
+//! connections. Every kind runs on `#[tokio::main]`, as the demo's `main` does; see
 //! [`mizan_benches::servers`] for what each serves.
 
 use mizan_benches::workloads::Server;
@@ -14,6 +14,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let router = mizan_benches::servers::router(server)?;
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("listening on {}", listener.local_addr()?);
-    axum::serve(listener, router).await?;
+    if server == Server::Mizan {
+        // As the demo's `main` serves it.
+        mizan::serve(listener, router).await?;
+    } else {
+        // As a user serves plain axum.
+        axum::serve(listener, router).await?;
+    }
     Ok(())
 }
