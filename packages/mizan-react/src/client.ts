@@ -7,7 +7,7 @@
 import { CallBatcher } from './batch.js';
 import { readCookie } from './cookie.js';
 import { MizanError, errorFromBody, invalidResponse } from './errors.js';
-import { canonicalQuery } from './query.js';
+import { canonicalQuery, canonicalQueryOfJson } from './query.js';
 
 /** How a {@link MizanClient} reaches the server. Every member is optional. */
 export interface MizanClientOptions {
@@ -164,9 +164,36 @@ export class MizanClient {
     signal?: AbortSignal,
     schemaHash?: string,
   ): Promise<O> {
+    return this.#context(() => this.contextUrl(name, params, rev), signal, schemaHash);
+  }
+
+  /**
+   * {@link MizanClient.context} of params whose canonical JSON `json` is already known (the
+   * context hook computes it once, for its query key).
+   * @internal
+   */
+  contextOfJson<O>(
+    name: string,
+    json: string,
+    rev?: number,
+    signal?: AbortSignal,
+    schemaHash?: string,
+  ): Promise<O> {
+    return this.#context(
+      () => `${this.#baseUrl}/context/${name}${canonicalQueryOfJson(json, rev)}`,
+      signal,
+      schemaHash,
+    );
+  }
+
+  #context<O>(
+    makeUrl: () => string,
+    signal: AbortSignal | undefined,
+    schemaHash: string | undefined,
+  ): Promise<O> {
     let url: string;
     try {
-      url = this.contextUrl(name, params, rev);
+      url = makeUrl();
     } catch (e) {
       return Promise.reject(e);
     }

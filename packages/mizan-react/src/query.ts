@@ -6,7 +6,12 @@
  * @module
  */
 
-import { ContextQueryError, canonicalize, encodeContextQuery } from 'mizan-ts';
+import {
+  ContextQueryError,
+  canonicalize,
+  encodeCanonicalContextQuery,
+  encodeContextQuery,
+} from 'mizan-ts';
 import { MizanError } from './errors.js';
 
 export { percentEncode } from 'mizan-ts';
@@ -24,9 +29,21 @@ export { percentEncode } from 'mizan-ts';
  *   `params` is not a plain object.
  */
 export function canonicalQuery(params: Record<string, unknown>, rev = 0): string {
+  return withQuestionMark(() => encodeContextQuery(params, rev));
+}
+
+/**
+ * {@link canonicalQuery} of params whose canonical JSON `json` is already known.
+ * @internal
+ */
+export function canonicalQueryOfJson(json: string, rev = 0): string {
+  return withQuestionMark(() => encodeCanonicalContextQuery(json, rev));
+}
+
+function withQuestionMark(encode: () => string): string {
   let query: string;
   try {
-    query = encodeContextQuery(params, rev);
+    query = encode();
   } catch (e) {
     if (!(e instanceof ContextQueryError)) throw e;
     throw new MizanError({ code: e.code, message: e.message, details: e.details, cause: e });
@@ -49,11 +66,31 @@ export function mizanQueryKey(
   params: Record<string, unknown>,
   rev?: number,
 ): readonly unknown[] {
-  let p: unknown = params;
+  return queryKeyOf(name, params, canonicalOrUndefined(params), rev);
+}
+
+/**
+ * The canonical JSON of `params`, or `undefined` when they have none.
+ * @internal
+ */
+export function canonicalOrUndefined(params: Record<string, unknown>): string | undefined {
   try {
-    p = canonicalize(params);
+    return canonicalize(params);
   } catch {
-    // Kept as the object: see above.
+    return undefined;
   }
-  return ['mizan', name, p, rev ?? 0];
+}
+
+/**
+ * {@link mizanQueryKey} of params whose canonical JSON is known (`undefined`: they have none, and
+ * the params object itself stands in).
+ * @internal
+ */
+export function queryKeyOf(
+  name: string,
+  params: Record<string, unknown>,
+  json: string | undefined,
+  rev?: number,
+): readonly unknown[] {
+  return ['mizan', name, json ?? params, rev ?? 0];
 }

@@ -4,11 +4,12 @@
  */
 
 import { useQuery, type UseQueryResult } from '@tanstack/react-query';
+import { useRef } from 'react';
 import type { ZodType } from 'zod';
 import { isMizanError, type MizanError } from './errors.js';
 import { isHydrated } from './hydration.js';
 import { useMizanClient } from './provider.js';
-import { mizanQueryKey } from './query.js';
+import { canonicalOrUndefined, queryKeyOf } from './query.js';
 import { validate } from './validate.js';
 
 /** Options of {@link useMizanContext}. */
@@ -55,13 +56,48 @@ export function useMizanContext<I extends Record<string, unknown>, O>(
 ): UseQueryResult<O, MizanError> {
   const client = useMizanClient();
   const rev = options?.rev ?? 0;
+  const canonical = useCanonical(params);
   return useQuery<O, MizanError, O, readonly unknown[]>({
-    queryKey: mizanQueryKey(name, params, rev),
-    queryFn: async ({ signal }) =>
-      client.context<O>(name, validate(input, params), rev, signal, options?.schemaHash),
+    queryKey: queryKeyOf(name, canonical.params, canonical.json, rev),
+    queryFn: async ({ signal }) => {
+      const checked = validate(input, params);
+      // The URL from the key's canonical JSON, unless the schema changed the params (a default).
+      return canonical.json !== undefined && sameEntries(checked, canonical.params)
+        ? client.contextOfJson<O>(name, canonical.json, rev, signal, options?.schemaHash)
+        : client.context<O>(name, checked, rev, signal, options?.schemaHash);
+    },
     staleTime: options?.staleTime ?? 0,
     enabled: options?.enabled ?? true,
     retry: shouldRetry,
     refetchOnMount: (query) => !isHydrated(query),
   });
+}
+
+interface Canonical {
+  params: Record<string, unknown>;
+  /** `undefined` when the params have no canonical JSON. */
+  json: string | undefined;
+}
+
+/**
+ * The canonical JSON of `params`, computed again only when they change: a component usually
+ * passes a new object with the same members on every render. Members are compared with
+ * `Object.is`, as React compares dependencies; params are values, not mutated in place.
+ */
+function useCanonical(params: Record<string, unknown>): Canonical {
+  const last = useRef<Canonical | null>(null);
+  let current = last.current;
+  if (current === null || !sameEntries(current.params, params)) {
+    current = { params, json: canonicalOrUndefined(params) };
+    last.current = current;
+  }
+  return current;
+}
+
+function sameEntries(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  if (a === b) return true;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.hasOwn(b, key) && Object.is(a[key], b[key]));
 }

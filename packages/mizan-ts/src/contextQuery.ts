@@ -104,6 +104,18 @@ export function encodeContextQuery(params: Record<string, unknown>, rev = 0): st
       e,
     );
   }
+  return encodeCanonicalContextQuery(json, rev);
+}
+
+/**
+ * {@link encodeContextQuery} of params whose canonical JSON is already known: `json` is what
+ * `canonicalize(params)` returned for them. For a client that canonicalizes the params of a read
+ * once (for its cache key) and builds the URL from the same text.
+ *
+ * @throws {@link ContextQueryError} `bad_request` (`details.reason` `invalid_rev`) when `rev` is
+ *   not an integer in `0..=2^53-1`.
+ */
+export function encodeCanonicalContextQuery(json: string, rev = 0): string {
   if (!Number.isSafeInteger(rev) || rev < 0) {
     throw new ContextQueryError('bad_request', `rev ${rev} is not an integer in 0..=2^53-1`, {
       reason: 'invalid_rev',

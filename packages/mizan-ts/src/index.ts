@@ -40,6 +40,7 @@ export {
   ContextQueryError,
   contextUrl,
   decodeContextQuery,
+  encodeCanonicalContextQuery,
   encodeContextQuery,
   percentEncode,
   type ContextQueryErrorCode,
