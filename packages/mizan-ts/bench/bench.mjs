@@ -109,3 +109,18 @@ console.log(line(table[0]));
 console.log(`|${widths.map((w, c) => (c === 0 || c === 3 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
 for (const row of table.slice(1)) console.log(line(row));
 console.log(`ratio = time per operation / time of the raw HMAC baseline (1.00x = no overhead); ${fmt(elapsed, 1)} s total`);
+// The same targets as the Rust side (`cargo bench -p mizan-benches --bench core`), as time ratios
+// to the raw HMAC of the same bytes.
+const targets = [
+  ['cache key', rows[0], 3],
+  ['MWT sign', rows[1], 5],
+  ['MWT verify', rows[2], 6],
+];
+console.log(
+  `targets: ${targets
+    .map(([name, r, max]) => {
+      const ratio = r.base / r.ops;
+      return `${name} <= ${max}x: ${fmt(ratio, 2)}x (${ratio <= max ? 'met' : 'MISSED'})`;
+    })
+    .join('; ')}`,
+);
