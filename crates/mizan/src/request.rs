@@ -2,7 +2,6 @@
 //! what it adds to the response (cookies, headers, cache hints).
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,16 +14,27 @@ use crate::effects::Effects;
 use crate::{Error, Principal, User};
 
 /// Application state shared by every request, keyed by type.
+///
+/// An application has a handful of state types: a list searched in order finds one faster than a
+/// hash map hashes its key.
 #[derive(Clone, Default)]
-pub(crate) struct StateMap(Arc<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+pub(crate) struct StateMap(Arc<Vec<(TypeId, Arc<dyn Any + Send + Sync>)>>);
 
 impl StateMap {
     pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, value: T) {
-        Arc::make_mut(&mut self.0).insert(TypeId::of::<T>(), Arc::new(value));
+        let entries = Arc::make_mut(&mut self.0);
+        let id = TypeId::of::<T>();
+        let value: Arc<dyn Any + Send + Sync> = Arc::new(value);
+        match entries.iter_mut().find(|(existing, _)| *existing == id) {
+            Some(entry) => entry.1 = value,
+            None => entries.push((id, value)),
+        }
     }
 
     fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
-        self.0.get(&TypeId::of::<T>())?.downcast_ref()
+        let id = TypeId::of::<T>();
+        let (_, value) = self.0.iter().find(|(existing, _)| *existing == id)?;
+        value.downcast_ref()
     }
 }
 

@@ -231,6 +231,25 @@ pub fn is_canonical(json: &[u8]) -> Result<bool, CanonicalError> {
 mod tests {
     use super::*;
 
+    /// The exact reader checks key order against the previous key, escaped or not.
+    #[test]
+    fn exact_key_order_holds_with_and_without_escapes() {
+        for (text, exact) in [
+            (r#"{"\u0001":1,"a":2}"#, true),
+            (r#"{"a":1,"\u0001":2}"#, false),
+            (r#"{"\"":1,"\\":2,"a":3}"#, true),
+            (r#"{"a\"":1,"a\"":2}"#, false),
+            (r#"{"a":1,"a":2}"#, false),
+            (r#"{"a":1,"b\n":2,"c":3}"#, true),
+            (r#"{"b\n":1,"b\n":2}"#, false),
+            (r#"{"b":{"a":1,"b":2},"c":3}"#, true),
+            ("{\"\u{e000}\":1,\"\u{1F600}\":2}", false),
+            ("{\"\u{1F600}\":1,\"\u{e000}\":2}", true),
+        ] {
+            assert_eq!(parse_exact(text.as_bytes()).is_some(), exact, "{text}");
+        }
+    }
+
     #[test]
     fn exact_parse_accepts_only_canonical_text() {
         for ok in [

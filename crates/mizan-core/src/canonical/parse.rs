@@ -19,6 +19,7 @@ fn parse_mode(json: &[u8], options: ParseOptions, exact: bool) -> Result<Value, 
         offset: e.valid_up_to(),
     })?;
     let mut parser = Parser {
+        text,
         src: text.as_bytes(),
         pos: 0,
         options,
@@ -43,6 +44,7 @@ impl<'a> ExactReader<'a> {
     pub(crate) fn new(json: &'a [u8]) -> Option<Self> {
         let text = std::str::from_utf8(json).ok()?;
         Some(Self(Parser {
+            text,
             src: text.as_bytes(),
             pos: 0,
             options: ParseOptions::CANONICAL,
@@ -71,9 +73,20 @@ impl<'a> ExactReader<'a> {
     }
 }
 
+/// The previous key of an object being read in exact mode.
+enum Previous {
+    /// Its text, between these offsets, has no escape: it is the key.
+    InText(usize, usize),
+    /// It had an escape.
+    Copied(String),
+}
+
 struct Parser<'a> {
     /// Valid UTF-8, checked before parsing starts.
     src: &'a [u8],
+    /// The same text as `str`: slicing it at the ASCII bytes where tokens start and end needs no
+    /// second UTF-8 check.
+    text: &'a str,
     pos: usize,
     options: ParseOptions,
     /// Reject anything a canonical encoder would not have written.
@@ -165,7 +178,9 @@ impl Parser<'_> {
         self.enter(depth)?;
         self.pos += 1;
         let mut map = Map::new();
-        let mut last_key = String::new();
+        // The previous key, for the canonical order: where it is in the text when it has no
+        // escape (the common case, compared without a copy), or a copy.
+        let mut previous: Option<Previous> = None;
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -177,10 +192,27 @@ impl Parser<'_> {
             }
             let key_offset = self.pos;
             let key = self.string()?;
-            if self.exact && !map.is_empty() && super::write::utf16_cmp(&last_key, &key).is_ge() {
-                return Err(self.not_canonical());
-            }
-            if map.contains_key(&key) {
+            if self.exact {
+                // Keys in strictly increasing order are never repeated.
+                if let Some(previous) = &previous {
+                    let previous = match previous {
+                        Previous::InText(start, end) => {
+                            // Between two quotes of valid UTF-8 text: valid UTF-8.
+                            self.text.get(*start..*end).unwrap_or_default()
+                        }
+                        Previous::Copied(key) => key.as_str(),
+                    };
+                    if super::write::utf16_cmp(previous, &key).is_ge() {
+                        return Err(self.not_canonical());
+                    }
+                }
+                let raw = &self.src[key_offset + 1..self.pos - 1];
+                previous = Some(if raw.contains(&b'\\') {
+                    Previous::Copied(key.clone())
+                } else {
+                    Previous::InText(key_offset + 1, self.pos - 1)
+                });
+            } else if map.contains_key(&key) {
                 return Err(CanonicalError::DuplicateKey {
                     offset: key_offset,
                     key,
@@ -190,11 +222,6 @@ impl Parser<'_> {
             self.expect(b':', "expected ':' after an object key")?;
             self.skip_whitespace();
             let value = self.value(depth)?;
-            if self.exact {
-                // One buffer per object, reused: canonical order is checked against the previous key.
-                last_key.clear();
-                last_key.push_str(&key);
-            }
             map.insert(key, value);
             self.skip_whitespace();
             match self.peek() {
@@ -285,7 +312,7 @@ impl Parser<'_> {
                 });
             }
             // The token matched the JSON number grammar, which Rust's float syntax includes.
-            let text = std::str::from_utf8(&self.src[start..self.pos]).unwrap_or_default();
+            let text = self.text.get(start..self.pos).unwrap_or_default();
             return text
                 .parse::<f64>()
                 .ok()
@@ -336,14 +363,18 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let run_start = self.pos;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
+            self.pos += self.src[run_start..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(self.src.len() - run_start);
+            // The run stops only at ASCII bytes or the end: character boundaries of the text.
+            let run = self.text.get(run_start..self.pos).unwrap_or_default();
+            if out.is_empty() && self.peek() == Some(b'"') {
+                // No escape: the string is the run, allocated once at its size.
                 self.pos += 1;
+                return Ok(run.to_owned());
             }
-            // The run is valid UTF-8: the input was checked, and the run stops only at ASCII bytes.
-            out.push_str(std::str::from_utf8(&self.src[run_start..self.pos]).unwrap_or_default());
+            out.push_str(run);
             match self.peek() {
                 None => return Err(self.invalid("unterminated string")),
                 Some(b'"') => {

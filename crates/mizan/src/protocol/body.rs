@@ -64,6 +64,10 @@ pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> 
 /// Empty parameters (`application/json;`) are allowed, as the grammar allows them. Every
 /// `charset` parameter must be `utf-8` in any case, quoted or not; other parameters are ignored.
 fn is_json_media_type(value: &[u8]) -> bool {
+    // What clients send, answered without parsing.
+    if value == b"application/json" {
+        return true;
+    }
     let value = value.trim_ascii();
     let Some((media_type, mut rest)) = split_token(value) else {
         return false;

@@ -39,9 +39,74 @@ macro_rules! forward {
 macro_rules! as_string {
     ($($method:ident($ty:ty);)*) => {$(
         fn $method(self, v: $ty) -> Result<S::Ok, S::Error> {
-            self.0.serialize_str(&v.to_string())
+            // `v < 0` is always false for the unsigned types.
+            #[allow(unused_comparisons)]
+            let negative = v < 0;
+            self.0.serialize_str(Decimal::new(negative, v.unsigned_abs_u128()).as_str())
         }
     )*};
+}
+
+/// An integer's magnitude as `u128`, for [`Decimal`].
+trait UnsignedAbs {
+    fn unsigned_abs_u128(self) -> u128;
+}
+
+macro_rules! unsigned_abs {
+    (signed: $($signed:ty),*; unsigned: $($unsigned:ty),*) => {
+        $(impl UnsignedAbs for $signed {
+            fn unsigned_abs_u128(self) -> u128 {
+                u128::from(self.unsigned_abs())
+            }
+        })*
+        $(impl UnsignedAbs for $unsigned {
+            fn unsigned_abs_u128(self) -> u128 {
+                u128::from(self)
+            }
+        })*
+    };
+}
+
+unsigned_abs!(signed: i64, i128; unsigned: u64, u128);
+
+/// An integer's decimal digits, written on the stack: no allocation per wide integer.
+struct Decimal {
+    /// `-` and the 39 digits of `u128::MAX` fit.
+    digits: [u8; 40],
+    start: usize,
+}
+
+impl Decimal {
+    fn new(negative: bool, mut magnitude: u128) -> Self {
+        let mut digits = [0u8; 40];
+        let mut start = digits.len();
+        // The 64-bit division is much cheaper; most values fit.
+        while magnitude > u128::from(u64::MAX) {
+            start -= 1;
+            digits[start] = b'0' + (magnitude % 10) as u8;
+            magnitude /= 10;
+        }
+        let mut small = magnitude as u64;
+        loop {
+            start -= 1;
+            // The remainder is below 10, so the cast keeps every bit.
+            digits[start] = b'0' + (small % 10) as u8;
+            small /= 10;
+            if small == 0 {
+                break;
+            }
+        }
+        if negative {
+            start -= 1;
+            digits[start] = b'-';
+        }
+        Self { digits, start }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.digits[self.start..])
+            .unwrap_or_else(|_| unreachable!("digits and '-' are ASCII"))
+    }
 }
 
 impl<S: Serializer> Serializer for WideAsString<S> {
@@ -210,5 +275,20 @@ impl<C: ser::SerializeMap> ser::SerializeMap for Compound<C> {
     }
     fn end(self) -> Result<C::Ok, C::Error> {
         self.0.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_what_to_string_writes() {
+        for v in [0i128, 1, -1, 9, 10, -10, i128::from(i64::MIN), i128::from(u64::MAX), i128::MAX, i128::MIN]
+        {
+            assert_eq!(Decimal::new(v < 0, v.unsigned_abs()).as_str(), v.to_string());
+        }
+        assert_eq!(Decimal::new(false, u128::MAX).as_str(), u128::MAX.to_string());
+        assert_eq!(Decimal::new(false, u128::from(u64::MAX) + 1).as_str(), (u128::from(u64::MAX) + 1).to_string());
     }
 }
