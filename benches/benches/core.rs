@@ -56,7 +56,12 @@ fn main() {
                     &validation,
                     1_800_000_100,
                 ))),
-                "cache-key" => drop(black_box(deriver.derive("greet", black_box(&params), &pk, 3))),
+                "cache-key" => drop(black_box(deriver.derive(
+                    "greet",
+                    black_box(&params),
+                    &pk,
+                    3,
+                ))),
                 _ => panic!("sign, verify or cache-key"),
             }
         }

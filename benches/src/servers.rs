@@ -181,10 +181,6 @@ pub fn same(secret: RootSecret) -> Result<Router, Box<dyn std::error::Error>> {
         .with_state(state))
 }
 
-fn error(status: StatusCode) -> Response {
-    status.into_response()
-}
-
 fn json_headers(cache_control: &'static str) -> HeaderMap {
     let mut headers = HeaderMap::with_capacity(4);
     headers.insert(
@@ -200,7 +196,7 @@ fn json_headers(cache_control: &'static str) -> HeaderMap {
 }
 
 /// The bearer token, verified, when there is one; `Err` for a bad one.
-fn verify_bearer(state: &Same, headers: &HeaderMap) -> Result<(), Response> {
+fn verify_bearer(state: &Same, headers: &HeaderMap) -> Result<(), StatusCode> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(());
     };
@@ -208,26 +204,26 @@ fn verify_bearer(state: &Same, headers: &HeaderMap) -> Result<(), Response> {
         .to_str()
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| error(StatusCode::UNAUTHORIZED))?;
+        .ok_or(StatusCode::UNAUTHORIZED)?;
     state
         .keyring
         .verify(token, &state.validation)
         .map(drop)
-        .map_err(|_| error(StatusCode::UNAUTHORIZED))
+        .map_err(|_| StatusCode::UNAUTHORIZED)
 }
 
 /// Strict parse, schema check and decode of echo's params; its output as JSON.
-fn run_echo(state: &Same, params: Value, out: &mut Vec<u8>) -> Result<(), Response> {
+fn run_echo(state: &Same, params: Value, out: &mut Vec<u8>) -> Result<(), StatusCode> {
     if !state.echo_schema.is_valid(&params) {
-        return Err(error(StatusCode::UNPROCESSABLE_ENTITY));
+        return Err(StatusCode::UNPROCESSABLE_ENTITY);
     }
     let Value::Object(mut params) = params else {
-        return Err(error(StatusCode::UNPROCESSABLE_ENTITY));
+        return Err(StatusCode::UNPROCESSABLE_ENTITY);
     };
     let text: String = params
         .remove("text")
         .and_then(|v| serde_json::from_value(v).ok())
-        .ok_or_else(|| error(StatusCode::UNPROCESSABLE_ENTITY))?;
+        .ok_or(StatusCode::UNPROCESSABLE_ENTITY)?;
     let count = state.count.fetch_add(1, Ordering::Relaxed) + 1;
     // 64-bit integers travel as strings (§2.9).
     #[derive(Serialize)]
@@ -242,18 +238,18 @@ fn run_echo(state: &Same, params: Value, out: &mut Vec<u8>) -> Result<(), Respon
             count: count.to_string(),
         },
     )
-    .map_err(|_| error(StatusCode::INTERNAL_SERVER_ERROR))
+    .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, Response> {
+fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, StatusCode> {
     if headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes) != Some(b"application/json") {
-        return Err(error(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+        return Err(StatusCode::UNSUPPORTED_MEDIA_TYPE);
     }
     let options = ParseOptions {
         max_depth: 32,
         allow_floats: true,
     };
-    canonical::parse_with(body, options).map_err(|_| error(StatusCode::BAD_REQUEST))
+    canonical::parse_with(body, options).map_err(|_| StatusCode::BAD_REQUEST)
 }
 
 async fn same_echo(State(state): State<Arc<Same>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -262,28 +258,28 @@ async fn same_echo(State(state): State<Arc<Same>>, headers: HeaderMap, body: Byt
         let params = parse_body(&headers, &body)?;
         let mut out = Vec::with_capacity(128);
         run_echo(&state, params, &mut out)?;
-        Ok::<_, Response>((json_headers("no-store"), out).into_response())
+        Ok::<_, StatusCode>((json_headers("no-store"), out).into_response())
     })();
-    result.unwrap_or_else(|e| e)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn same_batch(State(state): State<Arc<Same>>, headers: HeaderMap, body: Bytes) -> Response {
     let result = (|| {
         verify_bearer(&state, &headers)?;
         let Value::Object(mut envelope) = parse_body(&headers, &body)? else {
-            return Err(error(StatusCode::UNPROCESSABLE_ENTITY));
+            return Err(StatusCode::UNPROCESSABLE_ENTITY);
         };
         let Some(Value::Array(calls)) = envelope.remove("calls") else {
-            return Err(error(StatusCode::UNPROCESSABLE_ENTITY));
+            return Err(StatusCode::UNPROCESSABLE_ENTITY);
         };
         let mut out = Vec::with_capacity(64 * calls.len() + 16);
         out.extend_from_slice(b"{\"results\":[");
         for (i, call) in calls.into_iter().enumerate() {
             let Value::Object(mut call) = call else {
-                return Err(error(StatusCode::UNPROCESSABLE_ENTITY));
+                return Err(StatusCode::UNPROCESSABLE_ENTITY);
             };
             if call.remove("fn").as_ref().and_then(Value::as_str) != Some("echo") {
-                return Err(error(StatusCode::NOT_FOUND));
+                return Err(StatusCode::NOT_FOUND);
             }
             let params = call
                 .remove("params")
@@ -296,9 +292,9 @@ async fn same_batch(State(state): State<Arc<Same>>, headers: HeaderMap, body: By
             out.push(b'}');
         }
         out.extend_from_slice(b"]}");
-        Ok::<_, Response>((json_headers("no-store"), out).into_response())
+        Ok::<_, StatusCode>((json_headers("no-store"), out).into_response())
     })();
-    result.unwrap_or_else(|e| e)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn same_greet(
@@ -309,37 +305,34 @@ async fn same_greet(
 ) -> Response {
     let result = (|| {
         if method != Method::GET {
-            return Err(error(StatusCode::METHOD_NOT_ALLOWED));
+            return Err(StatusCode::METHOD_NOT_ALLOWED);
         }
         verify_bearer(&state, &headers)?;
         // The canonical query (§2.3), decoded and checked.
         let (params, _rev) = mizan_core::context_query::decode_query(uri.query())
-            .map_err(|_| error(StatusCode::BAD_REQUEST))?;
+            .map_err(|_| StatusCode::BAD_REQUEST)?;
         let params = Value::Object(params);
         if !state.greet_schema.is_valid(&params) {
-            return Err(error(StatusCode::UNPROCESSABLE_ENTITY));
+            return Err(StatusCode::UNPROCESSABLE_ENTITY);
         }
         let Value::Object(mut params) = params else {
-            return Err(error(StatusCode::UNPROCESSABLE_ENTITY));
+            return Err(StatusCode::UNPROCESSABLE_ENTITY);
         };
         let name: String = params
             .remove("name")
             .and_then(|v| serde_json::from_value(v).ok())
-            .ok_or_else(|| error(StatusCode::UNPROCESSABLE_ENTITY))?;
+            .ok_or(StatusCode::UNPROCESSABLE_ENTITY)?;
         let output = GreetOut {
             text: format!("Hello, {}!", name.trim()),
         };
         // The canonical body and its strong ETag.
-        let value =
-            serde_json::to_value(&output).map_err(|_| error(StatusCode::INTERNAL_SERVER_ERROR))?;
-        let body =
-            canonical::to_vec(&value).map_err(|_| error(StatusCode::INTERNAL_SERVER_ERROR))?;
+        let value = serde_json::to_value(&output).map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+        let body = canonical::to_vec(&value).map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
         let mut etag = String::with_capacity(45);
         etag.push('"');
         base64url::encode_into(&Sha256::digest(&body), &mut etag);
         etag.push('"');
-        let etag =
-            HeaderValue::try_from(etag).map_err(|_| error(StatusCode::INTERNAL_SERVER_ERROR))?;
+        let etag = HeaderValue::try_from(etag).map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
         let mut response_headers = json_headers("public, max-age=0, stale-while-revalidate=300");
         response_headers.insert(
             header::VARY,
@@ -351,13 +344,15 @@ async fn same_greet(
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag).as_bytes() == etag.as_bytes());
+            .any(|tag| {
+                tag == "*" || tag.strip_prefix("W/").unwrap_or(tag).as_bytes() == etag.as_bytes()
+            });
         response_headers.insert(header::ETAG, etag);
         if matches {
             response_headers.remove(header::CONTENT_TYPE);
             return Ok((StatusCode::NOT_MODIFIED, response_headers).into_response());
         }
-        Ok::<_, Response>((response_headers, body).into_response())
+        Ok::<_, StatusCode>((response_headers, body).into_response())
     })();
-    result.unwrap_or_else(|e| e)
+    result.unwrap_or_else(IntoResponse::into_response)
 }

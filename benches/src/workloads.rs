@@ -110,7 +110,7 @@ pub const GREET_QUERY: &str = "p=%7B%22name%22%3A%22Ada%22%7D";
 
 fn batch_body() -> String {
     let call = r#"{"fn":"echo","params":{"text":"hello, world"}}"#;
-    format!("{{\"calls\":[{}]}}", vec![call; 8].join(","))
+    format!("{{\"calls\":[{}]}}", [call; 8].join(","))
 }
 
 /// A token for the demo user `ada`, signed with [`crate::servers::secret`].

@@ -53,7 +53,6 @@ impl Running {
             .args(["-c", cpu])
             .arg(binary)
             .args([server.mode(), "127.0.0.1:0"])
-            
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()?;
@@ -263,11 +262,15 @@ fn main() -> Result<(), Error> {
     let only = std::env::var("BENCH_WORKLOADS").ok();
     let workloads: Vec<Workload> = ALL_WORKLOADS
         .into_iter()
-        .filter(|w| only.as_deref().is_none_or(|o| o.split(',').any(|k| k == w.key())))
+        .filter(|w| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|k| k == w.key()))
+        })
         .collect();
-    let clock_ticks: f64 = String::from_utf8(Command::new("getconf").arg("CLK_TCK").output()?.stdout)?
-        .trim()
-        .parse()?;
+    let clock_ticks: f64 =
+        String::from_utf8(Command::new("getconf").arg("CLK_TCK").output()?.stdout)?
+            .trim()
+            .parse()?;
     let config = Config {
         secs: env_or("BENCH_SECS", 5),
         rounds: env_or("BENCH_ROUNDS", 3),
@@ -288,7 +291,9 @@ fn main() -> Result<(), Error> {
             .status()
             .map_or(true, |s| !s.success())
         {
-            return Err(format!("{tool} is not installed (scripts/bench-load.sh installs it)").into());
+            return Err(
+                format!("{tool} is not installed (scripts/bench-load.sh installs it)").into(),
+            );
         }
     }
 
@@ -447,7 +452,11 @@ fn main() -> Result<(), Error> {
         let p99 = med(workload, Server::Mizan, |r| r.p99_us);
         let bare_p99 = med(workload, Server::Bare, |r| r.p99_us);
         target(
-            format!("{}: >= 0.90x bare req/s: {:.2}x", workload.label(), m / bare),
+            format!(
+                "{}: >= 0.90x bare req/s: {:.2}x",
+                workload.label(),
+                m / bare
+            ),
             m / bare >= 0.9,
         );
         target(

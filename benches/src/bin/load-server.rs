@@ -14,7 +14,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let router = mizan_benches::servers::router(server)?;
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("listening on {}", listener.local_addr()?);
-    if server == Server::Mizan {
+    // `MIZAN_BENCH_AXUM_SERVE=1` serves Mizan with `axum::serve` instead, to tell the cost of
+    // `mizan::serve`'s deadlines apart from the protocol's.
+    let axum_serve = std::env::var_os("MIZAN_BENCH_AXUM_SERVE").is_some();
+    if server == Server::Mizan && !axum_serve {
         // As the demo's `main` serves it.
         mizan::serve(listener, router).await?;
     } else {

@@ -280,7 +280,12 @@ mod tests {
                 .with_subject("s")
                 .with_not_before(3)
                 .with_roles(true, true)
-                .with_ext(json!({"b": [1, {"c": null}], "a": "x"}).as_object().unwrap().clone()),
+                .with_ext(
+                    json!({"b": [1, {"c": null}], "a": "x"})
+                        .as_object()
+                        .unwrap()
+                        .clone(),
+                ),
             Claims::new("i", "a", 1, 2, "p").with_roles(false, true),
         ];
         let mut payloads: Vec<Vec<u8>> = signed
@@ -320,7 +325,8 @@ mod tests {
             text.extend(br#"},"iat":1,"iss":"i","pk":"p"}"#);
             payloads.push(text);
         }
-        payloads.push(b"{\"aud\":\"\xff\",\"exp\":2,\"iat\":1,\"iss\":\"i\",\"pk\":\"p\"}".to_vec());
+        payloads
+            .push(b"{\"aud\":\"\xff\",\"exp\":2,\"iat\":1,\"iss\":\"i\",\"pk\":\"p\"}".to_vec());
         for payload in payloads {
             let expected = canonical::parse_exact(&payload).and_then(Claims::from_value);
             assert_eq!(
@@ -342,7 +348,13 @@ mod tests {
             base.clone(),
             base.clone().with_subject("42").with_roles(true, true),
             base.clone().with_not_before(5).with_roles(false, true),
-            Claims::new("\u{1F600}\"\\\n", "\u{e000}", 0, MAX_SAFE_INTEGER as u64, ""),
+            Claims::new(
+                "\u{1F600}\"\\\n",
+                "\u{e000}",
+                0,
+                MAX_SAFE_INTEGER as u64,
+                "",
+            ),
             base.clone().with_ext(
                 json!({"b": [1, "x"], "a": {"\u{e000}": 1, "\u{1F600}": 2}})
                     .as_object()

@@ -74,10 +74,9 @@ impl Keyring {
             .flatten()
             .ok_or(VerifyError::UnknownKid)?;
         let mut tag_bytes = [0u8; 32];
-        let (Some(payload_bytes), Some(tag_ok)) = (
-            base64url::decode(payload),
-            decode_tag(tag, &mut tag_bytes),
-        ) else {
+        let (Some(payload_bytes), Some(tag_ok)) =
+            (base64url::decode(payload), decode_tag(tag, &mut tag_bytes))
+        else {
             return Err(VerifyError::InvalidEncoding);
         };
         if !tag_ok {

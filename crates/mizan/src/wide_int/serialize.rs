@@ -284,11 +284,30 @@ mod tests {
 
     #[test]
     fn decimals_are_what_to_string_writes() {
-        for v in [0i128, 1, -1, 9, 10, -10, i128::from(i64::MIN), i128::from(u64::MAX), i128::MAX, i128::MIN]
-        {
-            assert_eq!(Decimal::new(v < 0, v.unsigned_abs()).as_str(), v.to_string());
+        for v in [
+            0i128,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            i128::from(i64::MIN),
+            i128::from(u64::MAX),
+            i128::MAX,
+            i128::MIN,
+        ] {
+            assert_eq!(
+                Decimal::new(v < 0, v.unsigned_abs()).as_str(),
+                v.to_string()
+            );
         }
-        assert_eq!(Decimal::new(false, u128::MAX).as_str(), u128::MAX.to_string());
-        assert_eq!(Decimal::new(false, u128::from(u64::MAX) + 1).as_str(), (u128::from(u64::MAX) + 1).to_string());
+        assert_eq!(
+            Decimal::new(false, u128::MAX).as_str(),
+            u128::MAX.to_string()
+        );
+        assert_eq!(
+            Decimal::new(false, u128::from(u64::MAX) + 1).as_str(),
+            (u128::from(u64::MAX) + 1).to_string()
+        );
     }
 }
