@@ -179,6 +179,9 @@ impl Params {
 
     /// Fails with `validation_failed` if any parameter failed or an unknown one was sent.
     pub fn finish(&mut self) -> Result<()> {
+        if self.remaining.is_empty() && self.errors.is_empty() {
+            return Ok(());
+        }
         let unknown = std::mem::take(&mut self.remaining);
         self.errors
             .extend(unknown.into_iter().map(|(key, _)| FieldError {

@@ -247,7 +247,7 @@ impl Request {
     pub(crate) fn end_step(&self, before: Effects, keep: bool) {
         let mut effects = self.lock_effects();
         let own = std::mem::replace(&mut *effects, before);
-        if keep {
+        if keep && !own.is_empty() {
             effects.extend(own);
         }
     }

@@ -80,21 +80,22 @@ fn shape_error() -> Error {
 }
 
 async fn one(shared: &Shared, request: &Request, call: Value) -> Result<Vec<u8>> {
-    let Value::Object(mut call) = call else {
+    let Value::Object(call) = call else {
         return Err(shape_error());
     };
-    let Some(Value::String(name)) = call.remove("fn") else {
-        return Err(shape_error());
-    };
-    let params = call.remove("params");
-    let schema = match call.remove("schema") {
-        Some(Value::String(schema)) => Some(schema),
-        None => None,
-        Some(_) => return Err(shape_error()),
-    };
-    if !call.is_empty() {
-        return Err(shape_error());
+    // One pass over the members (every shape mistake is the same error).
+    let (mut name, mut params, mut schema) = (None, None, None);
+    for (key, value) in call {
+        match (key.as_str(), value) {
+            ("fn", Value::String(value)) => name = Some(value),
+            ("params", value) => params = Some(value),
+            ("schema", Value::String(value)) => schema = Some(value),
+            _ => return Err(shape_error()),
+        }
     }
+    let Some(name) = name else {
+        return Err(shape_error());
+    };
     let function = shared
         .registry
         .get(&name)
