@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The HTTP load benchmark: the demo's Mizan server against bare axum handlers and axum handlers
 # doing the same work, each server its own process pinned to CPU 0, wrk pinned to CPU 1, over
-# loopback; 3 interleaved rounds of 5 s per workload and server, medians. About 5 minutes.
+# loopback; 5 interleaved rounds of 3 s per workload and server, medians. About 5 minutes.
 # Installs wrk (Debian package) when it is missing. Not part of scripts/test.sh.
 #
-# Environment: BENCH_SECS (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (64), BENCH_SERVER_CPU (0),
+# Environment: BENCH_SECS (3), BENCH_ROUNDS (5), BENCH_CONNECTIONS (64), BENCH_SERVER_CPU (0),
 # BENCH_CLIENT_CPU (1), BENCH_WORKLOADS (e.g. echo,greet; all by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,7 +3,7 @@
 //!
 //! Run it with `bash scripts/bench-load.sh`, which installs `wrk` when it is missing, builds
 //! this crate in release mode and runs this binary. Environment: `BENCH_SECS` (seconds per run,
-//! default 5), `BENCH_ROUNDS` (default 3), `BENCH_CONNECTIONS` (default 64), `BENCH_SERVER_CPU`
+//! default 3), `BENCH_ROUNDS` (default 5), `BENCH_CONNECTIONS` (default 64), `BENCH_SERVER_CPU`
 //! and `BENCH_CLIENT_CPU` (default 0 and 1).
 //!
 //! Servers (`load-server`): `bare` (axum handlers as a user writes them), `same` (axum handlers
@@ -272,8 +272,8 @@ fn main() -> Result<(), Error> {
             .trim()
             .parse()?;
     let config = Config {
-        secs: env_or("BENCH_SECS", 5),
-        rounds: env_or("BENCH_ROUNDS", 3),
+        secs: env_or("BENCH_SECS", 3),
+        rounds: env_or("BENCH_ROUNDS", 5),
         connections: env_or("BENCH_CONNECTIONS", 64),
         server_cpu: env_or("BENCH_SERVER_CPU", "0".to_owned()),
         client_cpu: env_or("BENCH_CLIENT_CPU", "1".to_owned()),
@@ -391,34 +391,38 @@ fn main() -> Result<(), Error> {
     };
     println!();
     println!(
-        "| workload | server | req/s | p50 | p99 | server CPU/req | Mizan req/s ratio | Mizan p99 ratio |"
+        "| workload | server | req/s | p50 | p99 | server CPU/req | Mizan: req/s ratio | p99 ratio | CPU/req ratio |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for workload in workloads.iter().copied() {
         for server in SERVERS {
             let rps = med(workload, server, |r| r.rps);
             let p99 = med(workload, server, |r| r.p99_us);
-            let (rps_ratio, p99_ratio) = if server == Server::Mizan {
-                ("".to_owned(), "".to_owned())
+            let cpu = med(workload, server, |r| r.cpu_us);
+            let ratios = if server == Server::Mizan {
+                " | | ".to_owned()
             } else {
-                (
-                    format!("{:.2}x", med(workload, Server::Mizan, |r| r.rps) / rps),
-                    format!("{:.2}x", med(workload, Server::Mizan, |r| r.p99_us) / p99),
+                format!(
+                    "{:.2}x | {:.2}x | {:.2}x",
+                    med(workload, Server::Mizan, |r| r.rps) / rps,
+                    med(workload, Server::Mizan, |r| r.p99_us) / p99,
+                    med(workload, Server::Mizan, |r| r.cpu_us) / cpu,
                 )
             };
             println!(
-                "| {} | {} | {} | {} | {} | {:.1} µs | {} | {} |",
+                "| {} | {} | {} | {} | {} | {:.1} µs | {ratios} |",
                 workload.label(),
                 server.label(),
                 fmt_int(rps),
                 fmt_us(med(workload, server, |r| r.p50_us)),
                 fmt_us(p99),
-                med(workload, server, |r| r.cpu_us),
-                rps_ratio,
-                p99_ratio
+                cpu,
             );
         }
     }
+    println!(
+        "(ratios are Mizan's figure over the row's: req/s higher is better, p99 and CPU/req lower is better)"
+    );
 
     println!();
     println!("| server | idle RSS | RSS after each round | peak RSS (VmHWM) |");
