@@ -74,7 +74,10 @@ async fn the_demo_survives_the_hostile_corpus() {
     let Ok(failures) = outcome else {
         panic!("the corpus did not finish within {CORPUS_TIMEOUT:?}");
     };
-    println!("hostile corpus: {:.1} s in all", started.elapsed().as_secs_f64());
+    println!(
+        "hostile corpus: {:.1} s in all",
+        started.elapsed().as_secs_f64()
+    );
     assert!(
         failures.is_empty(),
         "{} hostile case(s) failed:\n{}",
@@ -196,10 +199,7 @@ async fn run_group(demo: &Demo, group: &[&Case]) -> Failures {
         tasks.spawn(async move {
             match tokio::time::timeout(CASE_TIMEOUT, case.run(&addr)).await {
                 Ok(failures) => failures,
-                Err(_) => vec![format!(
-                    "{}: no outcome within {CASE_TIMEOUT:?}",
-                    case.name
-                )],
+                Err(_) => vec![format!("{}: no outcome within {CASE_TIMEOUT:?}", case.name)],
             }
         });
     }
@@ -319,6 +319,8 @@ struct Case {
     steps: Vec<Step>,
     /// Connections opened (and left unfinished) before the case's request, closed after it.
     holds: Vec<Vec<u8>>,
+    /// How long to wait after opening the held connections.
+    after: Duration,
     head_request: bool,
     alone: bool,
     expect: Expect,
@@ -328,6 +330,8 @@ struct Case {
 enum Step {
     Send(Vec<u8>),
     Sleep(Duration),
+    /// Closes the client's write half: the server reads the end of the stream.
+    Shutdown,
 }
 
 #[derive(Clone)]
@@ -379,7 +383,7 @@ impl Case {
         }
         // Let the server read the held requests' heads before the case's request arrives.
         if !holds.is_empty() {
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(self.after).await;
         }
         let result = exchange(addr, &self.steps).await;
         drop(holds);
@@ -438,7 +442,7 @@ impl Case {
                                 .and_then(Value::as_array)
                                 .map(|list| {
                                     list.iter()
-                                        .filter_map(|v| v.as_u64())
+                                        .filter_map(Value::as_u64)
                                         .filter_map(|v| u16::try_from(v).ok())
                                         .collect()
                                 })
@@ -601,6 +605,7 @@ const CASE_MEMBERS: &[&str] = &[
     "path",
     "version",
     "headers",
+    "extra_head",
     "content_type",
     "no_host",
     "keep_alive",
@@ -611,6 +616,7 @@ const CASE_MEMBERS: &[&str] = &[
     "raw",
     "steps",
     "hold",
+    "after_ms",
     "alone",
     "expect",
 ];
@@ -647,8 +653,12 @@ fn build_case(case: &Value, surface: &str, names: &Names) -> Result<Case, String
                 out.push(Step::Send(structured_request(request, names)?));
             } else if let Some(ms) = step.get("sleep_ms").and_then(Value::as_u64) {
                 out.push(Step::Sleep(Duration::from_millis(ms)));
+            } else if step.get("shutdown") == Some(&Value::Bool(true)) {
+                out.push(Step::Shutdown);
             } else {
-                return Err(format!("a step is `send`, `request` or `sleep_ms`: {step}"));
+                return Err(format!(
+                    "a step is `send`, `request`, `sleep_ms` or `shutdown`: {step}"
+                ));
             }
         }
         out
@@ -667,8 +677,7 @@ fn build_case(case: &Value, surface: &str, names: &Names) -> Result<Case, String
         let bytes = match hold.get("raw").and_then(Value::as_str) {
             Some(raw) => latin1(&expand(raw, names)?)?,
             None => structured_request(
-                hold.get("request")
-                    .ok_or("a hold has `raw` or `request`")?,
+                hold.get("request").ok_or("a hold has `raw` or `request`")?,
                 names,
             )?,
         };
@@ -681,7 +690,10 @@ fn build_case(case: &Value, surface: &str, names: &Names) -> Result<Case, String
     let within_ms = match expect.get("within_ms") {
         None => None,
         Some(v) => {
-            let pair = v.as_array().filter(|a| a.len() == 2).ok_or("within_ms is [min, max]")?;
+            let pair = v
+                .as_array()
+                .filter(|a| a.len() == 2)
+                .ok_or("within_ms is [min, max]")?;
             Some((
                 pair[0].as_u64().ok_or("within_ms is [min, max]")?,
                 pair[1].as_u64().ok_or("within_ms is [min, max]")?,
@@ -716,6 +728,12 @@ fn build_case(case: &Value, surface: &str, names: &Names) -> Result<Case, String
         surface: surface.to_owned(),
         steps,
         holds,
+        after: Duration::from_millis(
+            object
+                .get("after_ms")
+                .and_then(Value::as_u64)
+                .unwrap_or(100),
+        ),
         head_request,
         alone: object.get("alone") == Some(&Value::Bool(true)),
         expect,
@@ -740,6 +758,7 @@ const EXPECT_MEMBERS: &[&str] = &[
     "informational",
     "within_ms",
     "not_contains",
+    "contains",
 ];
 
 fn check_expectation(expect: &Value) -> Result<(), String> {
@@ -766,13 +785,13 @@ fn check_expectation(expect: &Value) -> Result<(), String> {
 }
 
 /// A request from its parts: `method` (default `POST`), `path`, `version` (default `HTTP/1.1`),
-/// `headers` (pairs, in order), and a body (`body` as UTF-8, `body_bytes` as Latin-1, or
+/// `headers` (pairs, in order), `extra_head` (raw header lines, after them), and a body (`body` as UTF-8, `body_bytes` as Latin-1, or
 /// `chunked`: a list of chunks). `Host: demo`, `Content-Type: application/json` (for `POST`),
 /// `Content-Length` and `Connection: close` are added unless the case gives its own (or
 /// `content_type` is `null`, `no_host` or `keep_alive` is true).
 fn structured_request(case: &Value, names: &Names) -> Result<Vec<u8>, String> {
     let method = match case.get("method") {
-        Some(m) => m.as_str().ok_or("method is a string")?.to_owned(),
+        Some(m) => expand(m.as_str().ok_or("method is a string")?, names)?,
         None => "POST".to_owned(),
     };
     let path = expand(
@@ -813,7 +832,10 @@ fn structured_request(case: &Value, names: &Names) -> Result<Vec<u8>, String> {
     if let Some(chunks) = case.get("chunked") {
         let mut out = Vec::new();
         for chunk in chunks.as_array().ok_or("chunked is a list of chunks")? {
-            let bytes = latin1(&expand(chunk.as_str().ok_or("a chunk is a string")?, names)?)?;
+            let bytes = latin1(&expand(
+                chunk.as_str().ok_or("a chunk is a string")?,
+                names,
+            )?)?;
             out.extend_from_slice(format!("{:x}\r\n", bytes.len()).as_bytes());
             out.extend_from_slice(&bytes);
             out.extend_from_slice(b"\r\n");
@@ -840,10 +862,11 @@ fn structured_request(case: &Value, names: &Names) -> Result<Vec<u8>, String> {
         if !has(&headers, "transfer-encoding") {
             headers.push(("Transfer-Encoding".to_owned(), "chunked".to_owned()));
         }
-    } else if let Some(body) = &body {
-        if !has(&headers, "content-length") && !has(&headers, "transfer-encoding") {
-            headers.push(("Content-Length".to_owned(), body.len().to_string()));
-        }
+    } else if let Some(body) = &body
+        && !has(&headers, "content-length")
+        && !has(&headers, "transfer-encoding")
+    {
+        headers.push(("Content-Length".to_owned(), body.len().to_string()));
     }
     if !flag("keep_alive") && !has(&headers, "connection") {
         headers.push(("Connection".to_owned(), "close".to_owned()));
@@ -851,6 +874,9 @@ fn structured_request(case: &Value, names: &Names) -> Result<Vec<u8>, String> {
     let mut out = latin1(&format!("{method} {path} {version}\r\n"))?;
     for (name, value) in &headers {
         out.extend_from_slice(&latin1(&format!("{name}: {value}\r\n"))?);
+    }
+    if let Some(lines) = case.get("extra_head").and_then(Value::as_str) {
+        out.extend_from_slice(&latin1(&expand(lines, names)?)?);
     }
     out.extend_from_slice(b"\r\n");
     if let Some(chunked) = chunked {
@@ -978,7 +1004,10 @@ fn make_token(recipe: &Value, now: u64) -> Result<String, String> {
     if let Some(literal) = recipe.get("literal").and_then(Value::as_str) {
         return expand(literal, &Names::default());
     }
-    let version = recipe.get("version").and_then(Value::as_str).unwrap_or("mwt1");
+    let version = recipe
+        .get("version")
+        .and_then(Value::as_str)
+        .unwrap_or("mwt1");
     let kid = recipe.get("kid").and_then(Value::as_str).unwrap_or("demo");
     let payload = if let Some(segment) = recipe.get("payload_b64").and_then(Value::as_str) {
         expand(segment, &Names::default())?
@@ -1068,16 +1097,15 @@ fn times_in_text(text: &str, now: u64) -> Result<String, String> {
 // The wire
 
 /// Sends the steps on a new connection while reading everything the server answers, until it
-/// closes the connection (or resets it). Returns the bytes and the time from the last step to the
-/// close.
+/// closes the connection (or resets it). Returns the bytes and the time from the connection to
+/// the close.
 async fn exchange(addr: &str, steps: &[Step]) -> Result<(Vec<u8>, Duration), String> {
     let stream = TcpStream::connect(addr)
         .await
         .map_err(|e| format!("cannot connect: {e}"))?;
+    let connected = Instant::now();
     let (mut reader, mut writer) = stream.into_split();
-    let sent_at = Arc::new(std::sync::Mutex::new(None::<Instant>));
     let writing = {
-        let sent_at = Arc::clone(&sent_at);
         async move {
             for step in steps {
                 match step {
@@ -1089,10 +1117,13 @@ async fn exchange(addr: &str, steps: &[Step]) -> Result<(Vec<u8>, Duration), Str
                         }
                     }
                     Step::Sleep(duration) => tokio::time::sleep(*duration).await,
+                    Step::Shutdown => {
+                        let _ = writer.shutdown().await;
+                    }
                 }
             }
-            *sent_at.lock().unwrap() = Some(Instant::now());
-            // Keep the write half open: closing it would tell the server the request ended.
+            // Keep the write half open (unless a step closed it): closing it would tell the
+            // server the request ended.
             writer
         }
     };
@@ -1109,8 +1140,7 @@ async fn exchange(addr: &str, steps: &[Step]) -> Result<(Vec<u8>, Duration), Str
     };
     let (writer, (bytes, closed_at)) = tokio::join!(writing, reading);
     drop(writer);
-    let sent_at = sent_at.lock().unwrap().unwrap_or(closed_at);
-    Ok((bytes, closed_at.saturating_duration_since(sent_at)))
+    Ok((bytes, closed_at.saturating_duration_since(connected)))
 }
 
 struct Response {
@@ -1142,6 +1172,7 @@ fn parse_responses(mut bytes: &[u8], head_request: bool) -> Result<Vec<Response>
         let status_line = lines.next().unwrap_or_default();
         let status: u16 = status_line
             .strip_prefix("HTTP/1.1 ")
+            .or_else(|| status_line.strip_prefix("HTTP/1.0 "))
             .and_then(|rest| rest.get(..3))
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| format!("a bad status line {status_line:?}"))?;
@@ -1301,32 +1332,36 @@ fn check_response(expect: &Value, response: &Response, head_request: bool) -> Ve
             }
         }
     }
-    if let Some(body) = expect.get("body").and_then(Value::as_str) {
-        if response.body != body.as_bytes() {
-            problems.push(format!(
-                "body {:?}, expected {body:?}",
-                preview(&response.body)
-            ));
-        }
-    }
-    if expect.get("empty_body") == Some(&Value::Bool(true)) && !response.body.is_empty() {
+    if let Some(body) = expect.get("body").and_then(Value::as_str)
+        && response.body != body.as_bytes()
+    {
         problems.push(format!(
-            "body {:?}, expected none",
+            "body {:?}, expected {body:?}",
             preview(&response.body)
         ));
     }
-    if let Some(max) = expect.get("max_body_bytes").and_then(Value::as_u64) {
-        if response.body.len() as u64 > max {
-            problems.push(format!(
-                "a body of {} bytes, over {max}",
-                response.body.len()
-            ));
-        }
+    if expect.get("empty_body") == Some(&Value::Bool(true)) && !response.body.is_empty() {
+        problems.push(format!("body {:?}, expected none", preview(&response.body)));
+    }
+    if let Some(max) = expect.get("max_body_bytes").and_then(Value::as_u64)
+        && response.body.len() as u64 > max
+    {
+        problems.push(format!(
+            "a body of {} bytes, over {max}",
+            response.body.len()
+        ));
     }
     if let Some(needles) = expect.get("not_contains").and_then(Value::as_array) {
         for needle in needles.iter().filter_map(Value::as_str) {
             if find(&response.body, needle.as_bytes()).is_some() {
                 problems.push(format!("the body contains {needle:?}"));
+            }
+        }
+    }
+    if let Some(needles) = expect.get("contains").and_then(Value::as_array) {
+        for needle in needles.iter().filter_map(Value::as_str) {
+            if find(&response.body, needle.as_bytes()).is_none() {
+                problems.push(format!("the body does not contain {needle:?}"));
             }
         }
     }
@@ -1353,7 +1388,9 @@ fn check_response(expect: &Value, response: &Response, head_request: bool) -> Ve
         expect.get("results_count").and_then(Value::as_u64),
     ) {
         (Some(results), _, _) => Some(results.clone()),
-        (None, Some(each), Some(count)) => Some(vec![each.clone(); usize::try_from(count).unwrap_or(0)]),
+        (None, Some(each), Some(count)) => {
+            Some(vec![each.clone(); usize::try_from(count).unwrap_or(0)])
+        }
         _ => None,
     };
     if let Some(results) = results {
@@ -1374,14 +1411,22 @@ fn check_error(expect: &Value, body: &Value, code: &str, status: u64) -> Vec<Str
     };
     for key in object.keys() {
         if !ERROR_MEMBERS.contains(&key.as_str()) {
-            problems.push(format!("the error has the undocumented member {key:?}: {body}"));
+            problems.push(format!(
+                "the error has the undocumented member {key:?}: {body}"
+            ));
         }
     }
     if object.get("code").and_then(Value::as_str) != Some(code) {
-        problems.push(format!("code {:?}, expected {code:?}: {body}", object.get("code")));
+        problems.push(format!(
+            "code {:?}, expected {code:?}: {body}",
+            object.get("code")
+        ));
     }
     if object.get("status").and_then(Value::as_u64) != Some(status) {
-        problems.push(format!("status member {:?}, expected {status}", object.get("status")));
+        problems.push(format!(
+            "status member {:?}, expected {status}",
+            object.get("status")
+        ));
     }
     match object.get("message").and_then(Value::as_str) {
         Some(m) if !m.is_empty() => {
@@ -1424,24 +1469,30 @@ fn check_fields(expect: &Value, got: &Value) -> Vec<String> {
         let valid = entry.as_object().is_some_and(|e| {
             e.len() == 2
                 && e.get("path").is_some_and(|p| {
-                    p.as_array().is_some_and(|p| {
-                        p.iter().all(|s| s.is_string() || s.as_u64().is_some())
-                    })
+                    p.as_array()
+                        .is_some_and(|p| p.iter().all(|s| s.is_string() || s.as_u64().is_some()))
                 })
-                && e.get("message").and_then(Value::as_str).is_some_and(|m| !m.is_empty())
+                && e.get("message")
+                    .and_then(Value::as_str)
+                    .is_some_and(|m| !m.is_empty())
         });
         if !valid {
-            problems.push(format!("a field entry that is not {{path, message}}: {entry}"));
+            problems.push(format!(
+                "a field entry that is not {{path, message}}: {entry}"
+            ));
         }
     }
-    if let Some(count) = expect.get("fields_count").and_then(Value::as_u64) {
-        if entries.len() as u64 != count {
-            problems.push(format!("{} field entries, expected {count}", entries.len()));
-        }
+    if let Some(count) = expect.get("fields_count").and_then(Value::as_u64)
+        && entries.len() as u64 != count
+    {
+        problems.push(format!("{} field entries, expected {count}", entries.len()));
     }
     if let Some(wanted) = expect.get("fields").and_then(Value::as_array) {
         if wanted.len() != entries.len() {
-            problems.push(format!("fields {got}, expected {}", Value::Array(wanted.clone())));
+            problems.push(format!(
+                "fields {got}, expected {}",
+                Value::Array(wanted.clone())
+            ));
             return problems;
         }
         for item in wanted {
@@ -1449,9 +1500,9 @@ fn check_fields(expect: &Value, got: &Value) -> Vec<String> {
                 Value::Array(_) => (item, None),
                 _ => (&item["path"], item.get("message")),
             };
-            let found = entries.iter().any(|e| {
-                &e["path"] == path && message.is_none_or(|m| e.get("message") == Some(m))
-            });
+            let found = entries
+                .iter()
+                .any(|e| &e["path"] == path && message.is_none_or(|m| e.get("message") == Some(m)));
             if !found {
                 problems.push(format!("no field entry {item} in {got}"));
             }
@@ -1468,7 +1519,9 @@ fn check_results(wanted: &[Value], got: &Value) -> Vec<String> {
         _ => None,
     };
     let Some(results) = results else {
-        return vec![format!("a batch answer is exactly {{\"results\": [...]}}: {got}")];
+        return vec![format!(
+            "a batch answer is exactly {{\"results\": [...]}}: {got}"
+        )];
     };
     if results.len() != wanted.len() {
         return vec![format!(
@@ -1486,16 +1539,20 @@ fn check_results(wanted: &[Value], got: &Value) -> Vec<String> {
         if want.get("ok") == Some(&Value::Bool(true)) {
             let well_formed = item["ok"] == true && keys.len() == 2 && keys.contains(&"data");
             if !well_formed {
-                problems.push(format!("result {i}: expected {{ok: true, data}}, got {item}"));
-            } else if let Some(data) = want.get("data") {
-                if let Err(e) = matches(data, &item["data"], "data") {
-                    problems.push(format!("result {i}: {e}"));
-                }
+                problems.push(format!(
+                    "result {i}: expected {{ok: true, data}}, got {item}"
+                ));
+            } else if let Some(data) = want.get("data")
+                && let Err(e) = matches(data, &item["data"], "data")
+            {
+                problems.push(format!("result {i}: {e}"));
             }
             continue;
         }
         if item["ok"] != false || keys.len() != 2 || !keys.contains(&"error") {
-            problems.push(format!("result {i}: expected {{ok: false, error}}, got {item}"));
+            problems.push(format!(
+                "result {i}: expected {{ok: false, error}}, got {item}"
+            ));
             continue;
         }
         let code = want["code"].as_str().unwrap_or_default();
@@ -1517,7 +1574,11 @@ fn matches(wanted: &Value, got: &Value, at: &str) -> Result<(), String> {
         (Value::String(w), _) if w == "$any" => Ok(()),
         (Value::Object(w), Value::Object(g)) => {
             if w.len() != g.len() || w.keys().any(|k| !g.contains_key(k)) {
-                return Err(format!("{at}: members {:?}, expected {:?}", g.keys().collect::<Vec<_>>(), w.keys().collect::<Vec<_>>()));
+                return Err(format!(
+                    "{at}: members {:?}, expected {:?}",
+                    g.keys().collect::<Vec<_>>(),
+                    w.keys().collect::<Vec<_>>()
+                ));
             }
             for (k, v) in w {
                 matches(v, &g[k], &format!("{at}.{k}"))?;
