@@ -31,7 +31,8 @@ const TEST_SECRET: &[u8; 32] = b"hostile corpus secret, test only";
 const OTHER_SECRET: &[u8; 32] = b"another secret, not the demo's!!";
 
 /// The demo's serve options for this run: timeouts short enough that every slow case ends in a
-/// few seconds, and a body budget small enough to exhaust with a handful of connections.
+/// few seconds, and a body budget and a connection limit small enough to reach with a handful of
+/// connections (no phase of the corpus otherwise holds more than 64 connections at once).
 const DEMO_FLAGS: &[&str] = &[
     "--header-timeout-ms",
     "500",
@@ -43,6 +44,8 @@ const DEMO_FLAGS: &[&str] = &[
     "1000",
     "--body-budget",
     "4194304",
+    "--max-connections",
+    "64",
 ];
 
 /// Cases run this many at a time (each on its own connection).
