@@ -1538,7 +1538,7 @@ def main():
     proc = None
     if SPAWN:
         import subprocess
-        proc = subprocess.Popen([DEMO], env=dict(os.environ, MIZAN_DEMO_ADDR=f"{HOST}:{PORT}"),
+        proc = subprocess.Popen([DEMO, "--dev"], env=dict(os.environ, MIZAN_DEMO_ADDR=f"{HOST}:{PORT}"),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(50):

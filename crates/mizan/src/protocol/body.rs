@@ -3,10 +3,14 @@
 use axum::body::Body;
 use http::header;
 use http::request::Parts;
-use http_body_util::{BodyExt, Limited};
+use std::time::Duration;
+
+use http_body::Body as _;
+use http_body_util::BodyExt;
 use mizan_core::canonical::{self, CanonicalError, ParseOptions};
 use serde_json::{Map, Value};
 
+use crate::engine::Shared;
 use crate::limits::Limits;
 use crate::{Error, ErrorCode, Result};
 
@@ -161,20 +165,11 @@ fn too_large(limits: &Limits) -> Error {
 pub(crate) async fn read_json(
     body: Body,
     declared: Declared,
-    limits: &Limits,
+    shared: &Shared,
     extra_depth: usize,
 ) -> Result<Value> {
-    let bytes = Limited::new(body, limits.body_bytes)
-        .collect()
-        .await
-        .map_err(|e| {
-            if e.is::<http_body_util::LengthLimitError>() {
-                too_large(limits)
-            } else {
-                Error::bad_request("the request body could not be read")
-            }
-        })?
-        .to_bytes();
+    let limits = &shared.limits;
+    let bytes = read_bytes(body, shared).await?;
     if bytes.is_empty() {
         return Ok(Value::Object(Map::new()));
     }
@@ -203,6 +198,81 @@ pub(crate) async fn read_json(
 }
 
 /// The params object of a call; anything but an object is `validation_failed`.
+/// Reads a whole body within the size limit, the read deadline and the body budget.
+///
+/// The bytes land in one buffer sized from `Content-Length` up front, so a large body is one
+/// allocation that is given back to the system when it is dropped, not many small ones that
+/// fragment the heap.
+async fn read_bytes(body: Body, shared: &Shared) -> Result<Vec<u8>> {
+    let limits = &shared.limits;
+    let mut reservation = shared.body_budget.reserve();
+    let declared_len = usize::try_from(body.size_hint().exact().unwrap_or(0)).unwrap_or(usize::MAX);
+    if declared_len > limits.body_bytes {
+        return Err(too_large(limits));
+    }
+    reservation.grow(declared_len)?;
+    let mut bytes = Vec::with_capacity(declared_len);
+    let deadline = ReadDeadline::new(limits);
+    let mut body = body;
+    loop {
+        let frame = match tokio::time::timeout_at(deadline.at(bytes.len()), body.frame()).await {
+            Ok(Some(Ok(frame))) => frame,
+            Ok(None) => return Ok(bytes),
+            Ok(Some(Err(_))) => {
+                return Err(Error::bad_request("the request body could not be read"));
+            }
+            Err(_) => return Err(too_slow(limits)),
+        };
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers carry no params
+        };
+        let total = bytes.len() + data.len();
+        if total > limits.body_bytes {
+            return Err(too_large(limits));
+        }
+        reservation.grow(total)?;
+        bytes.extend_from_slice(&data);
+    }
+}
+
+/// When the body read so far must have grown: `body_grace` after reading started, plus one
+/// second per `body_min_rate` bytes received.
+struct ReadDeadline {
+    start: tokio::time::Instant,
+    grace: Duration,
+    min_rate: u32,
+}
+
+impl ReadDeadline {
+    fn new(limits: &Limits) -> Self {
+        Self {
+            start: tokio::time::Instant::now(),
+            grace: limits.body_grace,
+            min_rate: limits.body_min_rate,
+        }
+    }
+
+    fn at(&self, received: usize) -> tokio::time::Instant {
+        let earned = if self.min_rate == 0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(received as f64 / f64::from(self.min_rate))
+        };
+        self.start + self.grace + earned
+    }
+}
+
+fn too_slow(limits: &Limits) -> Error {
+    Error::new(
+        ErrorCode::RequestTimeout,
+        format!(
+            "the request body arrived too slowly (under {} bytes per second after {} ms)",
+            limits.body_min_rate,
+            limits.body_grace.as_millis()
+        ),
+    )
+}
+
 pub(crate) fn params_object(value: Value) -> Result<Map<String, Value>> {
     match value {
         Value::Object(object) => Ok(object),
