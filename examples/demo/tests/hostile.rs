@@ -55,16 +55,24 @@ const CASE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The whole corpus must finish within this.
 const CORPUS_TIMEOUT: Duration = Duration::from_secs(50);
 
-/// The resident-memory bound, over the idle level, while the corpus runs. The demo holds at most
-/// 4 MiB of bodies being buffered at once (`--body-budget`), at most 1 MiB per body (the default
-/// body limit); a body parses into at most ~10x its size of JSON values while it is checked, and
-/// at most `GROUP` cases run at once, one of them with a large body (large cases run alone). With
-/// the allocator's slack and hyper's buffers (at most ~400 KiB per connection) 64 MiB is a bound
-/// that a leak or an unbounded buffer (the issue's 256 connections reached +222 MB) breaks.
+/// The resident-memory bound, over the idle level, while the corpus runs. The demo buffers at
+/// most 4 MiB of request bodies at once (`--body-budget`), each at most 1 MiB (the body limit);
+/// a body parses into a few times its size of JSON values while it is checked; at most `GROUP`
+/// cases run at once and the large ones run alone; hyper holds at most ~400 KiB of head per
+/// connection, and the demo at most 64 connections. Measured in a debug build: +33 MiB at the
+/// peak. The same corpus against a budget of 1 GiB (as before issue 8) peaks at +95 MiB, mostly
+/// the 60 connections of the issue's abuse case, so 64 MiB is a bound the budget keeps and its
+/// absence breaks.
 const RSS_PEAK_OVER_IDLE_KIB: u64 = 64 * 1024;
-/// After the corpus ends and its connections close, memory must have come back down: at most this
-/// much above the idle level.
-const RSS_AFTER_OVER_IDLE_KIB: u64 = 32 * 1024;
+/// After a pass of the corpus, with its connections closed, the process may stay at most this
+/// much above its idle level. glibc's allocator keeps freed memory in its per-thread arenas
+/// rather than give it back, so "after" stays near the peak (+19 to +24 MiB measured); without the
+/// budget it is +38 to +49 MiB.
+const RSS_AFTER_OVER_IDLE_KIB: u64 = 48 * 1024;
+/// The second pass may leave the process at most this much bigger than the first (at most +11
+/// MiB measured while the allocator's arenas fill up). A pass sends about 69 MiB, so a server
+/// that kept what it read breaks this bound.
+const RSS_GROWTH_PER_PASS_KIB: u64 = 16 * 1024;
 
 type Failures = Vec<String>;
 
@@ -92,8 +100,10 @@ async fn the_demo_survives_the_hostile_corpus() {
 async fn run(corpus: &Corpus, demo: &Demo) -> Failures {
     let mut failures = Failures::new();
     let mut by_surface: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut sent = 0;
     for case in &corpus.cases {
         *by_surface.entry(case.surface.as_str()).or_default() += 1;
+        sent += case.bytes_sent();
     }
     assert!(
         corpus.cases.len() >= 300,
@@ -118,6 +128,69 @@ async fn run(corpus: &Corpus, demo: &Demo) -> Failures {
         })
     };
 
+    // Twice: the second pass must not leave the process bigger than the first did (a leak, or a
+    // buffer that grows with the traffic, would).
+    let mut after = Vec::new();
+    for pass in 1..=2 {
+        let pass_failures = run_pass(corpus, demo).await;
+        let exited = !demo.is_running();
+        failures.extend(pass_failures.into_iter().map(|f| {
+            if pass == 1 {
+                f
+            } else {
+                format!("(pass 2) {f}")
+            }
+        }));
+        if exited {
+            return failures;
+        }
+        // The process is alive and serves; its memory is measured once the connections closed.
+        if !demo.alive_and_answering().await {
+            failures.push(format!(
+                "after pass {pass}, the demo no longer answers an echo call"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        after.push(demo.rss_kib());
+    }
+    sampling.store(false, Ordering::Relaxed);
+    sampler.join().unwrap();
+    let peak = peak.load(Ordering::Relaxed);
+    let (after1, after2) = (after[0], after[1]);
+    println!(
+        "hostile corpus: {} cases ({}), {:.1} MiB sent per pass, twice; RSS idle {idle} KiB, peak {peak} KiB, after pass 1 {after1} KiB, after pass 2 {after2} KiB",
+        corpus.cases.len(),
+        by_surface
+            .iter()
+            .map(|(surface, n)| format!("{surface} {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        sent as f64 / f64::from(1 << 20),
+    );
+    if peak > idle + RSS_PEAK_OVER_IDLE_KIB {
+        failures.push(format!(
+            "RSS peaked at {peak} KiB, over the idle {idle} KiB + {RSS_PEAK_OVER_IDLE_KIB} KiB"
+        ));
+    }
+    for (pass, after) in [(1, after1), (2, after2)] {
+        if after > idle + RSS_AFTER_OVER_IDLE_KIB {
+            failures.push(format!(
+                "RSS stayed at {after} KiB after pass {pass}, over the idle {idle} KiB + {RSS_AFTER_OVER_IDLE_KIB} KiB"
+            ));
+        }
+    }
+    if after2 > after1 + RSS_GROWTH_PER_PASS_KIB {
+        failures.push(format!(
+            "RSS grew from {after1} KiB after pass 1 to {after2} KiB after pass 2, over {RSS_GROWTH_PER_PASS_KIB} KiB"
+        ));
+    }
+    failures
+}
+
+/// One pass of the corpus: the concurrent cases 8 at a time, then the large ones alone, then the
+/// slow ones all at once.
+async fn run_pass(corpus: &Corpus, demo: &Demo) -> Failures {
+    let mut failures = Failures::new();
     let phase_started = Instant::now();
     let (mut concurrent, mut alone, mut slow) = (Vec::new(), Vec::new(), Vec::new());
     for case in &corpus.cases {
@@ -159,37 +232,8 @@ async fn run(corpus: &Corpus, demo: &Demo) -> Failures {
         slow.len(),
         phase_started.elapsed().as_secs_f64()
     );
-
-    // The process is alive and serves, and its memory came back down once the connections closed.
-    if !demo.alive_and_answering().await {
-        failures.push("after the corpus, the demo no longer answers an echo call".to_owned());
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    sampling.store(false, Ordering::Relaxed);
-    sampler.join().unwrap();
-    let peak = peak.load(Ordering::Relaxed);
-    let after = demo.rss_kib();
-    println!(
-        "hostile corpus: {} cases ({}); RSS idle {} KiB, peak {} KiB, after {} KiB",
-        corpus.cases.len(),
-        by_surface
-            .iter()
-            .map(|(surface, n)| format!("{surface} {n}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        idle,
-        peak,
-        after
-    );
-    if peak > idle + RSS_PEAK_OVER_IDLE_KIB {
-        failures.push(format!(
-            "RSS peaked at {peak} KiB, over the idle {idle} KiB + {RSS_PEAK_OVER_IDLE_KIB} KiB"
-        ));
-    }
-    if after > idle + RSS_AFTER_OVER_IDLE_KIB {
-        failures.push(format!(
-            "RSS stayed at {after} KiB after the corpus, over the idle {idle} KiB + {RSS_AFTER_OVER_IDLE_KIB} KiB"
-        ));
+    if !demo.is_running() {
+        failures.push("the demo exited during the corpus".to_owned());
     }
     failures
 }
@@ -356,6 +400,19 @@ enum Phase {
 }
 
 impl Case {
+    /// The bytes the case sends, on its connection and the ones it holds.
+    fn bytes_sent(&self) -> usize {
+        let steps: usize = self
+            .steps
+            .iter()
+            .map(|step| match step {
+                Step::Send(bytes) => bytes.len(),
+                Step::Sleep(_) | Step::Shutdown => 0,
+            })
+            .sum();
+        steps + self.holds.iter().map(Vec::len).sum::<usize>()
+    }
+
     fn phase(&self) -> Phase {
         let timed = match &self.expect {
             Expect::Closed { within_ms } | Expect::Responses { within_ms, .. } => {
@@ -376,9 +433,8 @@ impl Case {
         for raw in &self.holds {
             match TcpStream::connect(addr).await {
                 Ok(mut stream) => {
-                    if stream.write_all(raw).await.is_err() {
-                        return vec![format!("{}: a held connection was refused", self.name)];
-                    }
+                    // The server may refuse it (and close) before it read everything.
+                    let _ = stream.write_all(raw).await;
                     holds.push(stream);
                 }
                 Err(e) => return vec![format!("{}: cannot hold a connection: {e}", self.name)],
@@ -762,6 +818,7 @@ const EXPECT_MEMBERS: &[&str] = &[
     "within_ms",
     "not_contains",
     "contains",
+    "outside_api",
 ];
 
 fn check_expectation(expect: &Value) -> Result<(), String> {
@@ -1286,11 +1343,14 @@ fn check_response(expect: &Value, response: &Response, head_request: bool) -> Ve
         Ok(v) => problems.push(format!("{name}: {v:?}, expected {value:?}")),
         Err(e) => problems.push(e),
     };
-    // Every JSON answer is Mizan's, and carries nosniff.
-    if response
-        .header_values("content-type")
-        .iter()
-        .any(|v| v.starts_with("application/json"))
+    // Every answer of the API (and the HTML shell) carries nosniff (§2.11): every JSON answer and
+    // every page, unless the case is about what the demo serves outside the API.
+    let outside_api = expect.get("outside_api") == Some(&Value::Bool(true));
+    if !outside_api
+        && response
+            .header_values("content-type")
+            .iter()
+            .any(|v| v.starts_with("application/json") || v.starts_with("text/html"))
     {
         need_header("x-content-type-options", "nosniff", &mut problems);
     }
@@ -1302,7 +1362,12 @@ fn check_response(expect: &Value, response: &Response, head_request: bool) -> Ve
             405 if response.header_values("allow").is_empty() => {
                 problems.push("a 405 without Allow".to_owned());
             }
-            503 => need_header("retry-after", "1", &mut problems),
+            // §2.11: the rest of the body was never read, so the connection is closed.
+            408 => need_header("connection", "close", &mut problems),
+            503 => {
+                need_header("retry-after", "1", &mut problems);
+                need_header("connection", "close", &mut problems);
+            }
             _ => {}
         }
         if head_request {
