@@ -208,7 +208,7 @@ fn main() {
         .expect("runtime");
     runtime.block_on(async {
         let keys = mizan_demo::Keys::new(RootSecret::new([1u8; 32]).expect("32 bytes"));
-        let mizan_router = mizan_demo::app(&keys).expect("demo registry");
+        let mizan_router = mizan_demo::app(&keys, &mizan_demo::Config::default()).expect("demo registry");
         let plain_router = Router::new()
             .route("/echo", post(plain_echo))
             .route("/greet", get(plain_greet))

@@ -1499,7 +1499,32 @@ def error_table_checks():
           bad_status[:5])
     check("2.5", "every 401 carries WWW-Authenticate: Bearer", "Every `401` carries `WWW-Authenticate: Bearer`.",
           not bad_401, bad_401[:5])
+    sniffable = [label for label, r in SEEN_ERRORS if "a b%22" not in label and r.h("x-content-type-options") != "nosniff"]
+    check("2.11", f"all {n} error answers: X-Content-Type-Options: nosniff",
+          "Every answer of the API, and the HTML shell (§2.8), carries `X-Content-Type-Options: nosniff`.",
+          not sniffable, sniffable[:5])
     print(f"      (codes observed: {sorted(seen)})")
+
+
+def limits_and_cors_checks():
+    NS = "Every answer of the API, and the HTML shell (§2.8), carries `X-Content-Type-Options: nosniff`."
+    for label, r in [("call 200", call("echo", '{"text":"n"}')),
+                     ("context 200", get(f"{BASE}/context/current_user")),
+                     ("manifest 200", get(f"{BASE}/manifest")),
+                     ("shell page", request("GET", "/"))]:
+        check("2.11", f"{label}: X-Content-Type-Options: nosniff", NS, r.h("x-content-type-options") == "nosniff",
+              r.short()[:200])
+    PRE = ("By default the API allows no other origin: it sends no `Access-Control-*` header, and a CORS preflight "
+           "(`OPTIONS`) gets `405 method_not_allowed` like any other `OPTIONS` request.")
+    r = rec("OPTIONS preflight", request("OPTIONS", f"{BASE}/call/echo", [
+        ("Origin", "https://elsewhere.example"), ("Access-Control-Request-Method", "POST"),
+        ("Access-Control-Request-Headers", "content-type")]))
+    check("2.12", "preflight without CORS configured -> 405 method_not_allowed, no Access-Control-* header", PRE,
+          err_shape(r, "method_not_allowed", 405) and not any(k.startswith("access-control-") for k, _ in r.headers),
+          r.short())
+    r = call("echo", '{"text":"o"}', headers=[("Origin", "https://elsewhere.example")])
+    check("2.12", "cross-origin call without CORS -> answered, no Access-Control-* header", PRE,
+          r.status == 200 and not any(k.startswith("access-control-") for k, _ in r.headers), r.short())
 
 
 def extra_checks(M):
@@ -1538,7 +1563,7 @@ def main():
     proc = None
     if SPAWN:
         import subprocess
-        proc = subprocess.Popen([DEMO], env=dict(os.environ, MIZAN_DEMO_ADDR=f"{HOST}:{PORT}"),
+        proc = subprocess.Popen([DEMO, "--dev"], env=dict(os.environ, MIZAN_DEMO_ADDR=f"{HOST}:{PORT}"),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(50):
@@ -1571,6 +1596,7 @@ def run(t0):
     cname, ada, grace = auth_checks(M)
     batch_checks(M, cname, ada, grace)
     extra_checks(M)
+    limits_and_cors_checks()
     error_table_checks()
     server = [x for x in RESULTS if not x[1].startswith("self")]
     npass = sum(1 for x in server if x[0])

@@ -50,6 +50,8 @@ protocol_codes! {
     NotFound => ("not_found", 404),
     /// The wrong HTTP method for the endpoint or function.
     MethodNotAllowed => ("method_not_allowed", 405),
+    /// The request body did not arrive fast enough (the body read deadline, spec §2.11).
+    RequestTimeout => ("request_timeout", 408),
     /// The application found a conflict with the current state.
     Conflict => ("conflict", 409),
     /// The client was built against another version of the function's schema; it should reload.
@@ -64,6 +66,9 @@ protocol_codes! {
     ValidationFailed => ("validation_failed", 422),
     /// The server failed; details are in its log, never in the response.
     Internal => ("internal", 500),
+    /// The server's budget for request bodies read at once is used up; retry after the
+    /// `Retry-After` seconds (spec §2.11).
+    Overloaded => ("overloaded", 503),
 }
 
 impl ProtocolErrorCode {

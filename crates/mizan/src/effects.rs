@@ -37,6 +37,9 @@ const RESERVED_HEADERS: &[&str] = &[
     "x-accel-expires",
     // Every 401 carries `WWW-Authenticate: Bearer` (§2.5).
     "www-authenticate",
+    // Every answer is `nosniff`; `503 overloaded` says when to retry (§2.11).
+    "x-content-type-options",
+    "retry-after",
 ];
 
 /// What one request's functions asked to add to the response, in the order they asked.
@@ -66,7 +69,10 @@ impl Effects {
     }
 
     pub(crate) fn set_header(&mut self, name: HeaderName, value: HeaderValue) -> Result<()> {
-        if RESERVED_HEADERS.contains(&name.as_str()) || name.as_str().starts_with("x-mizan-") {
+        if RESERVED_HEADERS.contains(&name.as_str()) || name.as_str().starts_with("x-mizan-")
+            // CORS is configured once for the whole API (§2.12), not per answer.
+            || name.as_str().starts_with("access-control-")
+        {
             return Err(Error::internal(format!(
                 "a server function cannot set the {name} header: Mizan writes it (use Request::set_cookie for cookies)"
             )));

@@ -22,6 +22,10 @@ pub(crate) struct Shared {
     pub(crate) authenticator: Arc<dyn Authenticator>,
     pub(crate) state: StateMap,
     pub(crate) limits: Limits,
+    /// Request-body bytes buffered at once, within `limits.body_budget_bytes`.
+    pub(crate) body_budget: Arc<crate::protocol::BodyBudget>,
+    /// Cross-origin access, when the application allows it.
+    pub(crate) cors: Option<crate::protocol::Cors>,
     /// The manifest's JSON, serialized once; `None` when it is not exposed.
     pub(crate) manifest: Option<bytes::Bytes>,
 }

@@ -73,6 +73,7 @@ mod principal;
 mod protocol;
 mod registry;
 mod request;
+mod serve;
 mod shell;
 mod validation;
 mod wide_int;
@@ -94,9 +95,10 @@ pub use mizan_core::manifest::{
     self as manifest, AuthLevel, ContextKind, FunctionEntry, FunctionKind, HttpMethod, Manifest,
 };
 pub use principal::{Principal, User};
-pub use protocol::{Mizan, SCHEMA_HEADER};
+pub use protocol::{Cors, InvalidOrigin, Mizan, SCHEMA_HEADER};
 pub use registry::{Registry, RegistryError};
 pub use request::{Request, RequestBuilder};
+pub use serve::{Serve, ServeOptions, serve, shutdown_signal};
 
 /// The `cookie` crate, for [`Request::set_cookie`]: `Cookie`, `SameSite`, and `time::Duration`
 /// for `Max-Age`.

@@ -110,6 +110,10 @@ impl Shell {
                 ),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
                 (
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ),
+                (
                     header::VARY,
                     HeaderValue::from_static("Authorization, Cookie"),
                 ),

@@ -148,15 +148,25 @@ pub async fn sign_out(req: &Request) -> Result<()> {
     req.remove_cookie(Cookie::build(crate::TOKEN_COOKIE).path("/"))
 }
 
-/// The demo's registry.
+/// The demo's whole registry, the development-only sign-in included: what the web app's client
+/// is generated from.
 pub fn registry() -> std::result::Result<Registry, RegistryError> {
+    registry_for(true)
+}
+
+/// The demo's registry; `dev` adds the password-less `demo.sign_in` and `demo.sign_out`, which
+/// hand a staff token to anyone and are served only when the demo runs with `--dev`.
+pub fn registry_for(dev: bool) -> std::result::Result<Registry, RegistryError> {
     let mut registry = Registry::new();
     registry
         .register(echo, "echo")?
         .register(greet, "greet")?
         .register(current_user, "current_user")?
-        .register(admin_stats, "admin.stats")?
-        .register(sign_in, "demo.sign_in")?
-        .register(sign_out, "demo.sign_out")?;
+        .register(admin_stats, "admin.stats")?;
+    if dev {
+        registry
+            .register(sign_in, "demo.sign_in")?
+            .register(sign_out, "demo.sign_out")?;
+    }
     Ok(registry)
 }

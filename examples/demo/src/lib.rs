@@ -3,10 +3,14 @@
 pub mod functions;
 
 use axum::Router;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
 use mizan::core::mwt::{Claims, Keyring, Validation};
 use mizan::core::{PermissionKeyDeriver, PermissionScope, RootSecret};
-use mizan::{Mizan, MwtAuthenticator, RegistryError, Shell};
+use mizan::{Limits, Mizan, MwtAuthenticator, RegistryError, Shell};
+use tower::ServiceExt;
 use tower_http::services::ServeDir;
+use tower_http::services::fs::ServeFileSystemResponseBody;
 
 /// The issuer of the demo's tokens.
 pub const ISSUER: &str = "mizan-demo";
@@ -65,12 +69,22 @@ pub const TOKEN_LIFETIME_SECS: u64 = 3600;
 /// Where `npm run build` puts the web app.
 pub const WEB_DIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/web/dist");
 
+/// How the demo serves its API.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Config {
+    /// Serve the password-less `demo.sign_in` and `demo.sign_out` (`--dev`).
+    pub dev: bool,
+    /// The protocol's limits.
+    pub limits: Limits,
+}
+
 /// The whole demo: Mizan under `/api/mizan`, the built web app's assets under `/assets`, and the
 /// HTML shell, with the global contexts embedded, for every other path.
-pub fn app(keys: &Keys) -> Result<Router, RegistryError> {
+pub fn app(keys: &Keys, config: &Config) -> Result<Router, RegistryError> {
     let template = std::fs::read_to_string(format!("{WEB_DIST}/index.html"))
         .unwrap_or_else(|_| FALLBACK_PAGE.to_owned());
-    let mizan = Mizan::new(functions::registry()?)
+    let mizan = Mizan::new(functions::registry_for(config.dev)?)
+        .limits(config.limits)
         .authenticator(
             MwtAuthenticator::new(keys.keyring.clone(), Validation::new(ISSUER, AUDIENCE))
                 .with_cookie(TOKEN_COOKIE),
@@ -80,9 +94,31 @@ pub fn app(keys: &Keys) -> Result<Router, RegistryError> {
     let (api, shell) = mizan.router_with_shell("/api/mizan", template);
     Ok(Router::new()
         .merge(api)
-        .nest_service("/assets", ServeDir::new(format!("{WEB_DIST}/assets")))
+        .nest_service(
+            "/assets",
+            ServiceExt::<axum::extract::Request>::map_response(
+                ServeDir::new(format!("{WEB_DIST}/assets")),
+                missing_asset,
+            ),
+        )
         .fallback(Shell::handler)
         .with_state(shell))
+}
+
+/// A file that cannot be served is missing: `ServeDir` answers `500` when the operating system
+/// refuses the name itself (too long, say), which is the client's fault, not the server's.
+fn missing_asset(response: Response<ServeFileSystemResponseBody>) -> Response {
+    let status = response.status();
+    let mut response = if status.is_server_error() || status == StatusCode::NOT_FOUND {
+        mizan::Error::not_found("no such asset").into_response()
+    } else {
+        response.map(axum::body::Body::new)
+    };
+    response.headers_mut().insert(
+        http::header::X_CONTENT_TYPE_OPTIONS,
+        http::HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 /// Served when the web app has not been built, so the API still has a page that explains itself.

@@ -26,6 +26,7 @@ fn get(path: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_binary_serves_every_function() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mizan-demo"))
+        .arg("--dev")
         .env("MIZAN_DEMO_ADDR", "127.0.0.1:0")
         .env_remove("MIZAN_SECRET")
         .stdout(Stdio::piped())

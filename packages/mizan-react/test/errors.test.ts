@@ -17,7 +17,7 @@ async function failure(response: Response | Error): Promise<MizanError> {
 }
 
 describe('MIZAN_ERROR_CODES', () => {
-  it('has the 14 codes of spec §2.6 then the two client codes', () => {
+  it('has the 16 codes of spec §2.6 then the two client codes', () => {
     expect(MIZAN_ERROR_CODES).toEqual([
       'malformed_json',
       'non_canonical_query',
@@ -26,6 +26,7 @@ describe('MIZAN_ERROR_CODES', () => {
       'forbidden',
       'not_found',
       'method_not_allowed',
+      'request_timeout',
       'conflict',
       'stale_client',
       'payload_too_large',
@@ -33,6 +34,7 @@ describe('MIZAN_ERROR_CODES', () => {
       'unsupported_media_type',
       'validation_failed',
       'internal',
+      'overloaded',
       'network_error',
       'invalid_response',
     ]);

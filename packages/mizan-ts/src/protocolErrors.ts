@@ -18,6 +18,7 @@ export const PROTOCOL_ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   conflict: 409,
   stale_client: 409,
   payload_too_large: 413,
@@ -25,6 +26,7 @@ export const PROTOCOL_ERROR_STATUS = {
   unsupported_media_type: 415,
   validation_failed: 422,
   internal: 500,
+  overloaded: 503,
 } as const;
 
 /** One protocol error code (spec §2.6). */

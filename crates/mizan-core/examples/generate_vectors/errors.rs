@@ -12,6 +12,7 @@ const TABLE: &[(&str, u16)] = &[
     ("forbidden", 403),
     ("not_found", 404),
     ("method_not_allowed", 405),
+    ("request_timeout", 408),
     ("conflict", 409),
     ("stale_client", 409),
     ("payload_too_large", 413),
@@ -19,6 +20,7 @@ const TABLE: &[(&str, u16)] = &[
     ("unsupported_media_type", 415),
     ("validation_failed", 422),
     ("internal", 500),
+    ("overloaded", 503),
 ];
 
 pub(crate) fn vectors() -> Value {

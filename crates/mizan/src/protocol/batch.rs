@@ -34,7 +34,7 @@ async fn run_batch(
     http_body: axum::body::Body,
     declared: body::Declared,
 ) -> Result<Response> {
-    let value = body::read_json(http_body, declared, &shared.limits, 3).await?;
+    let value = body::read_json(http_body, declared, shared, 3).await?;
     let calls = match value {
         Value::Object(mut object) if object.len() == 1 => match object.remove("calls") {
             Some(Value::Array(calls)) => calls,

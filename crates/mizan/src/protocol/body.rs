@@ -3,10 +3,14 @@
 use axum::body::Body;
 use http::header;
 use http::request::Parts;
-use http_body_util::{BodyExt, Limited};
+use std::time::Duration;
+
+use http_body::Body as _;
+use http_body_util::BodyExt;
 use mizan_core::canonical::{self, CanonicalError, ParseOptions};
 use serde_json::{Map, Value};
 
+use crate::engine::Shared;
 use crate::limits::Limits;
 use crate::{Error, ErrorCode, Result};
 
@@ -26,8 +30,10 @@ fn unsupported_media_type() -> Error {
     )
 }
 
-/// Checks the headers of a JSON request before any work: content type, then declared length.
+/// Checks the headers of a JSON request before any work: codings, content type, then declared
+/// length.
 pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> {
+    check_codings(parts)?;
     let declared_len = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -50,6 +56,36 @@ pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> 
         return Err(too_large(limits));
     }
     Ok(Declared::Json)
+}
+
+/// The body is framed by `Content-Length` or by one `chunked` transfer coding, and not compressed
+/// (`spec/PROTOCOL.md` §2.2). hyper removes the chunked framing whatever other codings are
+/// listed before it, so a body sent `gzip, chunked` would otherwise be parsed as if it were plain.
+fn check_codings(parts: &Parts) -> Result<()> {
+    let codings = |name| {
+        parts
+            .headers
+            .get_all(name)
+            .iter()
+            .flat_map(|value| value.as_bytes().split(|&b| b == b','))
+            .map(<[u8]>::trim_ascii)
+            .filter(|coding| !coding.is_empty())
+    };
+    let mut transfer = codings(header::TRANSFER_ENCODING);
+    if let Some(first) = transfer.next()
+        && (!first.eq_ignore_ascii_case(b"chunked") || transfer.next().is_some())
+    {
+        return Err(Error::bad_request(
+            "the only transfer coding accepted is one `chunked`",
+        ));
+    }
+    if codings(header::CONTENT_ENCODING).any(|coding| !coding.eq_ignore_ascii_case(b"identity")) {
+        return Err(Error::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the body without a content coding (no `Content-Encoding`)",
+        ));
+    }
+    Ok(())
 }
 
 /// Whether a `Content-Type` value declares JSON in UTF-8 (`spec/PROTOCOL.md` §2.2).
@@ -161,20 +197,11 @@ fn too_large(limits: &Limits) -> Error {
 pub(crate) async fn read_json(
     body: Body,
     declared: Declared,
-    limits: &Limits,
+    shared: &Shared,
     extra_depth: usize,
 ) -> Result<Value> {
-    let bytes = Limited::new(body, limits.body_bytes)
-        .collect()
-        .await
-        .map_err(|e| {
-            if e.is::<http_body_util::LengthLimitError>() {
-                too_large(limits)
-            } else {
-                Error::bad_request("the request body could not be read")
-            }
-        })?
-        .to_bytes();
+    let limits = &shared.limits;
+    let bytes = read_bytes(body, shared).await?;
     if bytes.is_empty() {
         return Ok(Value::Object(Map::new()));
     }
@@ -200,6 +227,81 @@ pub(crate) async fn read_json(
         Error::new(ErrorCode::MalformedJson, message)
             .with_details(serde_json::json!({ "reason": e.code().as_str() }))
     })
+}
+
+/// Reads a whole body within the size limit, the read deadline and the body budget.
+///
+/// The bytes land in one buffer sized from `Content-Length` up front, so a large body is one
+/// allocation that is given back to the system when it is dropped, not many small ones that
+/// fragment the heap.
+async fn read_bytes(body: Body, shared: &Shared) -> Result<Vec<u8>> {
+    let limits = &shared.limits;
+    let mut reservation = shared.body_budget.reserve();
+    let declared_len = usize::try_from(body.size_hint().exact().unwrap_or(0)).unwrap_or(usize::MAX);
+    if declared_len > limits.body_bytes {
+        return Err(too_large(limits));
+    }
+    reservation.grow(declared_len)?;
+    let mut bytes = Vec::with_capacity(declared_len);
+    let deadline = ReadDeadline::new(limits);
+    let mut body = body;
+    loop {
+        let frame = match tokio::time::timeout_at(deadline.at(bytes.len()), body.frame()).await {
+            Ok(Some(Ok(frame))) => frame,
+            Ok(None) => return Ok(bytes),
+            Ok(Some(Err(_))) => {
+                return Err(Error::bad_request("the request body could not be read"));
+            }
+            Err(_) => return Err(too_slow(limits)),
+        };
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers carry no params
+        };
+        let total = bytes.len() + data.len();
+        if total > limits.body_bytes {
+            return Err(too_large(limits));
+        }
+        reservation.grow(total)?;
+        bytes.extend_from_slice(&data);
+    }
+}
+
+/// When the body read so far must have grown: `body_grace` after reading started, plus one
+/// second per `body_min_rate` bytes received.
+struct ReadDeadline {
+    start: tokio::time::Instant,
+    grace: Duration,
+    min_rate: u32,
+}
+
+impl ReadDeadline {
+    fn new(limits: &Limits) -> Self {
+        Self {
+            start: tokio::time::Instant::now(),
+            grace: limits.body_grace,
+            min_rate: limits.body_min_rate,
+        }
+    }
+
+    fn at(&self, received: usize) -> tokio::time::Instant {
+        let earned = if self.min_rate == 0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(received as f64 / f64::from(self.min_rate))
+        };
+        self.start + self.grace + earned
+    }
+}
+
+fn too_slow(limits: &Limits) -> Error {
+    Error::new(
+        ErrorCode::RequestTimeout,
+        format!(
+            "the request body arrived too slowly (under {} bytes per second after {} ms)",
+            limits.body_min_rate,
+            limits.body_grace.as_millis()
+        ),
+    )
 }
 
 /// The params object of a call; anything but an object is `validation_failed`.

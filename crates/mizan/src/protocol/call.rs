@@ -28,8 +28,7 @@ pub(super) async fn respond(
     let request = shared.request(parts).await?;
     let result = async {
         function.options.auth.check(&request).await?;
-        let params =
-            body::params_object(body::read_json(http_body, declared, &shared.limits, 0).await?)?;
+        let params = body::params_object(body::read_json(http_body, declared, shared, 0).await?)?;
         let output = run(function, &request, params, Encoding::Json).await?;
         Ok(json_response(output, "no-store"))
     }

@@ -2,8 +2,10 @@
 
 mod batch;
 mod body;
+mod budget;
 mod call;
 mod context;
+mod cors;
 
 use std::sync::Arc;
 
@@ -20,6 +22,9 @@ use crate::limits::Limits;
 use crate::registry::Registered;
 use crate::request::StateMap;
 use crate::{Error, ErrorCode, Registry, Result};
+
+pub(crate) use budget::BodyBudget;
+pub use cors::{Cors, InvalidOrigin};
 
 /// The request header in which a client names the schema hash (manifest `schema_hash`, §2.7) of
 /// the function it was built against.
@@ -49,6 +54,7 @@ pub struct Mizan {
     state: StateMap,
     limits: Limits,
     expose_manifest: bool,
+    cors: Option<Cors>,
 }
 
 impl Mizan {
@@ -60,6 +66,7 @@ impl Mizan {
             state: StateMap::default(),
             limits: Limits::default(),
             expose_manifest: true,
+            cors: None,
         }
     }
 
@@ -81,6 +88,14 @@ impl Mizan {
     #[must_use]
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Lets web pages of other origins call the API from a browser (`spec/PROTOCOL.md` §2.12);
+    /// off by default.
+    #[must_use]
+    pub fn cors(mut self, cors: Cors) -> Self {
+        self.cors = Some(cors);
         self
     }
 
@@ -140,6 +155,8 @@ impl Mizan {
             authenticator: self.authenticator,
             state: self.state,
             limits: self.limits,
+            body_budget: BodyBudget::new(self.limits.body_budget_bytes),
+            cors: self.cors,
             manifest,
         })
     }
@@ -196,8 +213,39 @@ impl std::fmt::Debug for Mizan {
 
 pub(crate) type SharedState = State<Arc<Shared>>;
 
-/// Routes a request on its exact path below the base (`spec/PROTOCOL.md` §2.1).
+/// Answers a request to the API: routes it, then adds the headers every answer carries.
 async fn dispatch(State(shared): SharedState, base: &str, request: HttpRequest) -> Response {
+    let mut response = match &shared.cors {
+        None => route(State(shared), base, request).await,
+        Some(cors) => {
+            let (parts, body) = request.into_parts();
+            if let Some(preflight) = cors.preflight(&parts) {
+                preflight
+            } else {
+                let origin = cors.allowed(&parts.headers).cloned();
+                let mut response = route(
+                    State(Arc::clone(&shared)),
+                    base,
+                    HttpRequest::from_parts(parts, body),
+                )
+                .await;
+                if let Some(cors) = &shared.cors {
+                    cors.decorate(origin.as_ref(), &mut response);
+                }
+                response
+            }
+        }
+    };
+    response
+        .headers_mut()
+        .insert(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
+    response
+}
+
+static NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
+
+/// Routes a request on its exact path below the base (`spec/PROTOCOL.md` §2.1).
+async fn route(State(shared): SharedState, base: &str, request: HttpRequest) -> Response {
     // The routes guarantee the prefix; a path without it (a router nested in an unusual way) is
     // no Mizan endpoint.
     let Some(path) = request.uri().path().strip_prefix(base) else {

@@ -31,7 +31,7 @@ function startServer() {
   assert.ok(existsSync(binary), `build the demo first (cargo build -p mizan-demo): ${binary}`);
   const env = { ...process.env, MIZAN_DEMO_ADDR: '127.0.0.1:0' };
   delete env.MIZAN_SECRET;
-  server = spawn(binary, [], {
+  server = spawn(binary, ['--dev'], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

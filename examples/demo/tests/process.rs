@@ -1,0 +1,106 @@
+//! The demo binary as a process: development mode, the public secret, and shutting down on
+//! `SIGTERM`.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+mod common;
+use common::request;
+
+/// Starts the demo on a free loopback port and returns it with its address.
+async fn start(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mizan-demo"))
+        .args(args)
+        .env("MIZAN_DEMO_ADDR", "127.0.0.1:0")
+        .env_remove("MIZAN_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("the demo starts within 30 s")
+        .unwrap()
+        .unwrap();
+    let addr = first.rsplit_once("http://").unwrap().1.to_owned();
+    // Keep reading stdout so the demo never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, addr)
+}
+
+fn sign_in() -> String {
+    let body = r#"{"user":"grace"}"#;
+    format!(
+        "POST /api/mizan/call/demo.sign_in HTTP/1.1\r\nHost: demo\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[tokio::test]
+async fn the_password_less_sign_in_exists_only_in_development_mode() {
+    let (_child, addr) = start(&[]).await;
+    let (status, _, body) = request(&addr, sign_in()).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains(r#""code":"not_found""#), "{body}");
+
+    let (_child, addr) = start(&["--dev"]).await;
+    let (status, head, body) = request(&addr, sign_in()).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(head.contains("set-cookie: mizan_token="), "{head}");
+}
+
+#[tokio::test]
+async fn the_public_demo_secret_is_refused_off_loopback() {
+    let output = Command::new(env!("CARGO_BIN_EXE_mizan-demo"))
+        // Never bound: the check comes first.
+        .env("MIZAN_DEMO_ADDR", "0.0.0.0:0")
+        .env_remove("MIZAN_SECRET")
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(30), output)
+        .await
+        .expect("the demo refuses at once")
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("refusing to serve on 0.0.0.0:0"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "it must not listen");
+}
+
+#[tokio::test]
+async fn sigterm_stops_accepting_closes_idle_connections_and_exits() {
+    let (mut child, addr) = start(&[]).await;
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let pid = child.id().unwrap().to_string();
+    let start = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(5), child.wait())
+        .await
+        .expect("the demo exits within 5 s of SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    let mut buf = [0u8; 16];
+    let read = tokio::time::timeout(Duration::from_secs(2), idle.read(&mut buf))
+        .await
+        .expect("the idle connection is closed");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    assert!(tokio::net::TcpStream::connect(&addr).await.is_err());
+}
