@@ -109,10 +109,16 @@ pub fn app(keys: &Keys, config: &Config) -> Result<Router, RegistryError> {
 /// refuses the name itself (too long, say), which is the client's fault, not the server's.
 fn missing_asset(response: Response<ServeFileSystemResponseBody>) -> Response {
     let status = response.status();
-    if status.is_server_error() || status == StatusCode::NOT_FOUND {
-        return mizan::Error::not_found("no such asset").into_response();
-    }
-    response.map(axum::body::Body::new)
+    let mut response = if status.is_server_error() || status == StatusCode::NOT_FOUND {
+        mizan::Error::not_found("no such asset").into_response()
+    } else {
+        response.map(axum::body::Body::new)
+    };
+    response.headers_mut().insert(
+        http::header::X_CONTENT_TYPE_OPTIONS,
+        http::HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 /// Served when the web app has not been built, so the API still has a page that explains itself.

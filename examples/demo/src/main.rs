@@ -106,6 +106,9 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
         limits: args.limits(),
     };
     let router = app(&keys, &config)?;
+    // Caught from here on: a SIGTERM sent as soon as the address is printed stops the demo
+    // gracefully.
+    let shutdown = mizan::shutdown_signal();
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
     println!("mizan demo listening on http://{local}");
     if args.dev {
@@ -118,7 +121,7 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     );
     mizan::serve(listener, router)
         .options(args.serve_options())
-        .with_graceful_shutdown(mizan::shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -51,7 +51,12 @@ async fn memory_stays_within_the_body_budget_and_returns_after_a_burst() {
         return;
     }
     let mut child = Command::new(env!("CARGO_BIN_EXE_mizan-demo"))
-        .args(["--body-budget", &BUDGET.to_string(), "--body-grace-ms", "30000"])
+        .args([
+            "--body-budget",
+            &BUDGET.to_string(),
+            "--body-grace-ms",
+            "30000",
+        ])
         .env("MIZAN_DEMO_ADDR", "127.0.0.1:0")
         .env_remove("MIZAN_SECRET")
         .stdout(Stdio::piped())
@@ -115,7 +120,11 @@ async fn memory_stays_within_the_body_budget_and_returns_after_a_burst() {
     );
     // Still serving.
     let mut s = TcpStream::connect(&addr).await.unwrap();
-    s.write_all(b"GET /api/mizan/context/current_user HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n").await.unwrap();
+    s.write_all(
+        b"GET /api/mizan/context/current_user HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n",
+    )
+    .await
+    .unwrap();
     let mut out = Vec::new();
     s.read_to_end(&mut out).await.unwrap();
     assert!(out.starts_with(b"HTTP/1.1 200"));

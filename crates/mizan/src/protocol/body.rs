@@ -30,8 +30,10 @@ fn unsupported_media_type() -> Error {
     )
 }
 
-/// Checks the headers of a JSON request before any work: content type, then declared length.
+/// Checks the headers of a JSON request before any work: codings, content type, then declared
+/// length.
 pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> {
+    check_codings(parts)?;
     let declared_len = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -54,6 +56,36 @@ pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> 
         return Err(too_large(limits));
     }
     Ok(Declared::Json)
+}
+
+/// The body is framed by `Content-Length` or by one `chunked` transfer coding, and not compressed
+/// (`spec/PROTOCOL.md` §2.2). hyper removes the chunked framing whatever other codings are
+/// listed before it, so a body sent `gzip, chunked` would otherwise be parsed as if it were plain.
+fn check_codings(parts: &Parts) -> Result<()> {
+    let codings = |name| {
+        parts
+            .headers
+            .get_all(name)
+            .iter()
+            .flat_map(|value| value.as_bytes().split(|&b| b == b','))
+            .map(<[u8]>::trim_ascii)
+            .filter(|coding| !coding.is_empty())
+    };
+    let mut transfer = codings(header::TRANSFER_ENCODING);
+    if let Some(first) = transfer.next()
+        && (!first.eq_ignore_ascii_case(b"chunked") || transfer.next().is_some())
+    {
+        return Err(Error::bad_request(
+            "the only transfer coding accepted is one `chunked`",
+        ));
+    }
+    if codings(header::CONTENT_ENCODING).any(|coding| !coding.eq_ignore_ascii_case(b"identity")) {
+        return Err(Error::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the body without a content coding (no `Content-Encoding`)",
+        ));
+    }
+    Ok(())
 }
 
 /// Whether a `Content-Type` value declares JSON in UTF-8 (`spec/PROTOCOL.md` §2.2).
@@ -201,7 +233,6 @@ pub(crate) async fn read_json(
     })
 }
 
-/// The params object of a call; anything but an object is `validation_failed`.
 /// Reads a whole body within the size limit, the read deadline and the body budget.
 ///
 /// The bytes land in one buffer sized from `Content-Length` up front, so a large body is one
@@ -277,6 +308,7 @@ fn too_slow(limits: &Limits) -> Error {
     )
 }
 
+/// The params object of a call; anything but an object is `validation_failed`.
 pub(crate) fn params_object(value: Value) -> Result<Map<String, Value>> {
     match value {
         Value::Object(object) => Ok(object),

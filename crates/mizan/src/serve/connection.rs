@@ -9,6 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::Router;
 use hyper::body::Incoming;
@@ -33,14 +34,16 @@ pub(super) enum Stop {
 }
 
 /// What the connection's watchdog knows of its traffic.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Activity {
+    /// When the connection was accepted: the origin of `last_write_ms`.
+    accepted: Instant,
     /// Requests being handled now (their handler has not returned).
     in_flight: AtomicUsize,
     /// Requests whose handling has begun, ever.
     started: AtomicU64,
-    /// Bytes written, ever.
-    written: AtomicU64,
+    /// When bytes were last written, in milliseconds after `accepted`.
+    last_write_ms: AtomicU64,
     /// Set by the watchdog while it waits for the first byte of the next head.
     awaiting_byte: AtomicBool,
     /// Woken when a handler returns and when an awaited byte arrives.
@@ -55,7 +58,14 @@ pub(super) async fn serve(
     mut stop: watch::Receiver<Stop>,
     _permit: OwnedSemaphorePermit,
 ) {
-    let activity = Arc::new(Activity::default());
+    let activity = Arc::new(Activity {
+        accepted: Instant::now(),
+        in_flight: AtomicUsize::new(0),
+        started: AtomicU64::new(0),
+        last_write_ms: AtomicU64::new(0),
+        awaiting_byte: AtomicBool::new(false),
+        changed: Notify::new(),
+    });
     let io = TokioIo::new(Watched {
         inner: stream,
         activity: Arc::clone(&activity),
@@ -107,9 +117,9 @@ async fn watch_deadlines(activity: &Activity, options: &ServeOptions) {
             activity.changed.notified().await;
         }
         let started = activity.started.load(Ordering::Acquire);
-        let mut written = activity.written.load(Ordering::Relaxed);
+        let idle_since = Instant::now();
         activity.awaiting_byte.store(true, Ordering::Release);
-        let mut deadline = Instant::now() + options.idle_timeout;
+        let mut deadline = idle_since + options.idle_timeout;
         let first_byte = loop {
             let timed_out = tokio::select! {
                 () = activity.changed.notified() => false,
@@ -124,14 +134,13 @@ async fn watch_deadlines(activity: &Activity, options: &ServeOptions) {
                 break true;
             }
             if timed_out {
-                let now_written = activity.written.load(Ordering::Relaxed);
-                if now_written == written {
+                // The last answer may still have been written after the handler returned.
+                let quiet_since = activity.last_write().max(idle_since);
+                if Instant::now() >= quiet_since + options.idle_timeout {
                     tracing::debug!("closing an idle connection");
                     return;
                 }
-                // The last answer is still being written: not idle yet.
-                written = now_written;
-                deadline = Instant::now() + options.idle_timeout;
+                deadline = quiet_since + options.idle_timeout;
             }
         };
         activity.awaiting_byte.store(false, Ordering::Release);
@@ -236,10 +245,18 @@ impl AsyncWrite for Watched {
 
 impl Watched {
     fn count(&self, poll: &Poll<io::Result<usize>>) {
-        if let Poll::Ready(Ok(n)) = poll {
+        if let Poll::Ready(Ok(1..)) = poll {
+            let since = self.activity.accepted.elapsed().as_millis();
             self.activity
-                .written
-                .fetch_add(*n as u64, Ordering::Relaxed);
+                .last_write_ms
+                .store(u64::try_from(since).unwrap_or(u64::MAX), Ordering::Relaxed);
         }
+    }
+}
+
+impl Activity {
+    /// When bytes were last written (when it was accepted, if never), to the millisecond.
+    fn last_write(&self) -> Instant {
+        self.accepted + Duration::from_millis(self.last_write_ms.load(Ordering::Relaxed))
     }
 }
