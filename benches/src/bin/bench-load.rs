@@ -9,8 +9,9 @@
 //! Servers (`load-server`): `bare` (axum handlers as a user writes them), `same` (axum handlers
 //! doing the work Mizan's protocol requires) and `mizan` (the demo app). Workloads: the echo
 //! call, the greet context, the greet context answered `304`, a batch of 8 echo calls, and the
-//! echo call with a bearer MWT. Rounds interleave the servers (bare, same, mizan, bare, ...);
-//! every figure is the median over the rounds. Server CPU comes from `/proc/<pid>/stat`
+//! echo call with a bearer MWT. Rounds interleave the servers;
+//! each round starts with the next server (bare, same, mizan; same, mizan, bare; ...), so
+//! none always runs right after another; every figure is the median over the rounds. Server CPU comes from `/proc/<pid>/stat`
 //! (`utime + stime` of every thread), memory from `/proc/<pid>/status` (`VmRSS`, `VmHWM`).
 
 use std::collections::BTreeMap;
@@ -354,7 +355,9 @@ fn main() -> Result<(), Error> {
     let mut rss_after_round: BTreeMap<Server, Vec<u64>> = BTreeMap::new();
     for round in 0..config.rounds {
         for workload in workloads.iter().copied() {
-            for running in &servers {
+            // Each round starts with the next server, so none always runs right after another.
+            for i in 0..servers.len() {
+                let running = &servers[(i + round) % servers.len()];
                 let (script, spec) = &scripts[&(workload, running.server)];
                 let run = wrk(&config, running, script, spec, config.secs)?;
                 eprintln!(
