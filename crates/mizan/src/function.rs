@@ -102,6 +102,9 @@ where
             Ok(out)
         }
         Encoding::Canonical => {
+            if let Some(bytes) = crate::wide_int::to_canonical(&output) {
+                return Ok(bytes);
+            }
             let value = crate::wide_int::to_value(&output).map_err(Error::internal)?;
             mizan_core::canonical::to_vec(&value).map_err(|e| {
                 Error::internal(format!(

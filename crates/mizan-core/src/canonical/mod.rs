@@ -35,6 +35,26 @@ pub fn parse_exact(json: &[u8]) -> Option<Value> {
 pub(crate) use parse::ExactReader;
 pub(crate) use write::{utf16_cmp, write_i64, write_object_at, write_string, write_value};
 
+/// Appends `s` as a canonical JSON string (§1.1.3), for encoders that write canonical JSON
+/// without building a [`Value`] first.
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    write_string(out, s);
+}
+
+/// Appends `value` as a canonical JSON integer; `Err` outside `±(2^53 - 1)`.
+pub fn write_int(out: &mut Vec<u8>, value: i64) -> Result<(), CanonicalError> {
+    if !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&value) {
+        return Err(CanonicalError::IntegerOutOfRange { offset: None });
+    }
+    write_i64(out, value);
+    Ok(())
+}
+
+/// The order of object members in canonical JSON: by the UTF-16 code units of their keys.
+pub fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    utf16_cmp(a, b)
+}
+
 /// The deepest nesting of arrays and objects that canonical JSON accepts.
 pub const MAX_DEPTH: usize = 32;
 

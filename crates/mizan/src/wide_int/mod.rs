@@ -3,10 +3,12 @@
 //! width, so these adapters change exactly the `i64`, `u64`, `i128` and `u128` values, wherever
 //! they are, and leave every other value alone.
 
+mod canonical;
 mod params;
 mod range;
 mod serialize;
 
+pub(crate) use canonical::to_canonical;
 pub(crate) use params::{has_wide, numbers_from_strings};
 pub(crate) use serialize::{to_value, write_json};
 

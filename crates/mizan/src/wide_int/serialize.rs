@@ -70,14 +70,14 @@ macro_rules! unsigned_abs {
 unsigned_abs!(signed: i64, i128; unsigned: u64, u128);
 
 /// An integer's decimal digits, written on the stack: no allocation per wide integer.
-struct Decimal {
+pub(super) struct Decimal {
     /// `-` and the 39 digits of `u128::MAX` fit.
     digits: [u8; 40],
     start: usize,
 }
 
 impl Decimal {
-    fn new(negative: bool, mut magnitude: u128) -> Self {
+    pub(super) fn new(negative: bool, mut magnitude: u128) -> Self {
         let mut digits = [0u8; 40];
         let mut start = digits.len();
         // The 64-bit division is much cheaper; most values fit.
@@ -103,7 +103,7 @@ impl Decimal {
         Self { digits, start }
     }
 
-    fn as_str(&self) -> &str {
+    pub(super) fn as_str(&self) -> &str {
         std::str::from_utf8(&self.digits[self.start..])
             .unwrap_or_else(|_| unreachable!("digits and '-' are ASCII"))
     }
