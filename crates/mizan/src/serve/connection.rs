@@ -2,7 +2,9 @@
 //!
 //! hyper's own header timeout starts when it begins waiting for a head, so it would also bound
 //! the idle time between keep-alive requests; the two are separate settings, so the connection
-//! watches its own bytes instead.
+//! watches its own traffic instead. The watch costs no timer and no wake-up per request: requests
+//! only write timestamps, and one timer per connection looks at them at least once per header
+//! timeout (which is what keeps the head deadline exact) and when a deadline falls due.
 
 use std::io;
 use std::pin::Pin;
@@ -16,7 +18,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::sync::{Notify, OwnedSemaphorePermit, watch};
+use tokio::sync::{OwnedSemaphorePermit, watch};
 use tokio::time::{Instant, sleep_until};
 use tower_service::Service;
 
@@ -33,21 +35,29 @@ pub(super) enum Stop {
     Closing,
 }
 
-/// What the connection's watchdog knows of its traffic.
+/// What the connection's watchdog knows of its traffic. Times are milliseconds after `accepted`.
 #[derive(Debug)]
 struct Activity {
-    /// When the connection was accepted: the origin of `last_write_ms`.
     accepted: Instant,
     /// Requests being handled now (their handler has not returned).
     in_flight: AtomicUsize,
-    /// Requests whose handling has begun, ever.
-    started: AtomicU64,
-    /// When bytes were last written, in milliseconds after `accepted`.
-    last_write_ms: AtomicU64,
-    /// Set by the watchdog while it waits for the first byte of the next head.
-    awaiting_byte: AtomicBool,
-    /// Woken when a handler returns and when an awaited byte arrives.
-    changed: Notify,
+    /// Whether the next byte read begins a request head: set when the connection opens and when
+    /// a handler returns, cleared by that byte.
+    awaiting_head: AtomicBool,
+    /// When the current head's first byte was read.
+    head_started_ms: AtomicU64,
+    /// When a handler last returned or bytes were last written.
+    quiet_since_ms: AtomicU64,
+}
+
+impl Activity {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.accepted.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn at(&self, ms: &AtomicU64) -> Instant {
+        self.accepted + Duration::from_millis(ms.load(Ordering::Acquire))
+    }
 }
 
 /// Serves one connection until it ends, times out, or the shutdown closes it.
@@ -61,10 +71,9 @@ pub(super) async fn serve(
     let activity = Arc::new(Activity {
         accepted: Instant::now(),
         in_flight: AtomicUsize::new(0),
-        started: AtomicU64::new(0),
-        last_write_ms: AtomicU64::new(0),
-        awaiting_byte: AtomicBool::new(false),
-        changed: Notify::new(),
+        awaiting_head: AtomicBool::new(true),
+        head_started_ms: AtomicU64::new(0),
+        quiet_since_ms: AtomicU64::new(0),
     });
     let io = TokioIo::new(Watched {
         inner: stream,
@@ -112,54 +121,29 @@ pub(super) async fn serve(
 /// Resolves when the connection has been idle for the idle timeout, or a head has taken longer
 /// than the header read timeout since its first byte.
 async fn watch_deadlines(activity: &Activity, options: &ServeOptions) {
+    // Never sleep longer than the header timeout, except until a head's own deadline: a head that
+    // begins while the watchdog sleeps is then seen before its deadline passes.
+    let check_every = options.header_read_timeout.max(Duration::from_millis(1));
+    let timer = sleep_until(activity.accepted + check_every.min(options.idle_timeout));
+    tokio::pin!(timer);
     loop {
-        while activity.in_flight.load(Ordering::Acquire) > 0 {
-            activity.changed.notified().await;
-        }
-        let started = activity.started.load(Ordering::Acquire);
-        let idle_since = Instant::now();
-        activity.awaiting_byte.store(true, Ordering::Release);
-        let mut deadline = idle_since + options.idle_timeout;
-        let first_byte = loop {
-            let timed_out = tokio::select! {
-                () = activity.changed.notified() => false,
-                () = sleep_until(deadline) => true,
-            };
-            if activity.started.load(Ordering::Acquire) != started
-                || activity.in_flight.load(Ordering::Acquire) > 0
-            {
-                break false;
-            }
-            if !activity.awaiting_byte.load(Ordering::Acquire) {
-                break true;
-            }
-            if timed_out {
-                // The last answer may still have been written after the handler returned.
-                let quiet_since = activity.last_write().max(idle_since);
-                if Instant::now() >= quiet_since + options.idle_timeout {
-                    tracing::debug!("closing an idle connection");
-                    return;
-                }
-                deadline = quiet_since + options.idle_timeout;
-            }
+        timer.as_mut().await;
+        let now = Instant::now();
+        let deadline = if activity.in_flight.load(Ordering::Acquire) > 0 {
+            // A handler runs: its own deadlines (the body's) apply, not the connection's.
+            None
+        } else if activity.awaiting_head.load(Ordering::Acquire) {
+            Some(activity.at(&activity.quiet_since_ms) + options.idle_timeout)
+        } else {
+            Some(activity.at(&activity.head_started_ms) + options.header_read_timeout)
         };
-        activity.awaiting_byte.store(false, Ordering::Release);
-        if !first_byte {
-            continue;
-        }
-        let deadline = Instant::now() + options.header_read_timeout;
-        loop {
-            let timed_out = tokio::select! {
-                () = activity.changed.notified() => false,
-                () = sleep_until(deadline) => true,
-            };
-            if activity.started.load(Ordering::Acquire) != started {
-                break;
-            }
-            if timed_out {
-                tracing::debug!("closing a connection whose request head is too slow");
+        match deadline {
+            Some(deadline) if deadline <= now => {
+                tracing::debug!("closing a connection: idle, or its request head too slow");
                 return;
             }
+            Some(deadline) => timer.as_mut().reset(deadline.min(now + check_every)),
+            None => timer.as_mut().reset(now + check_every),
         }
     }
 }
@@ -170,15 +154,18 @@ struct InFlight(Arc<Activity>);
 impl InFlight {
     fn begin(activity: &Arc<Activity>) -> Self {
         activity.in_flight.fetch_add(1, Ordering::AcqRel);
-        activity.started.fetch_add(1, Ordering::AcqRel);
         Self(Arc::clone(activity))
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
-        self.0.changed.notify_one();
+        let activity = &self.0;
+        activity
+            .quiet_since_ms
+            .store(activity.now_ms(), Ordering::Release);
+        activity.awaiting_head.store(true, Ordering::Release);
+        activity.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -197,11 +184,14 @@ impl AsyncRead for Watched {
         let before = buf.filled().len();
         let this = &mut *self;
         let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
+        let activity = &this.activity;
         if buf.filled().len() > before
-            && this.activity.awaiting_byte.load(Ordering::Relaxed)
-            && this.activity.awaiting_byte.swap(false, Ordering::AcqRel)
+            && activity.awaiting_head.load(Ordering::Relaxed)
+            && activity.awaiting_head.swap(false, Ordering::AcqRel)
         {
-            this.activity.changed.notify_one();
+            activity
+                .head_started_ms
+                .store(activity.now_ms(), Ordering::Release);
         }
         poll
     }
@@ -215,7 +205,7 @@ impl AsyncWrite for Watched {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
-        this.count(&poll);
+        this.wrote(&poll);
         poll
     }
 
@@ -226,7 +216,7 @@ impl AsyncWrite for Watched {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         let poll = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
-        this.count(&poll);
+        this.wrote(&poll);
         poll
     }
 
@@ -244,19 +234,11 @@ impl AsyncWrite for Watched {
 }
 
 impl Watched {
-    fn count(&self, poll: &Poll<io::Result<usize>>) {
+    fn wrote(&self, poll: &Poll<io::Result<usize>>) {
         if let Poll::Ready(Ok(1..)) = poll {
-            let since = self.activity.accepted.elapsed().as_millis();
             self.activity
-                .last_write_ms
-                .store(u64::try_from(since).unwrap_or(u64::MAX), Ordering::Relaxed);
+                .quiet_since_ms
+                .store(self.activity.now_ms(), Ordering::Release);
         }
-    }
-}
-
-impl Activity {
-    /// When bytes were last written (when it was accepted, if never), to the millisecond.
-    fn last_write(&self) -> Instant {
-        self.accepted + Duration::from_millis(self.last_write_ms.load(Ordering::Relaxed))
     }
 }
