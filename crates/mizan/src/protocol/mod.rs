@@ -228,27 +228,26 @@ pub(crate) type SharedState = State<Arc<Shared>>;
 
 /// Answers a request to the API: routes it, then adds the headers every answer carries.
 async fn dispatch(State(shared): SharedState, base: &str, request: HttpRequest) -> Response {
-    let mut response = match &shared.cors {
-        None => route(State(shared), base, request).await,
+    let (origin, request) = match &shared.cors {
+        None => (None, request),
         Some(cors) => {
             let (parts, body) = request.into_parts();
-            if let Some(preflight) = cors.preflight(&parts) {
+            if let Some(mut preflight) = cors.preflight(&parts) {
                 preflight
-            } else {
-                let origin = cors.allowed(&parts.headers).cloned();
-                let mut response = route(
-                    State(Arc::clone(&shared)),
-                    base,
-                    HttpRequest::from_parts(parts, body),
-                )
-                .await;
-                if let Some(cors) = &shared.cors {
-                    cors.decorate(origin.as_ref(), &mut response);
-                }
-                response
+                    .headers_mut()
+                    .insert(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
+                return preflight;
             }
+            let origin = cors.allowed(&parts.headers).cloned();
+            (origin, HttpRequest::from_parts(parts, body))
         }
     };
+    // One call site: the route's future is part of this one's, which is moved to the heap for
+    // every request.
+    let mut response = route(&shared, base, request).await;
+    if let Some(cors) = &shared.cors {
+        cors.decorate(origin.as_ref(), &mut response);
+    }
     response
         .headers_mut()
         .insert(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
@@ -258,7 +257,7 @@ async fn dispatch(State(shared): SharedState, base: &str, request: HttpRequest) 
 static NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
 
 /// Routes a request on its exact path below the base (`spec/PROTOCOL.md` §2.1).
-async fn route(State(shared): SharedState, base: &str, request: HttpRequest) -> Response {
+async fn route(shared: &Arc<Shared>, base: &str, request: HttpRequest) -> Response {
     // The routes guarantee the prefix; a path without it (a router nested in an unusual way) is
     // no Mizan endpoint.
     let Some(path) = request.uri().path().strip_prefix(base) else {
@@ -270,19 +269,21 @@ async fn route(State(shared): SharedState, base: &str, request: HttpRequest) -> 
         match shared.function(name) {
             Ok(function) => {
                 let (parts, body) = request.into_parts();
-                call::respond(&shared, function, parts, body).await
+                call::respond(shared, function, parts, body).await
             }
             Err(e) => Err(e),
         }
     } else if let Some(name) = path.strip_prefix("/context/") {
         match shared.function(name) {
-            Ok(function) => context::respond(&shared, function, request.into_parts().0).await,
+            Ok(function) => context::respond(shared, function, request.into_parts().0).await,
             Err(e) => Err(e),
         }
     } else if path == "/batch" {
-        return batch::handle(State(shared), request).await;
+        // Boxed: a batch's future is the largest, and calls and contexts should not carry its
+        // size.
+        return Box::pin(batch::handle(State(Arc::clone(shared)), request)).await;
     } else if path == "/manifest" {
-        return serve_manifest(State(shared), request).await;
+        return serve_manifest(State(Arc::clone(shared)), request).await;
     } else {
         Err(Error::not_found("no such Mizan endpoint"))
     };
