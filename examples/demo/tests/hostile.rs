@@ -17,6 +17,7 @@
 mod case;
 #[path = "hostile/check.rs"]
 mod check;
+mod common;
 #[path = "hostile/corpus.rs"]
 mod corpus;
 #[path = "hostile/demo.rs"]
@@ -38,8 +39,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use check::check_response;
+use common::rss_kib;
 use corpus::{Case, Corpus, Expect, Phase};
-use demo::{Demo, rss_kib};
+use demo::Demo;
 use wire::{Response, exchange, parse_responses, preview};
 
 /// Cases run this many at a time (each on its own connection).

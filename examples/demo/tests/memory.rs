@@ -2,27 +2,18 @@
 //! the body budget while the burst lasts and returns close to idle after it (`spec/PROTOCOL.md`
 //! §2.11). Prints the resident set size before, during and after.
 
-use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::process::Command;
+
+mod common;
 
 /// Connections in the burst, each declaring a 1 MiB body and sending all of it but one byte.
 const CONNECTIONS: usize = 256;
 const DECLARED: usize = 1 << 20;
 /// The demo's body budget in this test.
 const BUDGET: usize = 32 << 20;
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
 
 /// Sends a head declaring [`DECLARED`] bytes and all of the body but its last byte; returns the
 /// connection, or `None` when the server refused it (`503 overloaded`) or closed it.
@@ -50,29 +41,13 @@ async fn memory_stays_within_the_body_budget_and_returns_after_a_burst() {
         eprintln!("no /proc: resident set size cannot be read here");
         return;
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mizan-demo"))
-        .args([
-            "--body-budget",
-            &BUDGET.to_string(),
-            "--body-grace-ms",
-            "30000",
-        ])
-        .env("MIZAN_DEMO_ADDR", "127.0.0.1:0")
-        .env_remove("MIZAN_SECRET")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let budget = BUDGET.to_string();
+    let (child, addr) = common::spawn_demo(
+        &["--body-budget", &budget, "--body-grace-ms", "30000"],
+        None,
+    )
+    .await;
     let pid = child.id().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let addr = first.rsplit_once("http://").unwrap().1.to_owned();
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
 
     // Warm up: the runtime's threads and buffers exist before the baseline is read.
     for _ in 0..20 {
@@ -82,7 +57,7 @@ async fn memory_stays_within_the_body_budget_and_returns_after_a_burst() {
         s.read_to_end(&mut out).await.unwrap();
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let idle = rss_kib(pid);
+    let idle = common::rss_kib(pid);
 
     let burst = tokio::time::timeout(Duration::from_secs(60), async {
         let mut held = Vec::new();
@@ -101,11 +76,11 @@ async fn memory_stays_within_the_body_budget_and_returns_after_a_burst() {
     .await
     .expect("the burst is sent within 60 s");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let during = rss_kib(pid);
+    let during = common::rss_kib(pid);
     let open = burst.len();
     drop(burst);
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let after = rss_kib(pid);
+    let after = common::rss_kib(pid);
     println!(
         "demo RSS: idle {idle} KiB, during {CONNECTIONS} unfinished 1 MiB bodies ({open} taken by the client side) {during} KiB, after {after} KiB"
     );

@@ -1,36 +1,16 @@
 //! The demo binary as a process: development mode, the public secret, and shutting down on
 //! `SIGTERM`.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::io::AsyncReadExt;
 use tokio::process::{Child, Command};
 
 mod common;
 use common::request;
 
-/// Starts the demo on a free loopback port and returns it with its address.
 async fn start(args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mizan-demo"))
-        .args(args)
-        .env("MIZAN_DEMO_ADDR", "127.0.0.1:0")
-        .env_remove("MIZAN_SECRET")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .expect("the demo starts within 30 s")
-        .unwrap()
-        .unwrap();
-    let addr = first.rsplit_once("http://").unwrap().1.to_owned();
-    // Keep reading stdout so the demo never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, addr)
+    common::spawn_demo(args, None).await
 }
 
 fn sign_in() -> String {

@@ -228,29 +228,25 @@ pub(crate) type SharedState = State<Arc<Shared>>;
 
 /// Answers a request to the API: routes it, then adds the headers every answer carries.
 async fn dispatch(State(shared): SharedState, base: &str, request: HttpRequest) -> Response {
-    let (origin, request) = match &shared.cors {
-        None => (None, request),
-        Some(cors) => {
-            let (parts, body) = request.into_parts();
-            if let Some(mut preflight) = cors.preflight(&parts) {
-                preflight
-                    .headers_mut()
-                    .insert(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
-                return preflight;
-            }
-            let origin = cors.allowed(&parts.headers).cloned();
-            (origin, HttpRequest::from_parts(parts, body))
-        }
-    };
-    // One call site: the route's future is part of this one's, which is moved to the heap for
-    // every request.
-    let mut response = route(&shared, base, request).await;
-    if let Some(cors) = &shared.cors {
-        cors.decorate(origin.as_ref(), &mut response);
-    }
+    let mut response = answer(&shared, base, request).await;
     response
         .headers_mut()
         .insert(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
+    response
+}
+
+/// The answer to a request to the API: a CORS preflight's, or the route's with its CORS headers.
+async fn answer(shared: &Arc<Shared>, base: &str, request: HttpRequest) -> Response {
+    let Some(cors) = &shared.cors else {
+        return route(shared, base, request).await;
+    };
+    let (parts, body) = request.into_parts();
+    if let Some(preflight) = cors.preflight(&parts) {
+        return preflight;
+    }
+    let origin = cors.allowed(&parts.headers).cloned();
+    let mut response = route(shared, base, HttpRequest::from_parts(parts, body)).await;
+    cors.decorate(origin.as_ref(), &mut response);
     response
 }
 

@@ -36,3 +36,51 @@ pub async fn request(
     let (status, head, body) = request_raw(addr, raw).await;
     (status, head.to_lowercase(), body)
 }
+
+/// Starts the demo binary on a free loopback port with `args`, the root secret `secret_hex`
+/// (the public demo secret when `None`), and returns it with its address. What it prints after
+/// the address is read and dropped, so it never blocks on a full pipe.
+pub async fn spawn_demo(
+    args: &[&str],
+    secret_hex: Option<&str>,
+) -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_mizan-demo"));
+    command
+        .args(args)
+        .env("MIZAN_DEMO_ADDR", "127.0.0.1:0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true);
+    match secret_hex {
+        Some(secret) => command.env("MIZAN_SECRET", secret),
+        None => command.env_remove("MIZAN_SECRET"),
+    };
+    let mut child = command.spawn().unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("the demo prints its address within 30 s")
+            .unwrap()
+            .expect("the demo prints `listening on http://ADDR`");
+        if let Some((_, addr)) = line.split_once("listening on http://") {
+            break addr.trim().to_owned();
+        }
+    };
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, addr)
+}
+
+/// `VmRSS` of a process, in KiB (0 once it is gone).
+pub fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|line| {
+                line.strip_prefix("VmRSS:")
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+        })
+        .unwrap_or(0)
+}

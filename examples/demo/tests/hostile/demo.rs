@@ -1,13 +1,10 @@
 //! The demo process under test: started with the corpus's flags and secret, checked alive, and
 //! its resident memory read from `/proc`.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use mizan::core::hex;
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 
 use crate::corpus::Step;
 use crate::tokens::TEST_SECRET;
@@ -39,29 +36,9 @@ pub(crate) struct Demo {
 
 impl Demo {
     pub(crate) async fn spawn() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mizan-demo"))
-            .args(DEMO_FLAGS)
-            .env("MIZAN_DEMO_ADDR", "127.0.0.1:0")
-            .env("MIZAN_SECRET", hex::encode(TEST_SECRET))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+        let (child, addr) =
+            crate::common::spawn_demo(DEMO_FLAGS, Some(&hex::encode(TEST_SECRET))).await;
         let pid = child.id().unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let addr = loop {
-            let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-                .await
-                .expect("the demo prints its address within 30 s")
-                .unwrap()
-                .expect("the demo prints `listening on http://ADDR`");
-            if let Some((_, addr)) = line.split_once("listening on http://") {
-                break addr.trim().to_owned();
-            }
-        };
-        // Keep reading what it prints, so that it never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Self {
             child: std::sync::Mutex::new(child),
             pid,
@@ -98,19 +75,6 @@ impl Demo {
     }
 
     pub(crate) fn rss_kib(&self) -> u64 {
-        rss_kib(self.pid)
+        crate::common::rss_kib(self.pid)
     }
-}
-
-/// `VmRSS` of a process, in KiB (0 once it is gone).
-pub(crate) fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status.lines().find_map(|line| {
-                line.strip_prefix("VmRSS:")
-                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            })
-        })
-        .unwrap_or(0)
 }
