@@ -38,6 +38,7 @@ pub mod base64url;
 pub mod cache_key;
 pub mod canonical;
 pub mod context_query;
+pub mod form;
 mod error;
 pub mod hex;
 pub mod keys;

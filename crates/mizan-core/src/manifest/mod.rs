@@ -33,6 +33,9 @@ pub struct Manifest {
     pub protocol: u32,
     /// Every function, sorted by name (byte order).
     pub functions: Vec<FunctionEntry>,
+    /// Every form's spec (§2.13.1), sorted by name; left out when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forms: Vec<crate::form::FormSpec>,
 }
 
 impl Manifest {
@@ -42,7 +45,20 @@ impl Manifest {
         Self {
             protocol: PROTOCOL_VERSION,
             functions,
+            forms: Vec::new(),
         }
+    }
+
+    /// The manifest with `forms`, sorted by name.
+    pub fn with_forms(mut self, mut forms: Vec<crate::form::FormSpec>) -> Self {
+        forms.sort_by(|a, b| a.name.cmp(&b.name));
+        self.forms = forms;
+        self
+    }
+
+    /// The form named `name`.
+    pub fn form(&self, name: &str) -> Option<&crate::form::FormSpec> {
+        self.forms.iter().find(|f| f.name == name)
     }
 
     /// The function registered as `name`.
