@@ -375,7 +375,7 @@ fn check_file(field: &FieldSpec, value: &Value, mode: Mode) -> Result<Value, Str
 }
 
 /// Whether a media type (any case, parameters allowed) is one of `accept` (§2.13.4).
-pub(crate) fn accepts(accept: &[String], media_type: &str) -> bool {
+pub fn accepts(accept: &[String], media_type: &str) -> bool {
     let essence = media_type
         .split(';')
         .next()
