@@ -7,7 +7,10 @@ use mizan_core::form::{FieldKind, FieldSpec, FormSpec, Mode, check};
 use serde_json::Value;
 
 fn corpus() -> Value {
-    let path = format!("{}/../../spec/vectors/forms.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../spec/vectors/forms.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
@@ -19,15 +22,31 @@ fn forms(corpus: &Value) -> BTreeMap<String, FormSpec> {
             .unwrap_or_else(|e| panic!("form {}: {e}", json["name"]));
         // The file holds each spec as the serde model writes it: nothing extra, no member left
         // out, no `None` written.
-        assert_eq!(&serde_json::to_value(&spec).unwrap(), json, "form {}", spec.name);
+        assert_eq!(
+            &serde_json::to_value(&spec).unwrap(),
+            json,
+            "form {}",
+            spec.name
+        );
         // And as a server publishes it: defaults filled in, `multipart` derived from the fields.
         let finished = FormSpec {
             fields: spec.fields.iter().cloned().map(finish_deep).collect(),
             ..FormSpec::new(&spec.name, &spec.title, spec.fields.clone())
         };
-        assert_eq!(finished.fields, spec.fields, "form {}: not finished", spec.name);
-        assert_eq!(finished.multipart, spec.multipart, "form {}: multipart", spec.name);
-        assert!(out.insert(spec.name.clone(), spec).is_none(), "two forms share a name");
+        assert_eq!(
+            finished.fields, spec.fields,
+            "form {}: not finished",
+            spec.name
+        );
+        assert_eq!(
+            finished.multipart, spec.multipart,
+            "form {}: multipart",
+            spec.name
+        );
+        assert!(
+            out.insert(spec.name.clone(), spec).is_none(),
+            "two forms share a name"
+        );
     }
     out
 }
@@ -86,7 +105,10 @@ fn form_vectors() {
         FieldKind::File,
     ];
     for kind in every {
-        assert!(seen.contains(&format!("{kind:?}")), "no form has a {kind:?} field");
+        assert!(
+            seen.contains(&format!("{kind:?}")),
+            "no form has a {kind:?} field"
+        );
     }
 
     let cases = corpus["cases"].as_array().expect("cases");
@@ -109,7 +131,13 @@ fn form_vectors() {
         let expected = by_path(case["fields"].as_array().expect("fields"))
             .unwrap_or_else(|e| panic!("case {i} ({note}): expected {e}"));
         let got = check(&spec.fields, &values, mode);
-        let got = by_path(&serde_json::to_value(&got.errors).unwrap().as_array().unwrap().clone());
+        let got = by_path(
+            &serde_json::to_value(&got.errors)
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .clone(),
+        );
         match got {
             Ok(got) if got == expected => {}
             Ok(got) => failures.push(format!(

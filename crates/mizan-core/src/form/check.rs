@@ -31,8 +31,8 @@ pub struct Checked {
     /// Every failing value, at most one per path, in the order of the fields.
     pub errors: Vec<FieldIssue>,
     /// The values as the form's Rust type reads them: missing optional values `null` (an
-    /// unchecked optional `boolean` `false`, a missing `multichoice` or `rows` `[]`), integers
-    /// written as `1.0` as `1`, unknown members left out.
+    /// unchecked optional `boolean` `false`, a missing `multichoice` or `rows` `[]`), integers and
+    /// file sizes written as `1.0` as `1`, unknown members left out.
     pub values: Value,
 }
 
@@ -367,7 +367,7 @@ fn check_file(field: &FieldSpec, value: &Value, mode: Mode) -> Result<Value, Str
         let media_type = o.get("type")?.as_str()?;
         (o.len() == 3).then_some((name, size, media_type))
     });
-    let (_, size, media_type) = described.ok_or(m::INVALID_FILE)?;
+    let (name, size, media_type) = described.ok_or(m::INVALID_FILE)?;
     // Exact: a whole number in 0 ..= 2^53 − 1, so `u64` holds it.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let size = size as u64;
@@ -381,20 +381,25 @@ fn check_file(field: &FieldSpec, value: &Value, mode: Mode) -> Result<Value, Str
     {
         return Err(m::FILE_TYPE.to_owned());
     }
-    Ok(value.clone())
+    // The size as an integer, so that a `u64` reads `2048.0` as it reads `2048`.
+    Ok(serde_json::json!({"name": name, "size": size, "type": media_type}))
 }
 
-/// Whether a media type (any case, parameters allowed) is one of `accept` (§2.13.4): its essence
-/// is the part before the first `;`, without the spaces and tabs around it, with ASCII letters
-/// lowercased. Only those, so that every side (Rust's `trim`, JavaScript's `trim` and
-/// `toLowerCase` each do more, and differently) finds the same essence.
-pub(crate) fn accepts(accept: &[String], media_type: &str) -> bool {
-    let essence = media_type
+/// The essence of a media type (§2.13.4): the part before the first `;`, without the spaces and
+/// tabs around it, with ASCII letters lowercased. Only those, so that every side finds the same
+/// essence (Rust's `trim`, JavaScript's `trim` and `toLowerCase` each do more, and differently).
+pub fn media_type_essence(media_type: &str) -> String {
+    media_type
         .split(';')
         .next()
         .unwrap_or_default()
         .trim_matches([' ', '\t'])
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+/// Whether a media type (any case, parameters allowed) is one of `accept` (§2.13.4).
+pub(crate) fn accepts(accept: &[String], media_type: &str) -> bool {
+    let essence = media_type_essence(media_type);
     accept.iter().any(|entry| match entry.strip_suffix("/*") {
         Some(top) => essence
             .split_once('/')
