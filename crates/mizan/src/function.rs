@@ -33,6 +33,12 @@ pub trait ServerFunction: Send + Sync + 'static {
     fn input_schema(&self, generator: &mut SchemaGenerator) -> Schema;
     /// The JSON Schema of the output.
     fn output_schema(&self, generator: &mut SchemaGenerator) -> Schema;
+    /// Whether the function checks its params itself, with messages of its own, instead of
+    /// against its input schema (forms, `spec/PROTOCOL.md` §2.13.3).
+    #[doc(hidden)]
+    fn checks_own_params(&self) -> bool {
+        false
+    }
     /// Decodes the params, runs the function and encodes its output.
     fn call<'a>(
         &'a self,
@@ -130,6 +136,11 @@ impl Params {
             remaining: object,
             errors: Vec::new(),
         }
+    }
+
+    /// The params object as it came.
+    pub(crate) fn into_object(self) -> Map<String, Value> {
+        self.remaining
     }
 
     /// Decodes the parameter `name`; a missing parameter decodes as `null`, so `Option` parameters

@@ -65,6 +65,7 @@ pub mod codegen;
 mod effects;
 mod engine;
 mod error;
+pub mod forms;
 mod function;
 mod future;
 mod limits;

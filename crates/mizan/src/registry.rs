@@ -9,6 +9,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
 use crate::AuthRequirement;
+use crate::forms::{AnyForm, FormHandler, FormRuntime};
 use crate::function::{FunctionOptions, ServerFunction};
 use crate::manifest::{AuthLevel, FunctionEntry, Manifest, schema_hash};
 use crate::validation::{ParamsValidator, find_unportable_pattern, recursive_union, untagged};
@@ -25,6 +26,10 @@ pub(crate) struct Registered {
     pub(crate) schema_hash: String,
     /// `input_schema`, compiled: params are checked against it before they are decoded.
     pub(crate) params_validator: ParamsValidator,
+    /// Whether the function checks its params itself (forms) instead of with `params_validator`.
+    pub(crate) checks_own_params: bool,
+    /// The form whose `submit` this is, which also takes multipart bodies (§2.13.4).
+    pub(crate) form_submit: Option<Arc<dyn AnyForm>>,
 }
 
 /// The server functions of an application, by name.
@@ -45,6 +50,7 @@ pub(crate) struct Registered {
 #[derive(Default)]
 pub struct Registry {
     functions: BTreeMap<String, Registered>,
+    forms: BTreeMap<String, Arc<dyn AnyForm>>,
 }
 
 impl Registry {
@@ -71,6 +77,7 @@ impl Registry {
             return Err(RegistryError::DuplicateName(name.to_owned()));
         }
         let options = function.options();
+        let checks_own_params = function.checks_own_params();
         let mut generator = SchemaSettings::draft2020_12().into_generator();
         let mut input_schema = function.input_schema(&mut generator).to_value();
         let mut output_schema = crate::output_view::output_schema(&function);
@@ -129,9 +136,67 @@ impl Registry {
                 input_has_wide,
                 schema_hash,
                 params_validator,
+                checks_own_params,
+                form_submit: None,
             },
         );
         Ok(self)
+    }
+
+    /// Registers the form `T` (`#[derive(mizan::Form)]`): its functions `<name>.schema`,
+    /// `<name>.validate` and `<name>.submit` (`spec/PROTOCOL.md` §2.13), and its spec in the
+    /// manifest. Fails for a spec that cannot be checked alike on every side (a widget that does
+    /// not suit its field, a rule on a field it does not apply to, an unportable pattern, ...) and
+    /// for names that are taken.
+    pub fn form<T: FormHandler>(&mut self) -> Result<&mut Self, RegistryError> {
+        let spec = T::spec();
+        if let Some(reason) = crate::forms::spec_problem(&spec) {
+            return Err(RegistryError::InvalidForm {
+                name: spec.name,
+                reason,
+            });
+        }
+        let name = spec.name.clone();
+        let names: Vec<String> = ["schema", "validate", "submit"]
+            .iter()
+            .map(|f| format!("{name}.{f}"))
+            .collect();
+        if let Some(taken) = names
+            .iter()
+            .find(|n| self.functions.contains_key(n.as_str()))
+            .or_else(|| self.forms.contains_key(&name).then_some(&names[0]))
+        {
+            return Err(RegistryError::DuplicateName(taken.clone()));
+        }
+        let form: Arc<dyn AnyForm> = Arc::new(FormRuntime::<T>::new(spec));
+        for (i, (name, function)) in names
+            .iter()
+            .zip(crate::forms::functions::<T>(&form))
+            .enumerate()
+        {
+            if let Err(e) = self.register(function, name) {
+                // All or nothing: a form is registered whole or not at all.
+                for earlier in &names[..i] {
+                    self.functions.remove(earlier);
+                }
+                return Err(e);
+            }
+        }
+        if let Some(submit) = self.functions.get_mut(&names[2]) {
+            submit.form_submit = Some(form.clone());
+        }
+        self.forms.insert(name, form);
+        Ok(self)
+    }
+
+    /// The registered forms, by name.
+    pub(crate) fn forms(&self) -> impl Iterator<Item = &Arc<dyn AnyForm>> {
+        self.forms.values()
+    }
+
+    /// The form named `name`.
+    pub(crate) fn get_form(&self, name: &str) -> Option<&Arc<dyn AnyForm>> {
+        self.forms.get(name)
     }
 
     /// The registered names, sorted.
@@ -162,7 +227,7 @@ impl Registry {
                 schema_hash: f.schema_hash.clone(),
             })
             .collect();
-        Manifest::new(functions)
+        Manifest::new(functions).with_forms(self.forms.values().map(|f| f.spec().clone()).collect())
     }
 }
 
@@ -258,6 +323,13 @@ pub enum RegistryError {
         /// The indexes of the two variants.
         variants: (usize, usize),
     },
+    /// A form's spec cannot be checked alike on every side (§2.13.1).
+    InvalidForm {
+        /// The form.
+        name: String,
+        /// What is wrong, naming the field.
+        reason: String,
+    },
     /// The input schema could not be compiled for validation.
     InvalidInputSchema {
         /// The function.
@@ -306,6 +378,7 @@ impl fmt::Display for RegistryError {
                 f,
                 "function {name:?} takes an untagged enum (at {schema_path:?}) whose variants {first} and {second} accept the same kind of JSON value and both contain the enum again: serde would decode the nested values once per variant at every level, which takes exponential time; tag the enum (#[serde(tag = \"type\")])"
             ),
+            Self::InvalidForm { name, reason } => write!(f, "form {name:?} cannot serve: {reason}"),
             Self::InvalidInputSchema { name, reason } => write!(
                 f,
                 "the input schema of function {name:?} cannot be compiled: {reason}"

@@ -41,7 +41,9 @@ pub fn check(fields: &[FieldSpec], values: &Value, mode: Mode) -> Checked {
     let mut errors = Vec::new();
     let mut path = Vec::new();
     let values = match values {
-        Value::Object(object) => Value::Object(check_object(fields, object, mode, &mut path, &mut errors)),
+        Value::Object(object) => {
+            Value::Object(check_object(fields, object, mode, &mut path, &mut errors))
+        }
         _ => {
             errors.push(FieldIssue::new(Vec::new(), m::INVALID));
             Value::Null
@@ -279,7 +281,9 @@ fn check_field(
         FieldKind::Group => {
             let object = value.as_object().ok_or(m::INVALID)?;
             let nested = field.fields.as_deref().unwrap_or_default();
-            Ok(Value::Object(check_object(nested, object, mode, path, errors)))
+            Ok(Value::Object(check_object(
+                nested, object, mode, path, errors,
+            )))
         }
         FieldKind::Rows => {
             let rows = value.as_array().ok_or(m::INVALID_LIST)?;
@@ -299,7 +303,9 @@ fn check_field(
                 path.push(PathStep::Index(i));
                 match row.as_object() {
                     Some(object) => {
-                        out.push(Value::Object(check_object(nested, object, mode, path, errors)));
+                        out.push(Value::Object(check_object(
+                            nested, object, mode, path, errors,
+                        )));
                     }
                     None => {
                         errors.push(FieldIssue::new(path.clone(), m::INVALID));

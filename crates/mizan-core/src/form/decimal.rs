@@ -28,8 +28,20 @@ pub fn compare_decimals(a: &str, b: &str) -> Ordering {
     let (b_negative, b_whole, b_fraction) = parts(b);
     let a_zero = a_whole.is_empty() && a_fraction.is_empty();
     let b_zero = b_whole.is_empty() && b_fraction.is_empty();
-    let a_sign = if a_zero { 0 } else if a_negative { -1 } else { 1 };
-    let b_sign = if b_zero { 0 } else if b_negative { -1 } else { 1 };
+    let a_sign = if a_zero {
+        0
+    } else if a_negative {
+        -1
+    } else {
+        1
+    };
+    let b_sign = if b_zero {
+        0
+    } else if b_negative {
+        -1
+    } else {
+        1
+    };
     if a_sign != b_sign {
         return a_sign.cmp(&b_sign);
     }
@@ -38,7 +50,11 @@ pub fn compare_decimals(a: &str, b: &str) -> Ordering {
         .cmp(&b_whole.len())
         .then_with(|| a_whole.cmp(b_whole))
         .then_with(|| a_fraction.cmp(b_fraction));
-    if a_sign < 0 { magnitude.reverse() } else { magnitude }
+    if a_sign < 0 {
+        magnitude.reverse()
+    } else {
+        magnitude
+    }
 }
 
 /// Sign, integer part without leading zeros, fraction without trailing zeros.

@@ -104,9 +104,9 @@ impl FormSpec {
 static EMPTY: Vec<FieldSpec> = Vec::new();
 
 fn has_file(fields: &[FieldSpec]) -> bool {
-    fields.iter().any(|f| {
-        f.kind == FieldKind::File || f.fields.as_deref().is_some_and(has_file)
-    })
+    fields
+        .iter()
+        .any(|f| f.kind == FieldKind::File || f.fields.as_deref().is_some_and(has_file))
 }
 
 /// What a field holds (§2.13.1).

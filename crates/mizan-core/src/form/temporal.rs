@@ -13,7 +13,8 @@ pub fn is_date(s: &str) -> bool {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let (Some(year), Some(month), Some(day)) = (number(&s[0..4]), number(&s[5..7]), number(&s[8..10]))
+    let (Some(year), Some(month), Some(day)) =
+        (number(&s[0..4]), number(&s[5..7]), number(&s[8..10]))
     else {
         return false;
     };
@@ -31,9 +32,8 @@ pub fn is_date(s: &str) -> bool {
 /// Whether `s` is `HH:MM` or `HH:MM:SS`, from 00:00:00 to 23:59:59.
 pub fn is_time(s: &str) -> bool {
     let b = s.as_bytes();
-    let fields_ok = |h: &str, m: &str| {
-        matches!((number(h), number(m)), (Some(h), Some(m)) if h < 24 && m < 60)
-    };
+    let fields_ok =
+        |h: &str, m: &str| matches!((number(h), number(m)), (Some(h), Some(m)) if h < 24 && m < 60);
     match b.len() {
         5 => b[2] == b':' && fields_ok(&s[0..2], &s[3..5]),
         8 => {

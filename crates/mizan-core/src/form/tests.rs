@@ -34,7 +34,11 @@ fn required_unknown_and_optional() {
 #[test]
 fn integers_written_with_a_fraction_read_as_integers() {
     let fields = vec![field("n", FieldKind::Integer)];
-    let checked = check(&fields, &serde_json::from_str("{\"n\": 3.0}").unwrap(), Mode::Validate);
+    let checked = check(
+        &fields,
+        &serde_json::from_str("{\"n\": 3.0}").unwrap(),
+        Mode::Validate,
+    );
     assert!(checked.errors.is_empty());
     assert_eq!(checked.values, json!({"n": 3}));
     assert_eq!(
@@ -58,7 +62,10 @@ fn rows_report_at_their_index_and_files_need_multipart_on_submit() {
             json!({"items": [{"qty": 1}, {"qty": "x"}, 3], "cv": {"name": "a", "size": 3, "type": "text/plain"}})
         ),
         vec![
-            (json!(["items", 1, "qty"]), messages::INVALID_INTEGER.to_owned()),
+            (
+                json!(["items", 1, "qty"]),
+                messages::INVALID_INTEGER.to_owned()
+            ),
             (json!(["items", 2]), messages::INVALID.to_owned()),
             (json!(["cv"]), messages::FILE_TYPE.to_owned()),
         ]
