@@ -40,15 +40,25 @@ pub(crate) fn parse(attrs: &[Attribute], ident: &syn::Ident, errors: &mut Errors
                 });
             }
             "title" => o.title = entry.string(errors),
-            "redirect" => o.redirect = entry.string(errors),
-            "page" => {
-                o.page = entry.string(errors).filter(|page| {
-                    let ok = page.value().starts_with('/');
+            "redirect" | "page" => {
+                let path = entry.string(errors).filter(|path| {
+                    let ok = is_local_path(&path.value());
                     if !ok {
-                        errors.at_tokens(page, "`page` is the path of the page that shows the form: it starts with `/`");
+                        errors.at_tokens(
+                            path,
+                            format!(
+                                "`{}` is a path on this site: it starts with one `/`",
+                                entry.name
+                            ),
+                        );
                     }
                     ok
                 });
+                if entry.name == "page" {
+                    o.page = path;
+                } else {
+                    o.redirect = path;
+                }
             }
             "auth" => o.auth = auth::parse(&entry.meta, errors),
             other => unreachable!("`{other}` is in KEYS but not read"),
@@ -75,4 +85,9 @@ pub(crate) fn is_wire_name(name: &str) -> bool {
         .next()
         .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// A path on this site, as registration requires of `redirect` and `page`.
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.contains(['\\', '\r', '\n'])
 }
