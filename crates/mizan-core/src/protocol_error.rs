@@ -38,6 +38,9 @@ protocol_codes! {
     /// The body (or the `p` of a context URL) is not JSON the server accepts (syntax, UTF-8,
     /// duplicate keys, depth, numbers).
     MalformedJson => ("malformed_json", 400),
+    /// A `multipart/form-data` form body that is not valid multipart or is over its part limits
+    /// (spec §2.13.4).
+    MalformedMultipart => ("malformed_multipart", 400),
     /// A context URL whose query string is not the one canonical encoding of its params.
     NonCanonicalQuery => ("non_canonical_query", 400),
     /// A request the application rejects as malformed.

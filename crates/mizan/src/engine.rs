@@ -28,6 +28,12 @@ pub(crate) struct Shared {
     pub(crate) cors: Option<crate::protocol::Cors>,
     /// The manifest's JSON, serialized once; `None` when it is not exposed.
     pub(crate) manifest: Option<bytes::Bytes>,
+    /// The base path the API is mounted at.
+    pub(crate) base: String,
+    /// The HTML shell's template, when the API was built with one.
+    pub(crate) shell_template: Option<Arc<str>>,
+    /// Where uploads are written.
+    pub(crate) upload_dir: std::path::PathBuf,
 }
 
 impl Shared {

@@ -32,11 +32,8 @@ impl std::fmt::Debug for Shell {
 }
 
 impl Shell {
-    pub(crate) fn new(shared: Arc<Shared>, template: String) -> Self {
-        Self {
-            shared,
-            template: template.into(),
-        }
+    pub(crate) fn new(shared: Arc<Shared>, template: Arc<str>) -> Self {
+        Self { shared, template }
     }
 
     /// The payload for a request: `{"contexts":{"<name>":<canonical output>,...}}` with every
@@ -101,7 +98,29 @@ impl Shell {
     pub async fn handler(State(shell): State<Shell>, request: HttpRequest) -> Response {
         let (parts, _) = request.into_parts();
         let (payload, hydrated) = shell.hydrate(&parts).await;
-        let html = embed_hydration(&shell.template, &payload);
+        // The page of a form holds it rendered, so that it works before (and without) scripts
+        // (§2.13.5).
+        let form = shell
+            .shared
+            .registry
+            .forms()
+            .find(|f| f.spec().page.as_deref() == Some(parts.uri.path()));
+        let (html, set_cookie) = match form {
+            Some(form) => {
+                let (token, set_cookie) = crate::protocol::csrf_token(&parts);
+                let action = format!("{}/form/{}", shell.shared.base, form.spec().name);
+                let rendered = crate::forms::render_form(
+                    form.spec(),
+                    &action,
+                    &serde_json::json!({}),
+                    &[],
+                    &token,
+                );
+                (insert_in_root(&shell.template, &rendered), set_cookie)
+            }
+            None => (shell.template.to_string(), None),
+        };
+        let html = embed_hydration(&html, &payload);
         let response = (
             [
                 (
@@ -121,11 +140,33 @@ impl Shell {
             html,
         )
             .into_response();
-        match hydrated {
+        let mut response = match hydrated {
             Some(request) => crate::engine::with_effects(&request, Ok(response)),
             None => response,
+        };
+        if let Some(cookie) = set_cookie {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
         }
+        response
     }
+}
+
+/// Inserts `html` as the first child of the element whose `id` is `root` (the element a React
+/// app renders into), or before `</body>` when there is none.
+pub(crate) fn insert_in_root(template: &str, html: &str) -> String {
+    let at = ["id=\"root\"", "id='root'", "id=root"]
+        .iter()
+        .find_map(|marker| {
+            let start = template.find(marker)?;
+            Some(start + template[start..].find('>')? + 1)
+        })
+        .or_else(|| template.find("</body>"))
+        .unwrap_or(template.len());
+    let mut out = String::with_capacity(template.len() + html.len());
+    out.push_str(&template[..at]);
+    out.push_str(html);
+    out.push_str(&template[at..]);
+    out
 }
 
 /// Inserts `payload` (JSON text) into `html` as

@@ -12,6 +12,7 @@
  */
 export const PROTOCOL_ERROR_STATUS = {
   malformed_json: 400,
+  malformed_multipart: 400,
   non_canonical_query: 400,
   bad_request: 400,
   unauthenticated: 401,

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 /// The table of §2.6, written out again so that the generator checks the library against it.
 const TABLE: &[(&str, u16)] = &[
     ("malformed_json", 400),
+    ("malformed_multipart", 400),
     ("non_canonical_query", 400),
     ("bad_request", 400),
     ("unauthenticated", 401),

@@ -31,8 +31,8 @@ pub struct Checked {
     /// Every failing value, at most one per path, in the order of the fields.
     pub errors: Vec<FieldIssue>,
     /// The values as the form's Rust type reads them: missing optional values `null` (an
-    /// unchecked optional `boolean` `false`, a missing `multichoice` or `rows` `[]`), integers
-    /// written as `1.0` as `1`, unknown members left out.
+    /// unchecked optional `boolean` `false`, a missing `multichoice` or `rows` `[]`), integers and
+    /// file sizes written as `1.0` as `1`, unknown members left out.
     pub values: Value,
 }
 
@@ -200,10 +200,7 @@ fn check_field(
             Ok(value.clone())
         }
         FieldKind::Integer => {
-            let n = value
-                .as_f64()
-                .filter(|n| n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER)
-                .ok_or(m::INVALID_INTEGER)?;
+            let n = whole_number(value).ok_or(m::INVALID_INTEGER)?;
             if let Some(min) = &field.min
                 && min.as_f64().is_some_and(|min| n < min)
             {
@@ -350,17 +347,30 @@ fn temporal(
     Ok(value.clone())
 }
 
+/// A JSON number that is whole within ±(2^53 − 1), read as the double JavaScript reads, so that
+/// `3.0` and `1e2` are whole and `2^53 + 1` is not, on every side (§2.13.1).
+fn whole_number(value: &Value) -> Option<f64> {
+    value
+        .as_f64()
+        .filter(|n| n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER)
+}
+
 fn check_file(field: &FieldSpec, value: &Value, mode: Mode) -> Result<Value, String> {
     if mode == Mode::SubmitJson {
         return Err(m::INVALID_FILE.to_owned());
     }
+    // Exactly the three members, the size a whole number as for `integer` (a client sends
+    // `File.size` as JavaScript writes it) and not negative (§2.13.4).
     let described = value.as_object().and_then(|o| {
         let name = o.get("name")?.as_str()?;
-        let size = o.get("size")?.as_u64()?;
+        let size = o.get("size").and_then(whole_number).filter(|n| *n >= 0.0)?;
         let media_type = o.get("type")?.as_str()?;
         (o.len() == 3).then_some((name, size, media_type))
     });
-    let (_, size, media_type) = described.ok_or(m::INVALID_FILE)?;
+    let (name, size, media_type) = described.ok_or(m::INVALID_FILE)?;
+    // Exact: a whole number in 0 ..= 2^53 − 1, so `u64` holds it.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let size = size as u64;
     if let Some(max) = field.max_size
         && size > max
     {
@@ -371,17 +381,25 @@ fn check_file(field: &FieldSpec, value: &Value, mode: Mode) -> Result<Value, Str
     {
         return Err(m::FILE_TYPE.to_owned());
     }
-    Ok(value.clone())
+    // The size as an integer, so that a `u64` reads `2048.0` as it reads `2048`.
+    Ok(serde_json::json!({"name": name, "size": size, "type": media_type}))
 }
 
-/// Whether a media type (any case, parameters allowed) is one of `accept` (§2.13.4).
-pub(crate) fn accepts(accept: &[String], media_type: &str) -> bool {
-    let essence = media_type
+/// The essence of a media type (§2.13.4): the part before the first `;`, without the spaces and
+/// tabs around it, with ASCII letters lowercased. Only those, so that every side finds the same
+/// essence (Rust's `trim`, JavaScript's `trim` and `toLowerCase` each do more, and differently).
+pub fn media_type_essence(media_type: &str) -> String {
+    media_type
         .split(';')
         .next()
         .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+        .trim_matches([' ', '\t'])
+        .to_ascii_lowercase()
+}
+
+/// Whether a media type (any case, parameters allowed) is one of `accept` (§2.13.4).
+pub fn accepts(accept: &[String], media_type: &str) -> bool {
+    let essence = media_type_essence(media_type);
     accept.iter().any(|entry| match entry.strip_suffix("/*") {
         Some(top) => essence
             .split_once('/')

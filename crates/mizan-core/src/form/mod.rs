@@ -21,15 +21,24 @@ mod temporal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use check::{Checked, Mode, check, email_matches, url_matches};
+pub use check::{
+    Checked, Mode, accepts, check, email_matches, media_type_essence, url_matches,
+};
 pub use decimal::{compare_decimals, decimal_digits, is_decimal};
 pub use temporal::{is_date, is_datetime, is_time, normalized_time};
 
 /// The HTML standard's pattern for `<input type=email>`, shared by both sides (§2.13.2).
 pub const EMAIL_PATTERN: &str = "^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$";
 
-/// The URL pattern of §2.13.2.
-pub const URL_PATTERN: &str = "^(?i:https?)://[^\\s/?#]+[^\\s]*$";
+/// The URL pattern of §2.13.2, in the portable subset (§2.7.1). The scheme's letters are spelled
+/// out as ASCII pairs because `(?i)` would also let `ſ` (U+017F) stand for `s`; the whitespace is
+/// the Unicode `White_Space` set written out, because `\s` differs between engines (JavaScript's
+/// adds U+FEFF and lacks U+0085).
+pub const URL_PATTERN: &str = concat!(
+    "^[Hh][Tt][Tt][Pp][Ss]?://",
+    "[^\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000/?#]+",
+    "[^\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$",
+);
 
 /// `max_length` of an email field that sets none.
 pub const EMAIL_MAX_LENGTH: u64 = 254;

@@ -91,3 +91,73 @@ fn dotted_paths_find_nested_fields() {
     assert!(spec.field_at("items.3").is_none());
     assert!(spec.field_at("address.town").is_none());
 }
+
+#[test]
+fn the_url_pattern_is_ascii_in_its_scheme_and_exact_in_its_whitespace() {
+    assert!(url_matches("HtTpS://example.com"));
+    // `(?i:https?)` would take U+017F LONG S for `s`.
+    assert!(!url_matches("httpſ://example.com"));
+    // White_Space, spelled out: U+0085 is in it and U+FEFF is not, whatever `\s` means where.
+    assert!(!url_matches("http://a/\u{85}"));
+    assert!(!url_matches("http://a/\u{200A}"));
+    assert!(url_matches("http://a/\u{FEFF}"));
+    assert!(url_matches("http://a/\u{200B}"));
+}
+
+#[test]
+fn a_file_size_is_a_whole_number_as_for_integer() {
+    let mut upload = field("cv", FieldKind::File);
+    upload.max_size = Some(2048);
+    let fields = vec![upload];
+    let size = |text: &str| {
+        let values = format!(r#"{{"cv": {{"name": "a", "size": {text}, "type": "text/plain"}}}}"#);
+        let errors = check(
+            &fields,
+            &serde_json::from_str(&values).unwrap(),
+            Mode::Validate,
+        )
+        .errors;
+        errors.first().map(|e| e.message.clone())
+    };
+    assert_eq!(size("2048.0"), None);
+    let described = json!({"cv": {"name": "a", "size": 2048.0, "type": "text/plain"}});
+    assert_eq!(
+        check(&fields, &described, Mode::Validate).values["cv"]["size"],
+        json!(2048),
+        "the checked values hold the size as an integer"
+    );
+    assert_eq!(size("1e3"), None);
+    assert_eq!(size("-0"), None);
+    assert_eq!(size("2049"), Some(messages::max_size(2048)));
+    for invalid in ["-1", "1.5", "9007199254740993", "\"1\""] {
+        assert_eq!(
+            size(invalid).as_deref(),
+            Some(messages::INVALID_FILE),
+            "{invalid}"
+        );
+    }
+}
+
+#[test]
+fn a_media_type_is_matched_by_its_essence() {
+    let accept = ["text/markdown".to_owned(), "image/*".to_owned()];
+    for ok in [
+        "TEXT/Markdown",
+        " text/markdown\t; charset=utf-8",
+        "image/png",
+        "image/svg+xml",
+    ] {
+        assert!(check::accepts(&accept, ok), "{ok}");
+    }
+    // U+212A KELVIN SIGN lowercases to `k` in JavaScript's `toLowerCase`, but only ASCII counts;
+    // U+00A0 is trimmed by `trim` on both sides, but only spaces and tabs count.
+    for refused in [
+        "text/mar\u{212A}down",
+        "text/markdown\u{A0}",
+        "image/",
+        "image",
+        "",
+    ] {
+        assert!(!check::accepts(&accept, refused), "{refused}");
+    }
+}

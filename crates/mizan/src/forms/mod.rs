@@ -38,7 +38,9 @@
 //! ```
 
 mod field;
+mod flat;
 mod functions;
+mod html;
 mod invalid;
 mod json_schema;
 mod runtime;
@@ -52,8 +54,30 @@ pub use invalid::Invalid;
 pub use mizan_core::form::{Choice, FieldIssue, FieldKind, FieldSpec, FormSpec, PathStep};
 pub use upload::{DEFAULT_MAX_SIZE, Upload};
 
+pub(crate) use flat::{FlatValues, find_markers};
+pub(crate) use html::escape as escape_html;
+pub(crate) use runtime::field_errors;
 pub(crate) use runtime::{AnyForm, FormRuntime, Received, Verdict, failed};
+
+/// The form's HTML (§2.13.5).
+pub(crate) fn render_form(
+    spec: &FormSpec,
+    action: &str,
+    values: &serde_json::Value,
+    errors: &[FieldIssue],
+    csrf_token: &str,
+) -> String {
+    html::render(&html::Rendering {
+        spec,
+        action,
+        values,
+        errors,
+        csrf_token,
+    })
+}
+pub(crate) use invalid::dotted as dotted_path;
 pub(crate) use spec_rules::problem as spec_problem;
+pub(crate) use upload::essence as media_essence;
 
 /// The three functions of the form `T`, in the order `schema`, `validate`, `submit`.
 pub(crate) fn functions<T: FormHandler>(

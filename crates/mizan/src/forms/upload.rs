@@ -164,12 +164,7 @@ impl schemars::JsonSchema for Upload {
     }
 }
 
-/// A media type lowercased, without parameters.
+/// A media type lowercased, without parameters (§2.13.4).
 pub(crate) fn essence(media_type: &str) -> String {
-    media_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
+    mizan_core::form::media_type_essence(media_type)
 }

@@ -61,7 +61,7 @@ pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> 
 /// The body is framed by `Content-Length` or by one `chunked` transfer coding, and not compressed
 /// (`spec/PROTOCOL.md` §2.2). hyper removes the chunked framing whatever other codings are
 /// listed before it, so a body sent `gzip, chunked` would otherwise be parsed as if it were plain.
-fn check_codings(parts: &Parts) -> Result<()> {
+pub(crate) fn check_codings(parts: &Parts) -> Result<()> {
     let codings = |name| {
         parts
             .headers
@@ -187,7 +187,7 @@ fn split_value(text: &[u8]) -> Option<(Vec<u8>, &[u8])> {
     None
 }
 
-fn too_large(limits: &Limits) -> Error {
+pub(crate) fn too_large(limits: &Limits) -> Error {
     Error::new(
         ErrorCode::PayloadTooLarge,
         format!("the body is over the limit of {} bytes", limits.body_bytes),
@@ -238,7 +238,7 @@ pub(crate) async fn read_json(
 /// The bytes land in one buffer sized from `Content-Length` up front, so a large body is one
 /// allocation that is given back to the system when it is dropped, not many small ones that
 /// fragment the heap.
-async fn read_bytes(body: Body, shared: &Shared) -> Result<Vec<u8>> {
+pub(crate) async fn read_bytes(body: Body, shared: &Shared) -> Result<Vec<u8>> {
     let limits = &shared.limits;
     let mut reservation = shared.body_budget.reserve();
     let declared_len = usize::try_from(body.size_hint().exact().unwrap_or(0)).unwrap_or(usize::MAX);
@@ -272,14 +272,14 @@ async fn read_bytes(body: Body, shared: &Shared) -> Result<Vec<u8>> {
 
 /// When the body read so far must have grown: `body_grace` after reading started, plus one
 /// second per `body_min_rate` bytes received.
-struct ReadDeadline {
+pub(crate) struct ReadDeadline {
     start: tokio::time::Instant,
     grace: Duration,
     min_rate: u32,
 }
 
 impl ReadDeadline {
-    fn new(limits: &Limits) -> Self {
+    pub(crate) fn new(limits: &Limits) -> Self {
         Self {
             start: tokio::time::Instant::now(),
             grace: limits.body_grace,
@@ -287,7 +287,7 @@ impl ReadDeadline {
         }
     }
 
-    fn at(&self, received: usize) -> tokio::time::Instant {
+    pub(crate) fn at(&self, received: usize) -> tokio::time::Instant {
         let earned = if self.min_rate == 0 {
             Duration::ZERO
         } else {
@@ -297,7 +297,7 @@ impl ReadDeadline {
     }
 }
 
-fn too_slow(limits: &Limits) -> Error {
+pub(crate) fn too_slow(limits: &Limits) -> Error {
     Error::new(
         ErrorCode::RequestTimeout,
         format!(

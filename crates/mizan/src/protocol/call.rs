@@ -24,6 +24,12 @@ pub(super) async fn respond(
         return Ok(method_not_allowed("POST"));
     }
     check_schema(function, sent_schema(&parts))?;
+    if let Some(form) = &function.form_submit
+        && let Some(kind) = super::form_body::declared(&parts)
+    {
+        // Boxed: only form submits carry the multipart reader's state.
+        return Box::pin(submit_form(shared, form.as_ref(), kind, parts, http_body)).await;
+    }
     let declared = body::check_headers(&parts, &shared.limits)?;
     let request = shared.request(parts).await?;
     let result = async {
@@ -33,5 +39,18 @@ pub(super) async fn respond(
         Ok(json_response(output, "no-store"))
     }
     .await;
+    Ok(with_effects(&request, result))
+}
+
+async fn submit_form(
+    shared: &Shared,
+    form: &dyn crate::forms::AnyForm,
+    kind: super::form_body::FormBody,
+    parts: Parts,
+    http_body: Body,
+) -> Result<Response> {
+    body::check_codings(&parts)?;
+    let request = shared.request(parts).await?;
+    let result = super::form_post::submit_call(shared, form, kind, &request, http_body).await;
     Ok(with_effects(&request, result))
 }

@@ -6,6 +6,10 @@ mod budget;
 mod call;
 mod context;
 mod cors;
+mod form_body;
+mod form_post;
+pub(crate) use form_body::CSRF_FIELD;
+pub(crate) use form_post::csrf_token;
 
 use std::sync::Arc;
 
@@ -55,6 +59,7 @@ pub struct Mizan {
     limits: Limits,
     expose_manifest: bool,
     cors: Option<Cors>,
+    upload_dir: Option<std::path::PathBuf>,
 }
 
 impl Mizan {
@@ -67,6 +72,7 @@ impl Mizan {
             limits: Limits::default(),
             expose_manifest: true,
             cors: None,
+            upload_dir: None,
         }
     }
 
@@ -99,6 +105,14 @@ impl Mizan {
         self
     }
 
+    /// Where uploaded files are written while a form submit runs (default: the system's
+    /// temporary directory). Each is deleted when its request ends unless the handler keeps it.
+    #[must_use]
+    pub fn upload_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.upload_dir = Some(dir.into());
+        self
+    }
+
     /// Whether `GET /manifest` is served (default `true`; code generation reads it).
     #[must_use]
     pub fn expose_manifest(mut self, expose: bool) -> Self {
@@ -120,8 +134,9 @@ impl Mizan {
         template: impl Into<String>,
     ) -> (Router<S>, crate::Shell) {
         let base = base_path(base);
-        let shared = self.shared();
-        let shell = crate::Shell::new(shared.clone(), template.into());
+        let template: Arc<str> = template.into().into();
+        let shared = self.shared(&base, Some(template.clone()));
+        let shell = crate::Shell::new(shared.clone(), template);
         (Self::routes(shared, base), shell)
     }
 
@@ -140,10 +155,10 @@ impl Mizan {
     #[track_caller]
     pub fn router<S: Clone + Send + Sync + 'static>(self, base: &str) -> Router<S> {
         let base = base_path(base);
-        Self::routes(self.shared(), base)
+        Self::routes(self.shared(&base, None), base)
     }
 
-    fn shared(self) -> Arc<Shared> {
+    fn shared(self, base: &str, shell_template: Option<Arc<str>>) -> Arc<Shared> {
         // Serialized once: the registry cannot change after the router is built.
         let manifest = self
             .expose_manifest
@@ -158,6 +173,9 @@ impl Mizan {
             body_budget: BodyBudget::new(self.limits.body_budget_bytes),
             cors: self.cors,
             manifest,
+            base: base.to_owned(),
+            shell_template,
+            upload_dir: self.upload_dir.unwrap_or_else(std::env::temp_dir),
         })
     }
 
@@ -274,6 +292,10 @@ async fn route(shared: &Arc<Shared>, base: &str, request: HttpRequest) -> Respon
             Ok(function) => context::respond(shared, function, request.into_parts().0).await,
             Err(e) => Err(e),
         }
+    } else if let Some(name) = path.strip_prefix("/form/") {
+        let name = name.to_owned();
+        let (parts, body) = request.into_parts();
+        return Box::pin(form_post::respond(shared, &name, parts, body)).await;
     } else if path == "/batch" {
         // Boxed: a batch's future is the largest, and calls and contexts should not carry its
         // size.

@@ -1,0 +1,393 @@
+//! Reading a form's `application/x-www-form-urlencoded` or `multipart/form-data` body within its
+//! limits, files streamed to disk as they arrive (`spec/PROTOCOL.md` §2.13.4).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::Body;
+use futures_util::StreamExt;
+use http::header;
+use http::request::Parts;
+use mizan_core::canonical::{self, ParseOptions};
+use mizan_core::form::{FieldIssue, FieldKind, FormSpec, PathStep, messages};
+use serde_json::{Value, json};
+use tokio::io::AsyncWriteExt;
+
+use super::body::{ReadDeadline, read_bytes, too_large, too_slow};
+use crate::engine::Shared;
+use crate::forms::{Received, Upload};
+use crate::{Error, ErrorCode, Result};
+
+/// The hidden field that carries the CSRF token of a post without JavaScript (§2.13.5).
+pub(crate) const CSRF_FIELD: &str = "__mizan_csrf";
+/// The multipart part that carries the values as JSON.
+const VALUES_PART: &str = "__values";
+/// Placeholder of a received file in flat values.
+const FILE_MARKER: &str = "__mizan_file";
+/// The most parts a multipart body may have.
+const MAX_PARTS: usize = 1000;
+/// The largest non-file part.
+const MAX_TEXT_PART: usize = 64 * 1024;
+
+/// A form body, read.
+pub(crate) struct Posted {
+    /// The values, files described in them.
+    pub(crate) values: Value,
+    /// The files received, each at its path in `values`.
+    pub(crate) files: Vec<Received>,
+    /// Names that named no field, and files refused while reading.
+    pub(crate) issues: Vec<FieldIssue>,
+    /// The CSRF field, if posted.
+    pub(crate) csrf: Option<String>,
+}
+
+/// What kind of form body a request declares.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum FormBody {
+    UrlEncoded,
+    Multipart(String),
+}
+
+/// The form body a request's `Content-Type` declares, if it declares one.
+pub(crate) fn declared(parts: &Parts) -> Option<FormBody> {
+    let mut values = parts.headers.get_all(header::CONTENT_TYPE).iter();
+    let value = values.next()?.to_str().ok()?;
+    if values.next().is_some() {
+        return None;
+    }
+    let essence = value.split(';').next()?.trim().to_ascii_lowercase();
+    match essence.as_str() {
+        "application/x-www-form-urlencoded" => Some(FormBody::UrlEncoded),
+        "multipart/form-data" => multer::parse_boundary(value).ok().map(FormBody::Multipart),
+        _ => None,
+    }
+}
+
+fn malformed(reason: &'static str, message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::MalformedMultipart, message.into())
+        .with_details(json!({ "reason": reason }))
+}
+
+/// Reads a form body of `spec`.
+pub(crate) async fn read(
+    spec: &FormSpec,
+    kind: FormBody,
+    body: Body,
+    shared: &Shared,
+    upload_dir: &Path,
+) -> Result<Posted> {
+    match kind {
+        FormBody::UrlEncoded => {
+            let bytes = read_bytes(body, shared).await?;
+            let mut flat = crate::forms::FlatValues::default();
+            let mut csrf = None;
+            for (name, value) in form_urlencoded::parse(&bytes) {
+                if name == CSRF_FIELD {
+                    csrf = Some(value.into_owned());
+                } else {
+                    flat.add(&spec.fields, &name, Value::String(value.into_owned()));
+                }
+            }
+            let (values, issues) = flat.finish();
+            Ok(Posted {
+                values,
+                files: Vec::new(),
+                issues,
+                csrf,
+            })
+        }
+        FormBody::Multipart(boundary) => {
+            read_multipart(spec, &boundary, body, shared, upload_dir).await
+        }
+    }
+}
+
+/// The most bytes a multipart body of `spec` may have: every file at its `max_size`, plus the
+/// body limit for the rest.
+fn multipart_limit(spec: &FormSpec, body_bytes: usize) -> u64 {
+    fn files(fields: &[mizan_core::form::FieldSpec]) -> u64 {
+        fields
+            .iter()
+            .map(|f| match f.kind {
+                FieldKind::File => f.max_size.unwrap_or(0),
+                _ => f.fields.as_deref().map_or(0, files),
+            })
+            .fold(0u64, u64::saturating_add)
+    }
+    files(&spec.fields).saturating_add(body_bytes as u64)
+}
+
+fn multer_error(error: multer::Error, shared: &Shared) -> Error {
+    match error {
+        multer::Error::StreamSizeExceeded { .. } => too_large(&shared.limits),
+        multer::Error::IncompleteStream
+        | multer::Error::IncompleteFieldData { .. }
+        | multer::Error::IncompleteHeaders => {
+            malformed("incomplete", "the multipart body ends early")
+        }
+        multer::Error::StreamReadFailed(_) => {
+            Error::bad_request("the request body could not be read")
+        }
+        other => malformed(
+            "syntax",
+            format!("the multipart body is not valid: {other}"),
+        ),
+    }
+}
+
+async fn read_multipart(
+    spec: &FormSpec,
+    boundary: &str,
+    body: Body,
+    shared: &Shared,
+    upload_dir: &Path,
+) -> Result<Posted> {
+    let limits = &shared.limits;
+    let received = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&received);
+    let stream = body.into_data_stream().map(move |chunk| {
+        if let Ok(bytes) = &chunk {
+            counter.fetch_add(bytes.len(), Ordering::Relaxed);
+        }
+        chunk
+    });
+    let constraints = multer::Constraints::new().size_limit(
+        multer::SizeLimit::new().whole_stream(multipart_limit(spec, limits.body_bytes)),
+    );
+    let mut multipart = multer::Multipart::with_constraints(stream, boundary, constraints);
+    let deadline = ReadDeadline::new(limits);
+    let at = |received: &AtomicUsize| deadline.at(received.load(Ordering::Relaxed));
+    let mut reservation = shared.body_budget.reserve();
+    let mut text_bytes = 0usize;
+
+    let mut flat = crate::forms::FlatValues::default();
+    let mut json_values: Option<Value> = None;
+    let mut files: Vec<Received> = Vec::new();
+    let mut file_paths: Vec<String> = Vec::new();
+    let mut issues = Vec::new();
+    let mut csrf = None;
+    let mut parts = 0usize;
+
+    loop {
+        let next = tokio::time::timeout_at(at(&received), multipart.next_field())
+            .await
+            .map_err(|_| too_slow(limits))?;
+        let Some(mut part) = next.map_err(|e| multer_error(e, shared))? else {
+            break;
+        };
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(malformed(
+                "too_many_parts",
+                format!("more than {MAX_PARTS} parts"),
+            ));
+        }
+        let Some(name) = part.name().map(str::to_owned) else {
+            return Err(malformed("syntax", "a part has no name"));
+        };
+        if let Some(file_name) = part.file_name().map(str::to_owned) {
+            let path = crate::forms::dotted_path(&name);
+            let Some(field) = spec.field_at(&name).filter(|f| f.kind == FieldKind::File) else {
+                push_once(&mut issues, FieldIssue::new(path, messages::UNKNOWN_FIELD));
+                continue;
+            };
+            let media_type = crate::forms::media_essence(
+                part.content_type()
+                    .map_or("application/octet-stream", |m| m.essence_str()),
+            );
+            if let Some(accept) = &field.accept
+                && !mizan_core::form::accepts(accept, &media_type)
+                && !file_name.is_empty()
+            {
+                push_once(&mut issues, FieldIssue::new(path, messages::FILE_TYPE));
+                continue;
+            }
+            let max = field.max_size.unwrap_or(crate::forms::DEFAULT_MAX_SIZE);
+            let temp = tempfile::Builder::new()
+                .prefix("mizan-upload-")
+                .tempfile_in(upload_dir)
+                .map_err(|e| Error::internal(format!("cannot create an upload file: {e}")))?;
+            let (std_file, temp_path) = temp.into_parts();
+            let mut file = tokio::fs::File::from_std(std_file);
+            let mut size = 0u64;
+            let mut over = false;
+            loop {
+                let chunk = tokio::time::timeout_at(at(&received), part.chunk())
+                    .await
+                    .map_err(|_| too_slow(limits))?
+                    .map_err(|e| multer_error(e, shared))?;
+                let Some(chunk) = chunk else { break };
+                size += chunk.len() as u64;
+                if size > max {
+                    over = true;
+                    break;
+                }
+                file.write_all(&chunk)
+                    .await
+                    .map_err(|e| Error::internal(format!("cannot write an upload: {e}")))?;
+            }
+            if over {
+                // `temp_path` is dropped here, which deletes what was written.
+                push_once(&mut issues, FieldIssue::new(path, messages::max_size(max)));
+                continue;
+            }
+            file.flush()
+                .await
+                .map_err(|e| Error::internal(format!("cannot write an upload: {e}")))?;
+            if file_name.is_empty() && size == 0 {
+                continue; // an empty file input: no file
+            }
+            let index = files.len();
+            files.push(Received {
+                path,
+                upload: Upload::received(file_name, media_type, size, temp_path),
+            });
+            file_paths.push(name.clone());
+            if json_values.is_none() {
+                flat.add(&spec.fields, &name, json!({ FILE_MARKER: index }));
+            }
+            continue;
+        }
+        let text = read_text(&mut part, &received, &at, shared).await?;
+        text_bytes += text.len();
+        if text_bytes > limits.body_bytes {
+            return Err(too_large(limits));
+        }
+        reservation.grow(text_bytes)?;
+        if name == VALUES_PART {
+            if parts != 1 {
+                return Err(malformed("values", "the __values part must come first"));
+            }
+            let options = ParseOptions {
+                max_depth: limits.json_depth,
+                allow_floats: true,
+            };
+            match canonical::parse_with(text.as_bytes(), options) {
+                Ok(value @ Value::Object(_)) => json_values = Some(value),
+                _ => {
+                    return Err(malformed(
+                        "values",
+                        "the __values part is not a JSON object",
+                    ));
+                }
+            }
+        } else if name == CSRF_FIELD {
+            csrf = Some(text);
+        } else if json_values.is_some() {
+            return Err(malformed(
+                "values",
+                "after a __values part, only files and the CSRF field may follow",
+            ));
+        } else {
+            flat.add(&spec.fields, &name, Value::String(text));
+        }
+    }
+
+    let mut values = match json_values {
+        Some(mut values) => {
+            // A file value in the JSON is only ever what the server received.
+            for received in &mut files {
+                if !place(&mut values, &received.path, describe(&received.upload)) {
+                    push_once(
+                        &mut issues,
+                        FieldIssue::new(received.path.clone(), messages::UNKNOWN_FIELD),
+                    );
+                }
+            }
+            values
+        }
+        None => {
+            let (values, unknown) = flat.finish();
+            issues.extend(unknown);
+            values
+        }
+    };
+    if !file_paths.is_empty() && flat_markers(&mut values, &mut files) {
+        // Paths were rewritten to the compacted row indexes.
+    }
+    drop(reservation);
+    Ok(Posted {
+        values,
+        files,
+        issues,
+        csrf,
+    })
+}
+
+/// Replaces the file markers of flat values with the files' descriptions, and gives each file
+/// its final path (rows are renumbered without gaps).
+fn flat_markers(values: &mut Value, files: &mut [Received]) -> bool {
+    let mut found = Vec::new();
+    crate::forms::find_markers(values, FILE_MARKER, &mut Vec::new(), &mut found);
+    for (path, index) in &found {
+        if let Some(received) = files.get_mut(*index) {
+            received.path = path.clone();
+            let description = describe(&received.upload);
+            place(values, path, description);
+        }
+    }
+    !found.is_empty()
+}
+
+fn describe(upload: &Upload) -> Value {
+    json!({"name": upload.file_name(), "size": upload.size(), "type": upload.content_type()})
+}
+
+/// Sets the value at `path`, creating objects on the way; an index must exist.
+fn place(values: &mut Value, path: &[PathStep], new: Value) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut at = values;
+    for step in parents {
+        at = match step {
+            PathStep::Key(key) => match at {
+                Value::Object(map) => map.entry(key.clone()).or_insert_with(|| json!({})),
+                _ => return false,
+            },
+            PathStep::Index(i) => match at.get_mut(*i) {
+                Some(v) => v,
+                None => return false,
+            },
+        };
+    }
+    match (at, last) {
+        (Value::Object(map), PathStep::Key(key)) => {
+            map.insert(key.clone(), new);
+            true
+        }
+        _ => false,
+    }
+}
+
+fn push_once(issues: &mut Vec<FieldIssue>, issue: FieldIssue) {
+    if !issues.iter().any(|i| i.path == issue.path) {
+        issues.push(issue);
+    }
+}
+
+async fn read_text(
+    part: &mut multer::Field<'_>,
+    received: &AtomicUsize,
+    at: &impl Fn(&AtomicUsize) -> tokio::time::Instant,
+    shared: &Shared,
+) -> Result<String> {
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = tokio::time::timeout_at(at(received), part.chunk())
+            .await
+            .map_err(|_| too_slow(&shared.limits))?
+            .map_err(|e| multer_error(e, shared))?;
+        let Some(chunk) = chunk else { break };
+        if bytes.len() + chunk.len() > MAX_TEXT_PART {
+            return Err(malformed(
+                "part_too_large",
+                format!("a part that is not a file is over {MAX_TEXT_PART} bytes"),
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| malformed("syntax", "a part that is not a file is not UTF-8"))
+}

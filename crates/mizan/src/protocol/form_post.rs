@@ -1,0 +1,290 @@
+//! Forms over HTTP beyond JSON: `POST <base>/form/<name>`, the post of a browser without
+//! JavaScript, answered with pages (`spec/PROTOCOL.md` §2.13.5); and the multipart submit of
+//! `POST <base>/call/<name>.submit` (§2.13.4).
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
+use http::request::Parts;
+use http::{HeaderValue, Method, StatusCode, header};
+use mizan_core::form::{FieldIssue, Mode, messages};
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+
+use super::form_body::{self, FormBody};
+use super::{body, json_response, method_not_allowed};
+use crate::engine::{Shared, with_effects};
+use crate::forms::{AnyForm, Verdict, failed};
+use crate::{Error, ErrorCode, Request, Result};
+
+/// The cookie that carries the CSRF token of posts without JavaScript.
+pub(crate) const CSRF_COOKIE: &str = "mizan_csrf";
+
+/// A new CSRF token: 32 random bytes, base64url.
+pub(crate) fn new_csrf_token() -> String {
+    let mut bytes = [0u8; 32];
+    // The operating system's generator; without it no token could be trusted.
+    getrandom::fill(&mut bytes).unwrap_or_else(|e| panic!("no randomness for a CSRF token: {e}"));
+    mizan_core::base64url::encode(&bytes)
+}
+
+/// The request's CSRF token, or a new one with the `Set-Cookie` that stores it.
+pub(crate) fn csrf_token(parts: &Parts) -> (String, Option<HeaderValue>) {
+    match crate::request::cookie_value(&parts.headers, CSRF_COOKIE) {
+        Some(token) if token.len() == 43 => (token.to_owned(), None),
+        _ => {
+            let token = new_csrf_token();
+            let cookie = format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
+            (token, HeaderValue::from_str(&cookie).ok())
+        }
+    }
+}
+
+/// Whether a post comes from this site (§2.13.5): not `Sec-Fetch-Site: cross-site`, and an
+/// `Origin`, if sent, that is the request's own or one the server allows.
+fn same_site(parts: &Parts, shared: &Shared) -> bool {
+    let headers = &parts.headers;
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
+    {
+        return false;
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let origin = origin.as_bytes();
+    let own = [format!("http://{host}"), format!("https://{host}")];
+    own.iter().any(|o| o.as_bytes() == origin)
+        || shared
+            .cors
+            .as_ref()
+            .is_some_and(|cors| cors.allowed(headers).is_some())
+}
+
+/// `POST <base>/form/<name>`.
+pub(crate) async fn respond(
+    shared: &Arc<Shared>,
+    name: &str,
+    parts: Parts,
+    http_body: Body,
+) -> Response {
+    let Some(form) = shared
+        .registry
+        .get_form(name)
+        .filter(|f| f.spec().redirect.is_some())
+    else {
+        return Error::not_found(format!("no form named {name:?} takes posts")).into_response();
+    };
+    if parts.method != Method::POST {
+        return method_not_allowed("POST");
+    }
+    let form = Arc::clone(form);
+    let (token, set_cookie) = csrf_token(&parts);
+    let page = |status: StatusCode, values: &Value, errors: &[FieldIssue]| {
+        let mut response = page(shared, &*form, values, errors, &token, status);
+        if let Some(cookie) = &set_cookie {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, cookie.clone());
+        }
+        response
+    };
+    let empty = json!({});
+    let failure = |e: Error, values: &Value| {
+        let status = StatusCode::from_u16(e.code().status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let close = matches!(
+            e.code(),
+            ErrorCode::RequestTimeout | ErrorCode::Overloaded | ErrorCode::PayloadTooLarge
+        );
+        let mut response = page(
+            status,
+            values,
+            &[FieldIssue::new(Vec::new(), e.message().to_owned())],
+        );
+        if close {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
+    };
+    if let Err(e) = body::check_codings(&parts) {
+        return failure(e, &empty);
+    }
+    let Some(kind) = form_body::declared(&parts) else {
+        let e = Error::new(
+            ErrorCode::UnsupportedMediaType,
+            "post the form as application/x-www-form-urlencoded or multipart/form-data",
+        );
+        return failure(e, &empty);
+    };
+    if !same_site(&parts, shared) {
+        return page(
+            StatusCode::FORBIDDEN,
+            &empty,
+            &[FieldIssue::new(Vec::new(), messages::FORM_EXPIRED)],
+        );
+    }
+    let posted =
+        match form_body::read(form.spec(), kind, http_body, shared, &shared.upload_dir).await {
+            Ok(posted) => posted,
+            Err(e) => return failure(e, &empty),
+        };
+    let shown = without_files(&posted.values);
+    let sent = posted.csrf.as_deref().unwrap_or_default();
+    let cookie = crate::request::cookie_value(&parts.headers, CSRF_COOKIE).unwrap_or_default();
+    if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(cookie.as_bytes())) {
+        return page(
+            StatusCode::FORBIDDEN,
+            &shown,
+            &[FieldIssue::new(Vec::new(), messages::FORM_EXPIRED)],
+        );
+    }
+    let mut parts = parts;
+    // The token stands for the header a script would send (§2.5).
+    parts
+        .headers
+        .insert(crate::CSRF_HEADER, HeaderValue::from_static("form"));
+    let request = match shared.request(parts).await {
+        Ok(request) => request,
+        Err(e) => return failure(e, &shown),
+    };
+    let result = evaluate(&*form, &request, posted).await;
+    let response = match result {
+        Ok(Verdict::Passed(_)) => {
+            let location = form
+                .spec()
+                .redirect
+                .clone()
+                .unwrap_or_else(|| "/".to_owned());
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            if let Ok(location) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Ok(Verdict::Failed(issues)) => page(StatusCode::UNPROCESSABLE_ENTITY, &shown, &issues),
+        Err(e) => failure(e, &shown),
+    };
+    with_effects(&request, Ok(response))
+}
+
+/// Checks a posted body and, when it passed and nothing was refused while reading, submits it.
+async fn evaluate(
+    form: &dyn AnyForm,
+    request: &Request,
+    posted: form_body::Posted,
+) -> Result<Verdict> {
+    form.auth().check(request).await?;
+    let submit = posted.issues.is_empty();
+    let before = request.begin_step();
+    let run = std::panic::AssertUnwindSafe(form.evaluate(
+        request,
+        posted.values,
+        Mode::Validate,
+        posted.files,
+        submit,
+    ))
+    .catch_unwind()
+    .await;
+    request.end_step(before, run.is_ok());
+    let verdict = run.unwrap_or_else(|_| {
+        Err(Error::internal(format!(
+            "form {:?} panicked",
+            form.spec().name
+        )))
+    })?;
+    if posted.issues.is_empty() {
+        return Ok(verdict);
+    }
+    let mut issues = posted.issues;
+    if let Verdict::Failed(more) = verdict {
+        issues.extend(
+            more.into_iter()
+                .filter(|m| !issues.iter().any(|i| i.path == m.path))
+                .collect::<Vec<_>>(),
+        );
+    }
+    Ok(Verdict::Failed(issues))
+}
+
+/// The multipart (or URL-encoded) body of `POST <base>/call/<name>.submit`: the JSON answers of
+/// a call.
+pub(crate) async fn submit_call(
+    shared: &Shared,
+    form: &dyn AnyForm,
+    kind: FormBody,
+    request: &Request,
+    http_body: Body,
+) -> Result<Response> {
+    form.auth().check(request).await?;
+    let posted = form_body::read(form.spec(), kind, http_body, shared, &shared.upload_dir).await?;
+    match evaluate(form, request, posted).await? {
+        Verdict::Passed(output) => Ok(json_response(output.unwrap_or_default(), "no-store")),
+        Verdict::Failed(issues) => Err(failed(issues)),
+    }
+}
+
+/// The posted values without file descriptions, which a page cannot give back to a browser.
+fn without_files(values: &Value) -> Value {
+    match values {
+        Value::Object(map)
+            if map.len() == 3 && map.contains_key("size") && map.contains_key("type") =>
+        {
+            Value::Null
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), without_files(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_files).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The page holding the form rendered with `values` and `errors` (§2.13.5).
+pub(crate) fn page(
+    shared: &Shared,
+    form: &dyn AnyForm,
+    values: &Value,
+    errors: &[FieldIssue],
+    token: &str,
+    status: StatusCode,
+) -> Response {
+    let spec = form.spec();
+    let action = format!("{}/form/{}", shared.base, spec.name);
+    let html = crate::forms::render_form(spec, &action, values, errors, token);
+    let (fields, _) = crate::forms::field_errors(errors.to_vec());
+    let payload = json!({
+        "contexts": {},
+        "forms": { spec.name.clone(): { "values": values, "fields": fields } }
+    });
+    let body = match &shared.shell_template {
+        Some(template) => crate::shell::embed_hydration(
+            &crate::shell::insert_in_root(template, &html),
+            &payload.to_string(),
+        ),
+        None => format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body><main id=\"root\">{html}</main></body></html>",
+            crate::forms::escape_html(&spec.title)
+        ),
+    };
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
