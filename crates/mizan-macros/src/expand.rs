@@ -6,8 +6,9 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
 
+use crate::auth;
 use crate::errors::Errors;
-use crate::options::{self, Auth, Context};
+use crate::options::{self, Context};
 
 struct Param {
     ident: syn::Ident,
@@ -212,25 +213,7 @@ fn generate(
         _ => unreachable!("checked in check_signature"),
     };
 
-    let auth = match &options.auth {
-        Auth::Public => quote!(#private::AuthRequirement::Public),
-        Auth::Authenticated => quote!(#private::AuthRequirement::Authenticated),
-        Auth::Staff => quote!(#private::AuthRequirement::Staff),
-        Auth::Superuser => quote!(#private::AuthRequirement::Superuser),
-        // `my_check` may be sync or async and answer `bool` or `mizan::Result<bool>`; the wrapper
-        // boxes its answer into a future either way. Spanned at the user's path, so a check of the
-        // wrong shape is reported there.
-        Auth::Custom(path) => quote_spanned! {path.span()=>
-            #private::AuthRequirement::Custom({
-                fn __mizan_auth_check<'a>(
-                    request: &'a ::mizan::Request,
-                ) -> #private::BoxFuture<'a, ::mizan::Result<bool>> {
-                    ::std::boxed::Box::pin(#private::CheckOutput::into_verdict(#path(request)))
-                }
-                __mizan_auth_check
-            })
-        },
-    };
+    let auth = auth::requirement(&options.auth);
     let kind = match options.context {
         Context::None => quote!(#private::FunctionKind::Call),
         Context::Global => quote!(#private::FunctionKind::Context(#private::ContextKind::Global)),

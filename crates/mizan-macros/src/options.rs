@@ -3,18 +3,10 @@
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::{Expr, ExprLit, ExprPath, Lit, Meta, Token};
+use syn::{Expr, ExprLit, Lit, Meta, Token};
 
+use crate::auth::{self, Auth};
 use crate::errors::Errors;
-
-/// Who may call the function.
-pub(crate) enum Auth {
-    Public,
-    Authenticated,
-    Staff,
-    Superuser,
-    Custom(ExprPath),
-}
 
 /// Whether the function is a context, and which kind.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -30,9 +22,6 @@ pub(crate) struct Options {
     /// The `context = "global"` literal, for errors that concern it.
     pub(crate) context_span: Option<proc_macro2::Span>,
 }
-
-const AUTH_FORMS: &str =
-    "expected `auth`, `auth = \"staff\"`, `auth = \"superuser\"` or `auth = my_check`";
 
 /// The options; a mistake is recorded in `errors` and its option keeps its default.
 pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Options {
@@ -71,24 +60,11 @@ pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Options {
         }
         *seen = true;
         match (ident.to_string().as_str(), &meta) {
-            ("auth", Meta::Path(_)) => options.auth = Auth::Authenticated,
-            ("auth", Meta::NameValue(nv)) => match &nv.value {
-                Expr::Lit(ExprLit {
-                    lit: Lit::Str(s), ..
-                }) => match s.value().as_str() {
-                    "staff" => options.auth = Auth::Staff,
-                    "superuser" => options.auth = Auth::Superuser,
-                    "authenticated" => options.auth = Auth::Authenticated,
-                    _ => errors.at_tokens(s, AUTH_FORMS),
-                },
-                Expr::Lit(ExprLit {
-                    lit: Lit::Bool(b), ..
-                }) if b.value => {
-                    options.auth = Auth::Authenticated;
+            ("auth", meta) => {
+                if let Some(auth) = auth::parse(meta, errors) {
+                    options.auth = auth;
                 }
-                Expr::Path(path) => options.auth = Auth::Custom(path.clone()),
-                other => errors.at_tokens(other, AUTH_FORMS),
-            },
+            }
             ("context", Meta::NameValue(nv)) => match &nv.value {
                 Expr::Lit(ExprLit {
                     lit: Lit::Str(s), ..

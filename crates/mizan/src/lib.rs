@@ -82,6 +82,13 @@ mod wide_int;
 /// Turns a function into a server function. See the [crate documentation](crate).
 pub use mizan_macros::client;
 
+/// Makes a struct a form: see [`forms`] for the guide and the `#[form(...)]` and `#[field(...)]`
+/// options below.
+pub use mizan_macros::Form;
+
+/// Makes a struct a group of form fields, for a `group` field (`G`) or `rows` (`Vec<G>`).
+pub use mizan_macros::FormGroup;
+
 pub use auth::{
     Anonymous, AuthRequirement, Authenticator, CSRF_HEADER, CheckVerdict, CustomCheck,
     MwtAuthenticator,

@@ -1,0 +1,595 @@
+//! `#[field(...)]`: what a form field's attributes say, checked against each other, and the
+//! statements that apply them to the `FieldSpec` its type made.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
+use syn::ext::IdentExt;
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Expr, ExprLit, ExprPath, Lit, LitStr, Meta, MetaNameValue, Token};
+
+use crate::attrs::{self, Entry};
+use crate::errors::Errors;
+
+/// The keys of `#[field(...)]`.
+pub(crate) const KEYS: &[&str] = &[
+    "label",
+    "help",
+    "placeholder",
+    "widget",
+    "initial",
+    "required",
+    "optional",
+    "email",
+    "url",
+    "kind",
+    "min_length",
+    "max_length",
+    "pattern",
+    "pattern_message",
+    "min",
+    "max",
+    "max_digits",
+    "decimal_places",
+    "choices",
+    "choices_from",
+    "min_items",
+    "max_items",
+    "max_size",
+    "accept",
+    "clean",
+];
+
+/// A field kind of `spec/PROTOCOL.md` §2.13.1: its name, its `FieldKind` variant and its widgets,
+/// the default first.
+pub(crate) struct Kind {
+    name: &'static str,
+    variant: &'static str,
+    widgets: &'static [&'static str],
+}
+
+const KINDS: &[Kind] = &[
+    kind("text", "Text", &["text", "textarea", "password", "hidden"]),
+    kind("email", "Email", &["email"]),
+    kind("url", "Url", &["url"]),
+    kind("integer", "Integer", &["number"]),
+    kind("decimal", "Decimal", &["decimal"]),
+    kind("boolean", "Boolean", &["checkbox"]),
+    kind("choice", "Choice", &["select", "radio"]),
+    kind(
+        "multichoice",
+        "Multichoice",
+        &["checkboxes", "select-multiple"],
+    ),
+    kind("date", "Date", &["date"]),
+    kind("time", "Time", &["time"]),
+    kind("datetime", "Datetime", &["datetime-local"]),
+    kind("group", "Group", &["group"]),
+    kind("rows", "Rows", &["rows"]),
+    kind("file", "File", &["file"]),
+];
+
+const fn kind(name: &'static str, variant: &'static str, widgets: &'static [&'static str]) -> Kind {
+    Kind {
+        name,
+        variant,
+        widgets,
+    }
+}
+
+fn kind_named(name: &str) -> &'static Kind {
+    KINDS
+        .iter()
+        .find(|k| k.name == name)
+        .unwrap_or_else(|| unreachable!("`{name}` is one of KINDS"))
+}
+
+/// The kinds each kind-specific key applies to (§2.13.1's table).
+const APPLIES_TO: &[(&str, &[&str])] = &[
+    ("min_length", &["text", "email", "url"]),
+    ("max_length", &["text", "email", "url"]),
+    ("pattern", &["text"]),
+    ("pattern_message", &["text"]),
+    ("min", &["integer", "decimal", "date", "time", "datetime"]),
+    ("max", &["integer", "decimal", "date", "time", "datetime"]),
+    ("max_digits", &["decimal"]),
+    ("decimal_places", &["decimal"]),
+    ("choices", &["text", "choice", "multichoice"]),
+    ("choices_from", &["text", "choice", "multichoice"]),
+    ("min_items", &["multichoice", "rows"]),
+    ("max_items", &["multichoice", "rows"]),
+    ("max_size", &["file"]),
+    ("accept", &["file"]),
+];
+
+/// `min = ...` or `max = ...`.
+enum Bound {
+    Integer(i64),
+    Text(LitStr),
+}
+
+/// What one field's `#[field(...)]` attributes say.
+#[derive(Default)]
+pub(crate) struct FieldOptions {
+    label: Option<LitStr>,
+    help: Option<LitStr>,
+    placeholder: Option<LitStr>,
+    widget: Option<LitStr>,
+    initial: Option<TokenStream>,
+    required: Option<bool>,
+    /// The kind the attributes set, and the key that set it.
+    kind: Option<(&'static Kind, syn::Ident)>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    pattern: Option<LitStr>,
+    pattern_message: Option<LitStr>,
+    min: Option<Bound>,
+    max: Option<Bound>,
+    max_digits: Option<u32>,
+    decimal_places: Option<u32>,
+    choices: Option<Vec<(String, LitStr)>>,
+    /// The function computing the choices per request.
+    pub(crate) choices_from: Option<ExprPath>,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    max_size: Option<u64>,
+    accept: Option<Vec<LitStr>>,
+    /// The per-field server rule.
+    pub(crate) clean: Option<ExprPath>,
+}
+
+/// Where a field is: a form's own fields may have server rules and dynamic choices, a group's
+/// may not (they are checked by the form that holds the group).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    Form,
+    Group,
+}
+
+/// The options of one field; each mistake is recorded and its key ignored.
+pub(crate) fn parse(attrs: &[Attribute], owner: Owner, errors: &mut Errors) -> FieldOptions {
+    let entries = attrs::entries(attrs, "field", KEYS, errors);
+    let mut o = FieldOptions::default();
+    for entry in &entries {
+        read(&mut o, entry, owner, errors);
+    }
+    check_kind(&o, &entries, errors);
+    check_ranges(&o, &entries, errors);
+    o
+}
+
+fn read(o: &mut FieldOptions, entry: &Entry, owner: Owner, errors: &mut Errors) {
+    match entry.name.as_str() {
+        "label" => o.label = entry.string(errors),
+        "help" => o.help = entry.string(errors),
+        "placeholder" => o.placeholder = entry.string(errors),
+        "widget" => o.widget = entry.string(errors),
+        "initial" => {
+            o.initial = entry
+                .value("<literal>", errors)
+                .and_then(|v| attrs::json_literal("initial", v, errors));
+        }
+        "required" | "optional" => {
+            if !entry.flag(errors) {
+                return;
+            }
+            if o.required.is_some() {
+                errors.at_tokens(&entry.key, "give one of `required` and `optional`");
+                return;
+            }
+            o.required = Some(entry.name == "required");
+        }
+        "email" | "url" => {
+            if entry.flag(errors) {
+                set_kind(o, kind_named(&entry.name), entry, errors);
+            }
+        }
+        "kind" => {
+            let Some(s) = entry.string(errors) else {
+                return;
+            };
+            let name = s.value();
+            match KINDS.iter().find(|k| k.name == name) {
+                Some(k) if matches!(k.name, "group" | "rows" | "file") => errors.at_tokens(
+                    &s,
+                    format!("the `{name}` kind comes from the field's type, not from `kind`"),
+                ),
+                Some(k) => set_kind(o, k, entry, errors),
+                None => {
+                    let names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+                    let hint = attrs::closest(&name, &names)
+                        .map_or_else(String::new, |near| format!("; did you mean `{near}`?"));
+                    errors.at_tokens(&s, format!("unknown kind `{name}`{hint}"));
+                }
+            }
+        }
+        "min_length" => o.min_length = entry.integer(errors),
+        "max_length" => o.max_length = entry.integer(errors),
+        "pattern" => o.pattern = entry.string(errors),
+        "pattern_message" => o.pattern_message = entry.string(errors),
+        "min" => o.min = bound(entry, errors),
+        "max" => o.max = bound(entry, errors),
+        "max_digits" => o.max_digits = entry.integer(errors),
+        "decimal_places" => o.decimal_places = entry.integer(errors),
+        "choices" => o.choices = choices(entry, errors),
+        "choices_from" => {
+            if owner == Owner::Group {
+                errors.at_tokens(&entry.key, only_on_form("choices_from"));
+            } else {
+                o.choices_from = entry.path("an async function of `&mizan::Request`", errors);
+            }
+        }
+        "min_items" => o.min_items = entry.integer(errors),
+        "max_items" => o.max_items = entry.integer(errors),
+        "max_size" => o.max_size = entry.integer(errors),
+        "accept" => o.accept = accept(entry, errors),
+        "clean" => {
+            if owner == Owner::Group {
+                errors.at_tokens(&entry.key, only_on_form("clean"));
+            } else {
+                o.clean = entry.path("an async rule function", errors);
+            }
+        }
+        other => unreachable!("`{other}` is in KEYS but not read"),
+    }
+}
+
+fn only_on_form(key: &str) -> String {
+    format!(
+        "`{key}` is only on a form's own fields: a group's fields are checked by the form that holds it (use the form's `FormHandler::clean`)"
+    )
+}
+
+fn set_kind(o: &mut FieldOptions, kind: &'static Kind, entry: &Entry, errors: &mut Errors) {
+    if let Some((_, first)) = &o.kind {
+        errors.at_tokens(
+            &entry.key,
+            format!(
+                "the kind is already set by `{first}`: one of `email`, `url` and `kind` per field"
+            ),
+        );
+        return;
+    }
+    o.kind = Some((kind, entry.key.clone()));
+}
+
+fn bound(entry: &Entry, errors: &mut Errors) -> Option<Bound> {
+    let value = entry.value("<integer or string literal>", errors)?;
+    if let Some(n) = attrs::signed_integer(value) {
+        return n.map(Bound::Integer).map_err(|e| errors.push(e)).ok();
+    }
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Some(Bound::Text(s.clone())),
+        other => {
+            errors.at_tokens(
+                other,
+                format!(
+                    "`{}` takes an integer literal (integer fields) or a string literal (decimal, date, time and datetime fields)",
+                    entry.name
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// `choices(value = "Label", ...)` or `choices = [("value", "Label"), ...]`.
+fn choices(entry: &Entry, errors: &mut Errors) -> Option<Vec<(String, LitStr)>> {
+    const FORMS: &str =
+        "expected `choices(value = \"Label\", ...)` or `choices = [(\"value\", \"Label\"), ...]`";
+    let mut out: Vec<(String, LitStr)> = Vec::new();
+    let mut push = |value: String, at: &dyn ToTokens, label: LitStr, errors: &mut Errors| {
+        if out.iter().any(|(v, _)| *v == value) {
+            errors.at_tokens(at, format!("the choice `{value}` is given twice"));
+        } else {
+            out.push((value, label));
+        }
+    };
+    match &entry.meta {
+        Meta::List(list) => {
+            let pairs = Punctuated::<MetaNameValue, Token![,]>::parse_terminated
+                .parse2(list.tokens.clone())
+                .map_err(|e| errors.push(e))
+                .ok()?;
+            for pair in pairs {
+                let Some(ident) = pair.path.get_ident() else {
+                    errors.at_tokens(&pair.path, FORMS);
+                    continue;
+                };
+                match &pair.value {
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(label),
+                        ..
+                    }) => {
+                        push(ident.unraw().to_string(), ident, label.clone(), errors);
+                    }
+                    other => errors.at_tokens(other, "a choice's label is a string literal"),
+                }
+            }
+        }
+        Meta::NameValue(nv) => {
+            let Expr::Array(array) = &nv.value else {
+                errors.at_tokens(&nv.value, FORMS);
+                return None;
+            };
+            for elem in &array.elems {
+                let pair = match elem {
+                    Expr::Tuple(t) if t.elems.len() == 2 => (&t.elems[0], &t.elems[1]),
+                    other => {
+                        errors.at_tokens(other, "expected `(\"value\", \"Label\")`");
+                        continue;
+                    }
+                };
+                match pair {
+                    (
+                        Expr::Lit(ExprLit {
+                            lit: Lit::Str(value),
+                            ..
+                        }),
+                        Expr::Lit(ExprLit {
+                            lit: Lit::Str(label),
+                            ..
+                        }),
+                    ) => push(value.value(), value, label.clone(), errors),
+                    _ => errors.at_tokens(
+                        elem,
+                        "expected `(\"value\", \"Label\")` of two string literals",
+                    ),
+                }
+            }
+        }
+        Meta::Path(path) => {
+            errors.at_tokens(path, FORMS);
+            return None;
+        }
+    }
+    if out.is_empty() {
+        errors.at_tokens(&entry.meta, "a choice field needs at least one choice");
+        return None;
+    }
+    Some(out)
+}
+
+fn accept(entry: &Entry, errors: &mut Errors) -> Option<Vec<LitStr>> {
+    let types = entry.strings(errors)?;
+    for t in &types {
+        let value = t.value();
+        let well_formed = value.split_once('/').is_some_and(|(kind, sub)| {
+            !kind.is_empty() && kind != "*" && !sub.is_empty() && !sub.contains('/')
+        });
+        if !well_formed {
+            errors.at_tokens(t, "a media type is `type/subtype` or `type/*`");
+        }
+    }
+    Some(types)
+}
+
+/// With a kind set by the attributes, every kind-specific key must apply to it, and the widget
+/// must be one of its widgets; without one the type decides the kind, which a macro cannot see,
+/// so only the widget's name is checked.
+fn check_kind(o: &FieldOptions, entries: &[Entry], errors: &mut Errors) {
+    let kind = o.kind.as_ref().map(|(k, _)| *k);
+    if let Some(kind) = kind {
+        for entry in entries {
+            let Some((_, kinds)) = APPLIES_TO.iter().find(|(key, _)| *key == entry.name) else {
+                continue;
+            };
+            if !kinds.contains(&kind.name) {
+                errors.at_tokens(
+                    &entry.key,
+                    format!("`{}` does not apply to a `{}` field", entry.name, kind.name),
+                );
+            }
+        }
+        if matches!(kind.name, "choice" | "multichoice")
+            && o.choices.is_none()
+            && o.choices_from.is_none()
+        {
+            let (_, key) = o
+                .kind
+                .as_ref()
+                .unwrap_or_else(|| unreachable!("kind is set"));
+            errors.at_tokens(
+                key,
+                "a choice field needs `choices(...)` or `choices_from = f`",
+            );
+        }
+    }
+    if let (Some(_), Some(from)) = (&o.choices, &o.choices_from) {
+        errors.at_tokens(from, "give one of `choices` and `choices_from`");
+    }
+    if o.pattern_message.is_some() && o.pattern.is_none() {
+        let key = entries
+            .iter()
+            .find(|e| e.name == "pattern_message")
+            .map(|e| &e.key);
+        errors.at_tokens(
+            key,
+            "`pattern_message` is the message of a `pattern`; add `pattern = \"...\"`",
+        );
+    }
+    if let Some(widget) = &o.widget {
+        let has_choices = o.choices.is_some() || o.choices_from.is_some();
+        // Choices make a text field a single choice; a multiple choice stays one.
+        let (kind_name, widgets): (&str, &[&str]) = match kind {
+            Some(k) if k.name == "text" && has_choices => ("choice", kind_named("choice").widgets),
+            Some(k) => (k.name, k.widgets),
+            None if has_choices => (
+                "choice",
+                &["select", "radio", "checkboxes", "select-multiple"],
+            ),
+            None => ("", &[]),
+        };
+        let name = widget.value();
+        if kind_name.is_empty() {
+            let all: Vec<&str> = KINDS
+                .iter()
+                .flat_map(|k| k.widgets.iter().copied())
+                .collect();
+            if !all.contains(&name.as_str()) {
+                let hint = attrs::closest(&name, &all)
+                    .map_or_else(String::new, |near| format!("; did you mean `{near}`?"));
+                errors.at_tokens(widget, format!("unknown widget `{name}`{hint}"));
+            }
+        } else if !widgets.contains(&name.as_str()) {
+            let list: Vec<String> = widgets.iter().map(|w| format!("`{w}`")).collect();
+            errors.at_tokens(
+                widget,
+                format!(
+                    "`{name}` is not a widget of a `{kind_name}` field; expected {}",
+                    list.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// Lower bounds above upper ones.
+fn check_ranges(o: &FieldOptions, entries: &[Entry], errors: &mut Errors) {
+    let at = |key: &str| {
+        entries
+            .iter()
+            .find(|e| e.name == key)
+            .map(|e| e.key.clone())
+    };
+    let mut inverted = |low: Option<u64>, high: Option<u64>, key: &str| {
+        if let (Some(low), Some(high)) = (low, high)
+            && low > high
+        {
+            errors.at_tokens(
+                at(key),
+                format!("`{key}` is below the lower bound ({low} > {high})"),
+            );
+        }
+    };
+    inverted(o.min_length, o.max_length, "max_length");
+    inverted(o.min_items, o.max_items, "max_items");
+    if let (Some(Bound::Integer(min)), Some(Bound::Integer(max))) = (&o.min, &o.max)
+        && min > max
+    {
+        errors.at_tokens(at("max"), format!("`max` is below `min` ({min} > {max})"));
+    }
+    if let (Some(places), Some(digits)) = (o.decimal_places, o.max_digits)
+        && places > digits
+    {
+        errors.at_tokens(
+            at("decimal_places"),
+            format!("`decimal_places` ({places}) is more than `max_digits` ({digits})"),
+        );
+    }
+}
+
+impl FieldOptions {
+    /// Statements applying the options to the `FieldSpec` named `f`.
+    pub(crate) fn apply(&self, f: &syn::Ident) -> TokenStream {
+        let private = quote!(::mizan::forms::__private);
+        let string = quote!(::std::string::String::from);
+        let some = quote!(::core::option::Option::Some);
+        let mut out = TokenStream::new();
+        let mut set = |member: &str, value: TokenStream| {
+            let member = syn::Ident::new(member, Span::call_site());
+            out.extend(quote!(#f.#member = #value;));
+        };
+        if let Some(label) = &self.label {
+            set("label", quote!(#string(#label)));
+        }
+        for (member, value) in [
+            ("help", &self.help),
+            ("placeholder", &self.placeholder),
+            ("pattern", &self.pattern),
+            ("pattern_message", &self.pattern_message),
+        ] {
+            if let Some(value) = value {
+                set(member, quote!(#some(#string(#value))));
+            }
+        }
+        if let Some(initial) = &self.initial {
+            set("initial", quote!(#some(#initial)));
+        }
+        if let Some(required) = self.required {
+            set("required", quote!(#required));
+        }
+        for (member, value) in [
+            ("min_length", self.min_length),
+            ("max_length", self.max_length),
+            ("min_items", self.min_items),
+            ("max_items", self.max_items),
+            ("max_size", self.max_size),
+        ] {
+            if let Some(n) = value {
+                set(member, quote!(#some(#n)));
+            }
+        }
+        for (member, value) in [
+            ("max_digits", self.max_digits),
+            ("decimal_places", self.decimal_places),
+        ] {
+            if let Some(n) = value {
+                set(member, quote!(#some(#n)));
+            }
+        }
+        // An integer bound narrows the range the type gave, never widens it: every value the
+        // checks let through must still decode as the field's type.
+        let value = quote!(#private::Value);
+        match &self.min {
+            Some(Bound::Integer(n)) => set(
+                "min",
+                quote!(#some(match #f.min.as_ref().and_then(#value::as_i64) {
+                    ::core::option::Option::Some(t) if t > #n => #value::from(t),
+                    _ => #value::from(#n),
+                })),
+            ),
+            Some(Bound::Text(s)) => set("min", quote!(#some(#value::from(#s)))),
+            None => {}
+        }
+        match &self.max {
+            Some(Bound::Integer(n)) => set(
+                "max",
+                quote!(#some(match #f.max.as_ref().and_then(#value::as_i64) {
+                    ::core::option::Option::Some(t) if t < #n => #value::from(t),
+                    _ => #value::from(#n),
+                })),
+            ),
+            Some(Bound::Text(s)) => set("max", quote!(#some(#value::from(#s)))),
+            None => {}
+        }
+        if let Some(accept) = &self.accept {
+            set("accept", quote!(#some(::std::vec![#(#string(#accept)),*])));
+        }
+        if let Some((kind, _)) = &self.kind {
+            let variant = syn::Ident::new(kind.variant, Span::call_site());
+            set("kind", quote!(#private::FieldKind::#variant));
+        }
+        let has_choices = self.choices.is_some() || self.choices_from.is_some();
+        if let Some(choices) = &self.choices {
+            let (values, labels): (Vec<_>, Vec<_>) = choices.iter().cloned().unzip();
+            set(
+                "choices",
+                quote!(#some(::std::vec![#(#private::Choice::new(#values, #labels)),*])),
+            );
+        }
+        if self.choices_from.is_some() {
+            set("dynamic_choices", quote!(true));
+        }
+        if has_choices {
+            // Choices make a text field a single choice; a multiple choice stays one.
+            let text = quote!(#private::FieldKind::Text);
+            let choice = quote!(#private::FieldKind::Choice);
+            set(
+                "kind",
+                quote!(if #f.kind == #text { #choice } else { #f.kind }),
+            );
+        }
+        match &self.widget {
+            Some(widget) => set("widget", quote!(#string(#widget))),
+            // The kind may have changed: its default widget, not the type's kind's.
+            None if self.kind.is_some() || has_choices => {
+                set("widget", quote!(#string(#f.kind.default_widget())));
+            }
+            None => {}
+        }
+        out
+    }
+}
