@@ -84,7 +84,8 @@ async fn the_demo_binary_serves_every_function() {
     let (status, _, body) = request(&addr, get("/api/mizan/manifest")).await;
     assert_eq!(status, 200);
     let manifest: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(manifest["functions"].as_array().unwrap().len(), 6);
+    assert_eq!(manifest["functions"].as_array().unwrap().len(), 9);
+    assert_eq!(manifest["forms"][0]["name"], "contact");
 
     // Signing in sets the token as an HttpOnly cookie; the body never carries it.
     let (status, head, body) = request_raw(

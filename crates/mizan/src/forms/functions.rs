@@ -21,6 +21,9 @@ use crate::{Error, Request, Result};
 struct ValidateOutput {
     /// The field errors; empty when `submit` would accept the values.
     fields: Vec<FieldErrorSchema>,
+    /// Present and `true` when more errors were found than `fields` lists (at most 100).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    truncated: bool,
 }
 
 /// A field error, as the schema of `validate`'s output describes it.
@@ -63,7 +66,7 @@ pub(crate) struct FormFunction<T> {
 
 /// The output schema of a submit: the handler's output.
 pub(crate) fn submit_output<T: FormHandler>(generator: &mut SchemaGenerator) -> Schema {
-    generator.subschema_for::<T::Output>()
+    generator.root_schema_for::<T::Output>()
 }
 
 impl<T: FormHandler> ServerFunction for FormFunction<T> {
@@ -97,7 +100,7 @@ impl<T: FormHandler> ServerFunction for FormFunction<T> {
                 "description": "the form spec (spec/PROTOCOL.md §2.13.1)"
             }))
             .unwrap_or_default(),
-            Role::Validate => generator.subschema_for::<ValidateOutput>(),
+            Role::Validate => generator.root_schema_for::<ValidateOutput>(),
             Role::Submit => (self.output)(generator),
         }
     }
