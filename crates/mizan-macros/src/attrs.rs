@@ -72,7 +72,8 @@ pub(crate) fn entries(
     out
 }
 
-fn list(known: &[&str]) -> String {
+/// `a`, `b`, `c`: keys for a message.
+pub(crate) fn list(known: &[&str]) -> String {
     known
         .iter()
         .map(|k| format!("`{k}`"))

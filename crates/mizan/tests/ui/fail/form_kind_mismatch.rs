@@ -1,0 +1,18 @@
+#[derive(serde::Deserialize, mizan::Form)]
+#[form(name = "contact")]
+struct Contact {
+    #[field(email, min = 3, widget = "textarea")]
+    email: String,
+    #[field(kind = "integer", min_length = 2)]
+    count: i64,
+    #[field(kind = "choice")]
+    pick: String,
+    #[field(kind = "rows")]
+    rows: String,
+    #[field(kind = "number", widget = "txtarea")]
+    other: String,
+    #[field(min_length = 5, max_length = 2, pattern_message = "No.")]
+    text: String,
+}
+
+fn main() {}
