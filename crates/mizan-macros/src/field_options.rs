@@ -396,6 +396,25 @@ fn check_kind(o: &FieldOptions, entries: &[Entry], errors: &mut Errors) {
                 );
             }
         }
+        // An integer field's bounds are numbers; a decimal's, a date's or a time's are strings.
+        for (key, value) in [("min", &o.min), ("max", &o.max)] {
+            let wrong = match value {
+                Some(Bound::Integer(_)) => {
+                    matches!(kind.name, "decimal" | "date" | "time" | "datetime")
+                }
+                Some(Bound::Text(_)) => kind.name == "integer",
+                None => false,
+            };
+            if wrong {
+                let want = if kind.name == "integer" {
+                    "an integer literal"
+                } else {
+                    "a string literal"
+                };
+                let at = entries.iter().find(|e| e.name == key).map(|e| &e.meta);
+                errors.at_tokens(at, format!("`{key}` of {} field is {want}", a(kind.name)));
+            }
+        }
         if matches!(kind.name, "choice" | "multichoice")
             && o.choices.is_none()
             && o.choices_from.is_none()

@@ -15,4 +15,13 @@ struct Contact {
     text: String,
 }
 
+#[derive(serde::Deserialize, mizan::Form)]
+#[form(name = "bounds")]
+struct Bounds {
+    #[field(kind = "decimal", min = 0)]
+    price: String,
+    #[field(kind = "integer", max = "10")]
+    count: i64,
+}
+
 fn main() {}
