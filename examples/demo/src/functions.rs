@@ -162,7 +162,8 @@ pub fn registry_for(dev: bool) -> std::result::Result<Registry, RegistryError> {
         .register(echo, "echo")?
         .register(greet, "greet")?
         .register(current_user, "current_user")?
-        .register(admin_stats, "admin.stats")?;
+        .register(admin_stats, "admin.stats")?
+        .form::<crate::contact::Contact>()?;
     if dev {
         registry
             .register(sign_in, "demo.sign_in")?

@@ -1,5 +1,6 @@
 //! The Mizan demo app as a library, so that tests and benchmarks serve exactly what `main` serves.
 
+pub mod contact;
 pub mod functions;
 
 use axum::Router;
@@ -90,6 +91,7 @@ pub fn app(keys: &Keys, config: &Config) -> Result<Router, RegistryError> {
                 .with_cookie(TOKEN_COOKIE),
         )
         .state(functions::Stats::default())
+        .state(contact::Inbox::default())
         .state(keys.clone());
     let (api, shell) = mizan.router_with_shell("/api/mizan", template);
     Ok(Router::new()

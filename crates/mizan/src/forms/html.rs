@@ -179,7 +179,7 @@ fn one(
             );
         }
         FieldKind::Choice | FieldKind::Multichoice => {
-            choices(out, field, &id, &name, value, &label, required, &described)
+            choices(out, field, &id, &name, value, &label, required, &described);
         }
         _ => {
             let _ = write!(out, "<label for=\"{id}\">{label}{required}</label>");

@@ -116,6 +116,9 @@ pub(crate) fn functions<T: FormHandler>(
 use crate::future::BoxFuture;
 use crate::{AuthRequirement, Request, Result};
 
+/// The choices of fields computed per request: field name, choices.
+pub type FieldChoices = Vec<(&'static str, Vec<Choice>)>;
+
 /// A form: implemented by `#[derive(mizan::Form)]`, which reads the struct's `#[form(...)]` and
 /// `#[field(...)]` attributes.
 pub trait Form: FormFields + serde::de::DeserializeOwned + Send + Sync + 'static {
@@ -139,9 +142,7 @@ pub trait Form: FormFields + serde::de::DeserializeOwned + Send + Sync + 'static
     }
 
     /// The choices of the fields with `#[field(choices_from = f)]`, by field name.
-    fn dynamic_choices<'a>(
-        request: &'a Request,
-    ) -> BoxFuture<'a, Result<Vec<(&'static str, Vec<Choice>)>>> {
+    fn dynamic_choices<'a>(request: &'a Request) -> BoxFuture<'a, Result<FieldChoices>> {
         let _ = request;
         Box::pin(std::future::ready(Ok(Vec::new())))
     }

@@ -11,6 +11,21 @@ export function useAdminStats(): UseMutationResult<t.AdminStatsOutput, MizanErro
   return useMizanCall<t.AdminStatsInput, t.AdminStatsOutput>("admin.stats", s.AdminStatsInputSchema, "dGhpQz-BolLtwpZcma1jDQ");
 }
 
+/** Calls `contact.schema` (`POST /call/contact.schema`); the input is checked with Zod before it is sent. */
+export function useContactSchema(): UseMutationResult<t.ContactSchemaOutput, MizanError, t.ContactSchemaInput> {
+  return useMizanCall<t.ContactSchemaInput, t.ContactSchemaOutput>("contact.schema", s.ContactSchemaInputSchema, "S5mAyRtHc-GtpdSO8COj8g");
+}
+
+/** Calls `contact.submit` (`POST /call/contact.submit`); the input is checked with Zod before it is sent. */
+export function useContactSubmit(): UseMutationResult<t.ContactSubmitOutput, MizanError, t.ContactSubmitInput> {
+  return useMizanCall<t.ContactSubmitInput, t.ContactSubmitOutput>("contact.submit", s.ContactSubmitInputSchema, "XQxKw8W-ajh1nczoxy81kQ");
+}
+
+/** Calls `contact.validate` (`POST /call/contact.validate`); the input is checked with Zod before it is sent. */
+export function useContactValidate(): UseMutationResult<t.ContactValidateOutput, MizanError, t.ContactValidateInput> {
+  return useMizanCall<t.ContactValidateInput, t.ContactValidateOutput>("contact.validate", s.ContactValidateInputSchema, "XEcVQy6XCv4a7N31R6EgnQ");
+}
+
 /** The global context `current_user`: seeded from the page's hydration payload, so the first render makes no request. */
 export function useCurrentUser(options?: { rev?: number }): UseQueryResult<t.CurrentUserOutput, MizanError> {
   return useMizanContext<t.CurrentUserInput, t.CurrentUserOutput>("current_user", {}, s.CurrentUserInputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "XWiog5Fuiu1hq9eWecUQCA" });

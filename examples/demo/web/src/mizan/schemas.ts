@@ -31,6 +31,38 @@ export const AdminStatsInputSchema: z.ZodType<t.AdminStatsInput> = z.strictObjec
 
 export const AdminStatsOutputSchema: z.ZodType<t.AdminStatsOutput> = z.lazy(() => AdminStatsSchema);
 
+export const ContactSchemaInputSchema: z.ZodType<t.ContactSchemaInput> = z.strictObject({});
+
+export const ContactSchemaOutputSchema: z.ZodType<t.ContactSchemaOutput> = z.object({});
+
+export const ContactSubmitInputSchema: z.ZodType<t.ContactSubmitInput> = z.strictObject({
+  attachment: z.union([z.strictObject({
+    name: z.string(),
+    size: z.int().gte(0),
+    type: z.string(),
+  }), z.null()]).optional(),
+  email: z.string().max(254).regex(new RegExp("^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$", "u")),
+  message: z.string().min(10).max(2000),
+  name: z.string().min(2).max(80),
+  topic: z.union([z.literal("question"), z.literal("bug"), z.literal("praise")]),
+});
+
+export const ContactSubmitOutputSchema: z.ZodType<t.ContactSubmitOutput> = z.lazy(() => ReceivedSchema);
+
+export const ContactValidateInputSchema: z.ZodType<t.ContactValidateInput> = z.strictObject({
+  attachment: z.union([z.strictObject({
+    name: z.string(),
+    size: z.int().gte(0),
+    type: z.string(),
+  }), z.null()]).optional(),
+  email: z.string().max(254).regex(new RegExp("^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$", "u")),
+  message: z.string().min(10).max(2000),
+  name: z.string().min(2).max(80),
+  topic: z.union([z.literal("question"), z.literal("bug"), z.literal("praise")]),
+});
+
+export const ContactValidateOutputSchema: z.ZodType<t.ContactValidateOutput> = z.lazy(() => ValidateOutputSchema);
+
 export const CurrentUserInputSchema: z.ZodType<t.CurrentUserInput> = z.strictObject({});
 
 export const CurrentUserOutputSchema: z.ZodType<t.CurrentUserOutput> = z.lazy(() => CurrentUser_OutputSchema);

@@ -39,6 +39,46 @@ export type AdminStatsInput = Record<string, never>;
 /** What the call `admin.stats` returns. */
 export type AdminStatsOutput = AdminStats;
 
+/** The params of the call `contact.schema`. */
+export type ContactSchemaInput = Record<string, never>;
+
+/** What the call `contact.schema` returns. */
+export type ContactSchemaOutput = Record<string, unknown>;
+
+/** The params of the call `contact.submit`. */
+export type ContactSubmitInput = {
+  attachment?: {
+    name: string;
+    size: number;
+    type: string;
+  } | null;
+  /** We answer here. Addresses at blocked.example are refused by the server. */
+  email: string;
+  message: string;
+  name: string;
+  topic: "question" | "bug" | "praise";
+};
+
+/** What the call `contact.submit` returns. */
+export type ContactSubmitOutput = Received;
+
+/** The params of the call `contact.validate`. */
+export type ContactValidateInput = {
+  attachment?: {
+    name: string;
+    size: number;
+    type: string;
+  } | null;
+  /** We answer here. Addresses at blocked.example are refused by the server. */
+  email: string;
+  message: string;
+  name: string;
+  topic: "question" | "bug" | "praise";
+};
+
+/** What the call `contact.validate` returns. */
+export type ContactValidateOutput = ValidateOutput;
+
 /** The params of the global context `current_user`. */
 export type CurrentUserInput = Record<string, never>;
 

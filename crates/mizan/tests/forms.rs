@@ -1,0 +1,425 @@
+//! Forms over HTTP (`spec/PROTOCOL.md` §2.13): schema, validate and submit as JSON calls, the
+//! multipart submit with files streamed and limited, and the post without JavaScript with its
+//! CSRF rule, re-rendered page and redirect. The form is implemented by hand here, so that these
+//! tests hold whatever the derive does.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use axum::Router;
+use axum::body::Body;
+use http::{Request as HttpRequest, StatusCode, header};
+use http_body_util::BodyExt;
+use mizan::forms::{
+    Choice, FieldKind, FieldSpec, Form, FormFields, FormHandler, FormSpec, Invalid, Upload,
+};
+use mizan::{BoxFuture, Mizan, Registry, Request, Result};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+#[derive(Deserialize)]
+struct Contact {
+    name: String,
+    email: String,
+    topic: String,
+    attachment: Option<Upload>,
+}
+
+/// What the handler saw, per submit.
+/// A submit as the handler saw it: the name, and the file's name, size and whether it was on disk.
+type Seen = (String, Option<(String, u64, bool)>);
+
+static SUBMITTED: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
+
+impl FormFields for Contact {
+    fn fields() -> Vec<FieldSpec> {
+        let mut name = FieldSpec::new("name", FieldKind::Text, "Name");
+        name.min_length = Some(2);
+        name.max_length = Some(20);
+        let email = FieldSpec::new("email", FieldKind::Email, "Email");
+        let mut topic = FieldSpec::new("topic", FieldKind::Choice, "Topic");
+        topic.choices = Some(vec![
+            Choice::new("sales", "Sales"),
+            Choice::new("help", "Help"),
+        ]);
+        let mut attachment = FieldSpec::new("attachment", FieldKind::File, "Attachment");
+        attachment.required = false;
+        attachment.max_size = Some(1000);
+        attachment.accept = Some(vec!["text/plain".into(), "image/*".into()]);
+        vec![name.finish(), email.finish(), topic, attachment]
+    }
+}
+
+impl Form for Contact {
+    fn spec() -> FormSpec {
+        let mut spec = FormSpec::new("contact", "Contact us", Self::fields());
+        spec.redirect = Some("/thanks".into());
+        spec.page = Some("/contact".into());
+        spec
+    }
+
+    fn field_rules<'a>(
+        _request: &'a Request,
+        values: &'a Value,
+        passed: &'a (dyn Fn(&str) -> bool + Send + Sync),
+    ) -> BoxFuture<'a, Result<Vec<mizan::forms::FieldIssue>>> {
+        Box::pin(async move {
+            let mut issues = Vec::new();
+            if passed("email") && values["email"] == "taken@example.com" {
+                issues.push(mizan::forms::FieldIssue::new(
+                    vec![mizan::forms::PathStep::Key("email".into())],
+                    "This email is already registered.",
+                ));
+            }
+            Ok(issues)
+        })
+    }
+}
+
+impl FormHandler for Contact {
+    type Output = String;
+
+    async fn clean(&self, _request: &Request) -> std::result::Result<(), Invalid> {
+        if self.name == "Nobody" && self.topic == "sales" {
+            return Err(Invalid::message("Nobody may not buy."));
+        }
+        Ok(())
+    }
+
+    async fn submit(self, _request: &Request) -> Result<String> {
+        let file = self.attachment.as_ref().map(|u| {
+            let on_disk = u.path().is_some_and(Path::exists);
+            (u.file_name().to_owned(), u.size(), on_disk)
+        });
+        assert!(self.email.contains('@'));
+        SUBMITTED.lock().unwrap().push((self.name.clone(), file));
+        Ok(format!("Thanks, {}!", self.name))
+    }
+}
+
+fn app(upload_dir: &Path) -> Router {
+    let mut registry = Registry::new();
+    registry.form::<Contact>().unwrap();
+    let (api, shell) = Mizan::new(registry)
+        .upload_dir(upload_dir)
+        .router_with_shell(
+            "/api/mizan",
+            "<html><head></head><body><div id=\"root\"></div></body></html>",
+        );
+    api.fallback(mizan::Shell::handler).with_state(shell)
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+async fn send(app: &Router, request: HttpRequest<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+async fn call(app: &Router, name: &str, params: Value) -> Reply {
+    let request = HttpRequest::post(format!("/api/mizan/call/{name}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(params.to_string()))
+        .unwrap();
+    send(app, request).await
+}
+
+fn files_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map(Iterator::count).unwrap_or(0)
+}
+
+/// A part: its name, its file name and type if it is a file, its bytes.
+type Part<'a> = (&'a str, Option<(&'a str, &'a str)>, &'a [u8]);
+
+fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
+    let boundary = "XbOuNdArYx";
+    let mut body = Vec::new();
+    for (name, file, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some((file_name, media_type)) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {media_type}\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn paths(reply: &Reply, member: &str) -> Vec<(Value, String)> {
+    let mut out: Vec<(Value, String)> = reply.json()[member]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| {
+            (
+                f["path"].clone(),
+                f["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    out.sort_by_key(|(p, _)| p.to_string());
+    out
+}
+
+#[tokio::test]
+async fn schema_validate_and_submit_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    let schema = call(&app, "contact.schema", json!({})).await;
+    assert_eq!(schema.status, 200);
+    assert_eq!(schema.json()["fields"][1]["max_length"], 254);
+
+    let checked = call(
+        &app,
+        "contact.validate",
+        json!({"name": "A", "email": "taken@example.com", "extra": 1}),
+    )
+    .await;
+    assert_eq!(checked.status, 200, "{}", checked.body);
+    assert_eq!(
+        paths(&checked, "fields"),
+        vec![
+            (
+                json!(["email"]),
+                "This email is already registered.".to_owned()
+            ),
+            (json!(["extra"]), "Unknown field.".to_owned()),
+            (
+                json!(["name"]),
+                "Ensure this value has at least 2 characters.".to_owned()
+            ),
+            (json!(["topic"]), "This field is required.".to_owned()),
+        ]
+    );
+    let ok = json!({"name": "Ada", "email": "ada@example.com", "topic": "help"});
+    assert_eq!(
+        call(&app, "contact.validate", ok.clone()).await.json(),
+        json!({"fields": []})
+    );
+
+    let refused = call(
+        &app,
+        "contact.submit",
+        json!({"name": "Nobody", "email": "n@example.com", "topic": "sales"}),
+    )
+    .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        paths(&refused, "fields"),
+        vec![(json!([]), "Nobody may not buy.".to_owned())]
+    );
+    let with_file = call(&app, "contact.submit", json!({"name": "Ada", "email": "ada@example.com", "topic": "help", "attachment": {"name": "a.txt", "size": 1, "type": "text/plain"}})).await;
+    assert_eq!(
+        paths(&with_file, "fields"),
+        vec![(json!(["attachment"]), "Upload a valid file.".to_owned())]
+    );
+
+    let done = call(&app, "contact.submit", ok).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.json(), json!("Thanks, Ada!"));
+}
+
+#[tokio::test]
+async fn multipart_submits_stream_files_and_refuse_them_while_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    let post = |content_type: String, body: Vec<u8>| {
+        HttpRequest::post("/api/mizan/call/contact.submit")
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let values = br#"{"name":"Grace","email":"grace@example.com","topic":"sales"}"#;
+    let (ct, body) = multipart(&[
+        ("__values", None, values),
+        ("attachment", Some(("notes.txt", "text/plain")), b"hello"),
+    ]);
+    let reply = send(&app, post(ct, body)).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let seen = SUBMITTED
+        .lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|(n, _)| n == "Grace")
+        .cloned()
+        .unwrap();
+    assert_eq!(seen.1, Some(("notes.txt".to_owned(), 5, true)));
+    assert_eq!(
+        files_in(dir.path()),
+        0,
+        "the upload is deleted after the request"
+    );
+
+    let big = vec![b'x'; 1001];
+    let (ct, body) = multipart(&[
+        ("__values", None, values),
+        ("attachment", Some(("big.txt", "text/plain")), &big),
+    ]);
+    let reply = send(&app, post(ct, body)).await;
+    assert_eq!(reply.status, 422);
+    assert_eq!(
+        paths(&reply, "fields"),
+        vec![(
+            json!(["attachment"]),
+            "Ensure this file is at most 1000 bytes.".to_owned()
+        )]
+    );
+
+    let (ct, body) = multipart(&[
+        ("__values", None, values),
+        ("attachment", Some(("x.pdf", "application/pdf")), b"%PDF"),
+    ]);
+    let reply = send(&app, post(ct, body)).await;
+    assert_eq!(
+        paths(&reply, "fields"),
+        vec![(
+            json!(["attachment"]),
+            "This file type is not allowed.".to_owned()
+        )]
+    );
+
+    let (ct, mut body) = multipart(&[
+        ("__values", None, values),
+        ("attachment", Some(("a.txt", "text/plain")), b"abc"),
+    ]);
+    body.truncate(body.len() - 20);
+    let reply = send(&app, post(ct, body)).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["code"], "malformed_multipart");
+    assert_eq!(reply.json()["details"]["reason"], "incomplete");
+
+    let (ct, body) = multipart(&[("name", None, b"Al"), ("__values", None, values)]);
+    let reply = send(&app, post(ct, body)).await;
+    assert_eq!(reply.json()["details"]["reason"], "values");
+    assert_eq!(
+        files_in(dir.path()),
+        0,
+        "no upload is left behind by a failed submit"
+    );
+}
+
+fn form_post(body: &str, cookie: Option<&str>, origin: Option<&str>) -> HttpRequest<Body> {
+    let mut request = HttpRequest::post("/api/mizan/form/contact")
+        .header(header::HOST, "app.test")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, format!("mizan_csrf={cookie}"));
+    }
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    request.body(Body::from(body.to_owned())).unwrap()
+}
+
+#[tokio::test]
+async fn posts_without_javascript_get_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    let page = send(
+        &app,
+        HttpRequest::get("/contact").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("<div id=\"root\"><form class=\"mizan-form\""),
+        "{}",
+        page.body
+    );
+    let set_cookie = page.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"));
+    let token = set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("mizan_csrf=")
+        .to_owned();
+    assert_eq!(token.len(), 43);
+    assert!(
+        page.body
+            .contains(&format!("name=\"__mizan_csrf\" value=\"{token}\""))
+    );
+
+    let invalid = format!("__mizan_csrf={token}&name=A%3Cb%3E&email=nope&topic=sales");
+    let reply = send(
+        &app,
+        form_post(&invalid, Some(&token), Some("http://app.test")),
+    )
+    .await;
+    assert_eq!(reply.status, 422);
+    assert!(
+        reply.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        reply.body.contains("value=\"A&lt;b&gt;\""),
+        "values are kept: {}",
+        reply.body
+    );
+    assert!(reply.body.contains("Enter a valid email address."));
+    assert!(reply.body.contains("<option value=\"sales\" selected>"));
+    assert!(
+        reply.body.contains("\"forms\":{\"contact\":{\"fields\""),
+        "hydration: {}",
+        reply.body
+    );
+
+    let no_token = send(&app, form_post("name=Ada", Some(&token), None)).await;
+    assert_eq!(no_token.status, 403);
+    assert!(
+        no_token
+            .body
+            .contains("Your form expired. Please submit it again.")
+    );
+    assert!(
+        no_token.body.contains("value=\"Ada\""),
+        "values are kept on a CSRF failure too"
+    );
+    let foreign = format!("__mizan_csrf={token}&name=Ada&email=ada%40example.com&topic=help");
+    let cross = send(
+        &app,
+        form_post(&foreign, Some(&token), Some("https://evil.test")),
+    )
+    .await;
+    assert_eq!(cross.status, 403);
+
+    let done = send(
+        &app,
+        form_post(&foreign, Some(&token), Some("http://app.test")),
+    )
+    .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.headers[header::LOCATION], "/thanks");
+}
