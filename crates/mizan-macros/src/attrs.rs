@@ -72,7 +72,8 @@ pub(crate) fn entries(
     out
 }
 
-fn list(known: &[&str]) -> String {
+/// `a`, `b`, `c`: keys for a message.
+pub(crate) fn list(known: &[&str]) -> String {
     known
         .iter()
         .map(|k| format!("`{k}`"))
@@ -84,27 +85,32 @@ fn list(known: &[&str]) -> String {
 pub(crate) fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
-        .map(|k| (levenshtein(word, k), *k))
+        .map(|k| (distance(word, k), *k))
         .filter(|(d, k)| *d <= (k.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
+/// Edits from `a` to `b`, a swap of neighbours counting as one (`lable` is one from `label`).
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 impl Entry {
@@ -289,5 +295,28 @@ pub(crate) fn json_literal(key: &str, expr: &Expr, errors: &mut Errors) -> Optio
             );
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn a_typo_gets_the_nearest_key_and_a_stranger_none() {
+        let known = ["max_length", "min_length", "label", "clean"];
+        assert_eq!(closest("max_lenght", &known), Some("max_length"));
+        assert_eq!(closest("lable", &known), Some("label"));
+        assert_eq!(closest("colour", &known), None);
+        assert_eq!(closest("x", &known), None);
+    }
+
+    #[test]
+    fn negative_integers_parse_to_the_edge_of_i64() {
+        let parse = |s: &str| super::signed_integer(&syn::parse_str(s).unwrap()).map(Result::ok);
+        assert_eq!(parse("-9223372036854775808"), Some(Some(i64::MIN)));
+        assert_eq!(parse("-9223372036854775809"), Some(None));
+        assert_eq!(parse("42"), Some(Some(42)));
+        assert_eq!(parse("\"42\""), None);
     }
 }

@@ -84,6 +84,9 @@ fn kind_named(name: &str) -> &'static Kind {
         .unwrap_or_else(|| unreachable!("`{name}` is one of KINDS"))
 }
 
+/// The kinds only a field's type gives.
+const FROM_TYPE: &[&str] = &["group", "rows", "file"];
+
 /// The kinds each kind-specific key applies to (§2.13.1's table).
 const APPLIES_TO: &[(&str, &[&str])] = &[
     ("min_length", &["text", "email", "url"]),
@@ -190,16 +193,22 @@ fn read(o: &mut FieldOptions, entry: &Entry, owner: Owner, errors: &mut Errors) 
             };
             let name = s.value();
             match KINDS.iter().find(|k| k.name == name) {
-                Some(k) if matches!(k.name, "group" | "rows" | "file") => errors.at_tokens(
+                Some(k) if FROM_TYPE.contains(&k.name) => errors.at_tokens(
                     &s,
                     format!("the `{name}` kind comes from the field's type, not from `kind`"),
                 ),
                 Some(k) => set_kind(o, k, entry, errors),
                 None => {
-                    let names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
-                    let hint = attrs::closest(&name, &names)
-                        .map_or_else(String::new, |near| format!("; did you mean `{near}`?"));
-                    errors.at_tokens(&s, format!("unknown kind `{name}`{hint}"));
+                    let names: Vec<&str> = KINDS
+                        .iter()
+                        .map(|k| k.name)
+                        .filter(|n| !FROM_TYPE.contains(n))
+                        .collect();
+                    let hint = attrs::closest(&name, &names).map_or_else(
+                        || format!("expected one of {}", attrs::list(&names)),
+                        |near| format!("did you mean `{near}`?"),
+                    );
+                    errors.at_tokens(&s, format!("unknown kind `{name}`; {hint}"));
                 }
             }
         }
@@ -235,9 +244,12 @@ fn read(o: &mut FieldOptions, entry: &Entry, owner: Owner, errors: &mut Errors) 
 }
 
 fn only_on_form(key: &str) -> String {
-    format!(
-        "`{key}` is only on a form's own fields: a group's fields are checked by the form that holds it (use the form's `FormHandler::clean`)"
-    )
+    let why = if key == "clean" {
+        "a group's values are checked by the form that holds it: use the form's `FormHandler::clean`"
+    } else {
+        "the form computes the choices of its own fields per request"
+    };
+    format!("`{key}` is only on a form's own fields: {why}")
 }
 
 fn set_kind(o: &mut FieldOptions, kind: &'static Kind, entry: &Entry, errors: &mut Errors) {
@@ -280,6 +292,7 @@ fn choices(entry: &Entry, errors: &mut Errors) -> Option<Vec<(String, LitStr)>> 
     const FORMS: &str =
         "expected `choices(value = \"Label\", ...)` or `choices = [(\"value\", \"Label\"), ...]`";
     let mut out: Vec<(String, LitStr)> = Vec::new();
+    let before = errors.len();
     let mut push = |value: String, at: &dyn ToTokens, label: LitStr, errors: &mut Errors| {
         if out.iter().any(|(v, _)| *v == value) {
             errors.at_tokens(at, format!("the choice `{value}` is given twice"));
@@ -345,7 +358,7 @@ fn choices(entry: &Entry, errors: &mut Errors) -> Option<Vec<(String, LitStr)>> 
             return None;
         }
     }
-    if out.is_empty() {
+    if out.is_empty() && errors.len() == before {
         errors.at_tokens(&entry.meta, "a choice field needs at least one choice");
         return None;
     }
@@ -379,8 +392,27 @@ fn check_kind(o: &FieldOptions, entries: &[Entry], errors: &mut Errors) {
             if !kinds.contains(&kind.name) {
                 errors.at_tokens(
                     &entry.key,
-                    format!("`{}` does not apply to a `{}` field", entry.name, kind.name),
+                    format!("`{}` does not apply to {} field", entry.name, a(kind.name)),
                 );
+            }
+        }
+        // An integer field's bounds are numbers; a decimal's, a date's or a time's are strings.
+        for (key, value) in [("min", &o.min), ("max", &o.max)] {
+            let wrong = match value {
+                Some(Bound::Integer(_)) => {
+                    matches!(kind.name, "decimal" | "date" | "time" | "datetime")
+                }
+                Some(Bound::Text(_)) => kind.name == "integer",
+                None => false,
+            };
+            if wrong {
+                let want = if kind.name == "integer" {
+                    "an integer literal"
+                } else {
+                    "a string literal"
+                };
+                let at = entries.iter().find(|e| e.name == key).map(|e| &e.meta);
+                errors.at_tokens(at, format!("`{key}` of {} field is {want}", a(kind.name)));
             }
         }
         if matches!(kind.name, "choice" | "multichoice")
@@ -438,7 +470,8 @@ fn check_kind(o: &FieldOptions, entries: &[Entry], errors: &mut Errors) {
             errors.at_tokens(
                 widget,
                 format!(
-                    "`{name}` is not a widget of a `{kind_name}` field; expected {}",
+                    "`{name}` is not a widget of {} field; expected {}",
+                    a(kind_name),
                     list.join(", ")
                 ),
             );
@@ -454,22 +487,22 @@ fn check_ranges(o: &FieldOptions, entries: &[Entry], errors: &mut Errors) {
             .find(|e| e.name == key)
             .map(|e| e.key.clone())
     };
-    let mut inverted = |low: Option<u64>, high: Option<u64>, key: &str| {
+    let mut inverted = |low: Option<u64>, high: Option<u64>, low_key: &str, key: &str| {
         if let (Some(low), Some(high)) = (low, high)
             && low > high
         {
             errors.at_tokens(
                 at(key),
-                format!("`{key}` is below the lower bound ({low} > {high})"),
+                format!("`{key}` ({high}) is below `{low_key}` ({low})"),
             );
         }
     };
-    inverted(o.min_length, o.max_length, "max_length");
-    inverted(o.min_items, o.max_items, "max_items");
+    inverted(o.min_length, o.max_length, "min_length", "max_length");
+    inverted(o.min_items, o.max_items, "min_items", "max_items");
     if let (Some(Bound::Integer(min)), Some(Bound::Integer(max))) = (&o.min, &o.max)
         && min > max
     {
-        errors.at_tokens(at("max"), format!("`max` is below `min` ({min} > {max})"));
+        errors.at_tokens(at("max"), format!("`max` ({max}) is below `min` ({min})"));
     }
     if let (Some(places), Some(digits)) = (o.decimal_places, o.max_digits)
         && places > digits
@@ -592,4 +625,14 @@ impl FieldOptions {
         }
         out
     }
+}
+
+/// `kind` with its article: "an `email`", "a `text`".
+fn a(kind: &str) -> String {
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} `{kind}`")
 }

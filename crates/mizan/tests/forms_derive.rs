@@ -26,7 +26,13 @@ struct Item {
 }
 
 #[derive(Deserialize, mizan::Form)]
-#[form(name = "order", title = "Place an order", redirect = "/thanks", page = "/order", auth)]
+#[form(
+    name = "order",
+    title = "Place an order",
+    redirect = "/thanks",
+    page = "/order",
+    auth
+)]
 #[allow(dead_code)]
 struct Order {
     #[field(label = "Your name", help = "As on your card", placeholder = "Ada", min_length = 2, clean = not_reserved)]
@@ -39,7 +45,13 @@ struct Order {
     age: Option<u8>,
     #[field(min = -5, max = 10_000_000_000_000_000)]
     count: i64,
-    #[field(widget = "textarea", optional, max_length = 500, pattern = "[^<>]*", pattern_message = "No angle brackets.")]
+    #[field(
+        widget = "textarea",
+        optional,
+        max_length = 500,
+        pattern = "[^<>]*",
+        pattern_message = "No angle brackets."
+    )]
     notes: String,
     #[field(choices = [("tea", "Tea"), ("coffee", "Coffee")], widget = "radio", initial = "tea")]
     drink: String,
@@ -90,7 +102,10 @@ async fn adult(_req: &Request, age: &Option<u8>) -> std::result::Result<(), Inva
 }
 
 async fn toppings(_req: &Request) -> Result<Vec<Choice>> {
-    Ok(vec![Choice::new("cheese", "Cheese"), Choice::new("ham", "Ham")])
+    Ok(vec![
+        Choice::new("cheese", "Cheese"),
+        Choice::new("ham", "Ham"),
+    ])
 }
 
 async fn colours(_req: &Request) -> Result<Vec<Choice>> {
@@ -166,7 +181,12 @@ fn the_spec_is_exactly_what_the_attributes_and_types_say() {
             {"name": "type", "kind": "text", "label": "Type", "required": true, "widget": "text"},
         ],
     });
-    assert_eq!(spec, expected, "{}", serde_json::to_string_pretty(&spec).unwrap());
+    assert_eq!(
+        spec,
+        expected,
+        "{}",
+        serde_json::to_string_pretty(&spec).unwrap()
+    );
 }
 
 #[test]
@@ -179,7 +199,10 @@ fn the_form_registers_with_its_auth() {
 }
 
 fn issues(found: &[mizan::forms::FieldIssue]) -> Vec<(Vec<PathStep>, &str)> {
-    found.iter().map(|i| (i.path.clone(), i.message.as_str())).collect()
+    found
+        .iter()
+        .map(|i| (i.path.clone(), i.message.as_str()))
+        .collect()
 }
 
 fn key(name: &str) -> Vec<PathStep> {
@@ -203,19 +226,31 @@ async fn field_rules_run_on_the_fields_that_passed_their_checks() {
 
     // A field with an error of its own is not handed to its rule.
     let not_name = |path: &str| path != "name";
-    let found = Order::field_rules(&request, &values, &not_name).await.unwrap();
+    let found = Order::field_rules(&request, &values, &not_name)
+        .await
+        .unwrap();
     assert_eq!(
         issues(&found),
-        [(key("email"), "This address is taken."), (key("age"), "Adults only.")]
+        [
+            (key("email"), "This address is taken."),
+            (key("age"), "Adults only.")
+        ]
     );
 
     // An optional field left empty reaches its rule as `None`.
     let values = json!({"name": "ada", "email": "ada@example.com"});
-    assert!(Order::field_rules(&request, &values, &all).await.unwrap().is_empty());
+    assert!(
+        Order::field_rules(&request, &values, &all)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // A rule that cannot decide fails the request.
     let values = json!({"name": "ada", "email": "down@example.com"});
-    let error = Order::field_rules(&request, &values, &all).await.unwrap_err();
+    let error = Order::field_rules(&request, &values, &all)
+        .await
+        .unwrap_err();
     assert_eq!(error.message(), "the store is down");
 }
 
@@ -226,7 +261,10 @@ async fn dynamic_choices_come_from_their_functions() {
     assert_eq!(
         choices,
         [
-            ("toppings", vec![Choice::new("cheese", "Cheese"), Choice::new("ham", "Ham")]),
+            (
+                "toppings",
+                vec![Choice::new("cheese", "Cheese"), Choice::new("ham", "Ham")]
+            ),
             ("colour", vec![Choice::new("red", "Red")]),
         ]
     );
@@ -269,7 +307,12 @@ async fn defaults_and_auth_levels() {
     assert!(matches!(Plain::auth(), AuthRequirement::Public));
     assert!(matches!(StaffOnly::auth(), AuthRequirement::Staff));
     let request = Request::builder().build();
-    assert!(Plain::field_rules(&request, &json!({}), &|_| true).await.unwrap().is_empty());
+    assert!(
+        Plain::field_rules(&request, &json!({}), &|_| true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(Plain::dynamic_choices(&request).await.unwrap().is_empty());
     let AuthRequirement::Custom(check) = Custom::auth() else {
         panic!("a custom check");

@@ -1,4 +1,5 @@
-//! Compile-time checks of `#[mizan::client]`: misuse fails with an error at the user's token.
+//! Compile-time checks of `#[mizan::client]`, `#[derive(mizan::Form)]` and
+//! `#[derive(mizan::FormGroup)]`: misuse fails with an error at the user's token.
 
 #[test]
 fn ui() {
