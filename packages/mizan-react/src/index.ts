@@ -30,3 +30,14 @@ export { useMizanCall } from './useMizanCall.js';
 export { useMizanContext, type UseMizanContextOptions } from './useMizanContext.js';
 export { useMizanStaleClient } from './stale.js';
 export { fieldsFromIssues, type IssueLike } from './issues.js';
+export {
+  type Choice,
+  type FieldKind,
+  type FieldPath,
+  type FieldSpec,
+  type FormSpec,
+  dottedPath,
+} from './forms/spec.js';
+export { FORM_MESSAGES } from './forms/messages.js';
+export { checkForm, type FormCheckMode } from './forms/check.js';
+export { formSchema } from './forms/schema.js';
