@@ -22,6 +22,7 @@
 //! Output is deterministic: the same manifest gives the same bytes.
 
 mod error;
+mod forms;
 mod hooks;
 mod model;
 mod names;
@@ -47,13 +48,22 @@ pub fn read_manifest(json: &str) -> Result<Manifest, GenerateError> {
 pub fn generate(manifest: &Manifest) -> Result<BTreeMap<&'static str, String>, GenerateError> {
     let model = model::read(manifest)?;
     let mut files = BTreeMap::new();
-    files.insert("types.ts", typescript::emit(&model, HEADER));
-    files.insert("schemas.ts", zod::emit(&model, HEADER));
-    files.insert("hooks.ts", hooks::emit(&model, HEADER));
-    files.insert(
-        "index.ts",
-        format!("{HEADER}\nexport * from \"./types.js\";\nexport * from \"./schemas.js\";\nexport * from \"./hooks.js\";\n"),
+    let types = typescript::emit(&model, HEADER);
+    let schemas = zod::emit(&model, HEADER);
+    let hooks = hooks::emit(&model, HEADER);
+    let forms = forms::emit(&manifest.forms, &model, &[&types, &schemas, &hooks], HEADER)?;
+    let mut index = format!(
+        "{HEADER}\nexport * from \"./types.js\";\nexport * from \"./schemas.js\";\nexport * from \"./hooks.js\";\n"
     );
+    if let Some(forms) = forms {
+        // Only with forms, so that a manifest without any generates the files it always did.
+        index.push_str("export * from \"./forms.js\";\n");
+        files.insert("forms.ts", forms);
+    }
+    files.insert("types.ts", types);
+    files.insert("schemas.ts", schemas);
+    files.insert("hooks.ts", hooks);
+    files.insert("index.ts", index);
     files.insert("openapi.json", openapi::emit(&model));
     Ok(files)
 }
