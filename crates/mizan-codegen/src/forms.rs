@@ -105,7 +105,12 @@ pub(crate) fn emit(
                 });
             }
         }
-        emit_form(&mut out, form, &names, output.as_deref().unwrap_or("unknown"));
+        emit_form(
+            &mut out,
+            form,
+            &names,
+            output.as_deref().unwrap_or("unknown"),
+        );
     }
     Ok(Some(out))
 }
@@ -235,6 +240,9 @@ mod tests {
         assert!(!is_form_name("a.b"));
         assert!(!is_form_name("1a"));
         let text = "export type A = 1;\nexport const BSchema = z;\nexport function useC(): void {}\n  export type Not = 1;\n";
-        assert_eq!(exported_names(text).collect::<Vec<_>>(), ["A", "BSchema", "useC"]);
+        assert_eq!(
+            exported_names(text).collect::<Vec<_>>(),
+            ["A", "BSchema", "useC"]
+        );
     }
 }

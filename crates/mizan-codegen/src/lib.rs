@@ -1,5 +1,9 @@
 //! Generates the TypeScript side of a Mizan application from its manifest: types, Zod schemas,
-//! React hooks on `mizan-react`, and an OpenAPI 3.1 document.
+//! React hooks on `mizan-react`, an OpenAPI 3.1 document, and, when the manifest lists forms
+//! (`spec/PROTOCOL.md` §2.13), `forms.ts`: per form `<camel>FormSpec` (its spec, `as const`),
+//! `<Pascal>FormValues` (the values typed from the spec), `<Pascal>FormSchema` (the checks of
+//! §2.13.2 as Zod) and `use<Pascal>Form(options?)` (`useMizanForm` typed with the output of
+//! `<name>.submit`). `index.ts` re-exports `forms.ts` only when it exists.
 //!
 //! The manifest is the typed [`Manifest`] of `mizan-core`, from a server's `GET /manifest`
 //! ([`read_manifest`]) or straight from the application's registry (`mizan::Registry::manifest`,
