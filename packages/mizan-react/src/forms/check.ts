@@ -9,7 +9,7 @@
 import type { MizanFieldError } from '../errors.js';
 import { compareDecimals, decimalDigits, isDecimal } from './decimal.js';
 import { FORM_MESSAGES as m } from './messages.js';
-import { EMAIL_PATTERN, URL_PATTERN, asciiLowercase, rustTrim, wholeMatch } from './patterns.js';
+import { EMAIL_PATTERN, URL_PATTERN, mediaTypeEssence, wholeMatch } from './patterns.js';
 import type { FieldKind, FieldPath, FieldSpec, FormSpec } from './spec.js';
 import { isDate, isDatetime, isTime, normalizedTime } from './temporal.js';
 
@@ -279,7 +279,8 @@ export function isBlob(v: unknown): v is Blob {
   return typeof Blob !== 'undefined' && v instanceof Blob;
 }
 
-// The description of §2.13.4: exactly `name`, `size` and `type`, `size` a whole number of bytes.
+// The description of §2.13.4: exactly `name`, `size` and `type`, `size` a whole number of bytes
+// from 0 to 2^53 − 1 (read as for `integer`, so `2048.0` is a size).
 function describedFile(value: unknown): FileDescription | undefined {
   if (isBlob(value)) return { size: value.size, type: value.type };
   if (!isJsonObject(value)) return undefined;
@@ -291,7 +292,8 @@ function describedFile(value: unknown): FileDescription | undefined {
     typeof type === 'string' &&
     typeof size === 'number' &&
     Number.isInteger(size) &&
-    size >= 0
+    size >= 0 &&
+    size <= MAX_SAFE_INTEGER
     ? { size, type }
     : undefined;
 }
@@ -306,11 +308,11 @@ function fileError(field: FieldSpec, value: unknown, mode: FormCheckMode): strin
 }
 
 /**
- * Whether a media type (any case, parameters allowed) is one of `accept` (§2.13.4): `image/*`
- * takes every `image/…` type.
+ * Whether a media type (any case, parameters allowed) is one of `accept` (§2.13.4), by its
+ * essence: `t/s` takes the essence `t/s`, `t/*` every essence `t/…` with more after the slash.
  */
 export function accepts(accept: readonly string[], mediaType: string): boolean {
-  const essence = asciiLowercase(rustTrim(mediaType.split(';')[0] ?? ''));
+  const essence = mediaTypeEssence(mediaType);
   const slash = essence.indexOf('/');
   return accept.some((entry) => {
     if (!entry.endsWith('/*')) return entry === essence;

@@ -1,7 +1,7 @@
 /**
  * The shared patterns of spec §2.13.2 in JavaScript, each matching exactly the strings the
  * server's Rust `regex` matches with `EMAIL_PATTERN` and `URL_PATTERN` of
- * `crates/mizan-core/src/form/mod.rs`.
+ * `crates/mizan-core/src/form/mod.rs`, and the media type essence of §2.13.4.
  * @module
  */
 
@@ -15,33 +15,29 @@ export const EMAIL_PATTERN = new RegExp(
 );
 
 /**
- * Rust's `\s` (Unicode `White_Space`), spelled out: JavaScript's `\s` differs from it at U+0085
- * (white space in Rust, not in JavaScript) and U+FEFF (the reverse).
+ * Whitespace in the URL pattern: exactly the Unicode `White_Space` characters, spelled out,
+ * because `\s` differs between engines (JavaScript's includes U+FEFF and lacks U+0085).
  */
-const RUST_WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000';
 
 /**
- * The URL pattern, `^(?i:https?)://[^\s/?#]+[^\s]*$` on the server. JavaScript engines before
- * the 2025 modifiers proposal have no scoped `(?i:…)`, so the whole pattern takes the `i` flag
- * instead: the rest of it is negated classes of characters that have no case, which the flag
- * leaves alone. With `u`, `i` folds case by Unicode simple case folding as Rust does, so both
- * accept `ſ` (U+017F, which folds to `s`) in the scheme.
+ * The URL pattern of §2.13.2, as the spec writes it in the portable subset: `http` or `https` in
+ * ASCII letters of either case, spelled as pairs rather than with a case-insensitive flag, under
+ * which `ſ` (U+017F) would count as an `s`; then no whitespace.
  */
 export const URL_PATTERN = new RegExp(
-  `^https?://[^${RUST_WHITE_SPACE}/?#]+[^${RUST_WHITE_SPACE}]*$`,
-  'iu',
+  `^[Hh][Tt][Tt][Pp][Ss]?://[^${WHITE_SPACE}/?#]+[^${WHITE_SPACE}]*$`,
+  'u',
 );
 
-const RUST_TRIM = new RegExp(`^[${RUST_WHITE_SPACE}]+|[${RUST_WHITE_SPACE}]+$`, 'gu');
-
-/** `s` without leading and trailing white space as Rust's `str::trim` sees it. */
-export function rustTrim(s: string): string {
-  return s.replace(RUST_TRIM, '');
-}
-
-/** `s` with ASCII letters lowercased and every other character kept (Rust's `to_ascii_lowercase`). */
-export function asciiLowercase(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+/**
+ * The essence of a media type (§2.13.4): the part before the first `;`, without the spaces and
+ * tabs around it, ASCII letters lowercased, nothing else changed (`String.prototype.trim` and
+ * `toLowerCase` do more, so the server would disagree).
+ */
+export function mediaTypeEssence(mediaType: string): string {
+  const head = mediaType.split(';')[0] ?? '';
+  return head.replace(/^[ \t]+|[ \t]+$/g, '').replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 const compiledPatterns = new Map<string, RegExp | null>();

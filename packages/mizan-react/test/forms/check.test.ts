@@ -60,11 +60,13 @@ describe('checkForm', () => {
     expect(message(url, 'ftp://example.com')).toBe('Enter a valid URL.');
   });
 
-  it('reads white space in URLs as Rust does, and the scheme with Unicode case folding', () => {
+  it('reads whitespace in URLs as the listed White_Space set, and the scheme as ASCII only', () => {
     expect(URL_PATTERN.test('https://a\u0085b')).toBe(false);
     expect(URL_PATTERN.test('https://a\ufeffb')).toBe(true);
     expect(URL_PATTERN.test('https://a\u3000b')).toBe(false);
-    expect(URL_PATTERN.test('http\u017f://a')).toBe(true);
+    expect(URL_PATTERN.test('http://a/\u200a')).toBe(false);
+    expect(URL_PATTERN.test('http://a/\u200b')).toBe(true);
+    expect(URL_PATTERN.test('http\u017f://a')).toBe(false);
     expect(EMAIL_PATTERN.test('a@b-.c')).toBe(false);
   });
 
@@ -166,10 +168,15 @@ describe('checkForm', () => {
     expect(message(f, new File(['x'], 'a.txt', { type: 'text/plain' }))).toBe('This file type is not allowed.');
     expect(message(f, { name: 'a', size: 3, type: 'image/png' }, 'submit_json')).toBe('Upload a valid file.');
     expect(one(field('cv', 'file', { required: false }), null, 'submit_json')).toEqual([]);
-    // Rust's `trim` takes U+0085 away and leaves U+FEFF.
-    const png = field('cv', 'file', { accept: ['image/png'] });
-    expect(message(png, { name: 'a', size: 1, type: '\u0085image/png ' })).toBeUndefined();
-    expect(message(png, { name: 'a', size: 1, type: 'image/png\ufeff' })).toBe('This file type is not allowed.');
+    // The essence: only spaces and tabs trimmed, only ASCII letters lowercased.
+    const md = field('cv', 'file', { accept: ['text/markdown'] });
+    expect(message(md, { name: 'a', size: 1, type: ' TEXT/Markdown\t; charset=utf-8' })).toBeUndefined();
+    expect(message(md, { name: 'a', size: 1, type: 'text/markdown\u00a0' })).toBe('This file type is not allowed.');
+    expect(message(md, { name: 'a', size: 1, type: 'text/mar\u212adown' })).toBe('This file type is not allowed.');
+    // The size is a whole number as for integers.
+    expect(message(md, { name: 'a', size: -0, type: 'text/markdown' })).toBeUndefined();
+    expect(message(md, { name: 'a', size: 1.5, type: 'text/markdown' })).toBe('Upload a valid file.');
+    expect(message(md, { name: 'a', size: 2 ** 53, type: 'text/markdown' })).toBe('Upload a valid file.');
   });
 });
 
