@@ -15,7 +15,7 @@ export interface MizanFormProps<Values extends FieldValues, Output> {
   form: MizanFormApi<Values, Output>;
   /** The submit button's text. Default `'Submit'`. */
   submitLabel?: string;
-  /** The `<form>`'s class. */
+  /** Classes of the `<form>`, after `mizan-form`. */
   className?: string;
   /** Drawn after the fields, before the submit button. */
   children?: ReactNode;
@@ -26,9 +26,10 @@ export interface MizanFormProps<Values extends FieldValues, Output> {
  * (§2.13.1), its error beside it, the form's own errors above the fields, and a submit button
  * that is disabled while a submit is on its way.
  *
- * Each input is named by its dotted path (`address.city`, `items.0.qty`) as in the server's HTML
- * for posts without JavaScript, and has the id `mizan-<form>-<dotted path>`; a failing input has
- * `aria-invalid` and `aria-describedby` naming its error (and help).
+ * Each input is named by its dotted path (`address.city`, `items.0.qty`) and has the id
+ * `mizan-<form>-<path joined by '-'>`, as in the server's HTML for posts without JavaScript
+ * (whose form is `mizan-form-<form>` too); a failing input has `aria-invalid` and
+ * `aria-describedby` naming its error (and help).
  */
 export function MizanForm<Values extends FieldValues, Output>(
   props: MizanFormProps<Values, Output>,
@@ -41,8 +42,8 @@ export function MizanForm<Values extends FieldValues, Output>(
   return h(
     'form',
     {
-      id: `mizan-${api.spec.name}`,
-      className,
+      id: `mizan-form-${api.spec.name}`,
+      className: className === undefined ? 'mizan-form' : `mizan-form ${className}`,
       method: 'post',
       encType: api.spec.multipart ? 'multipart/form-data' : undefined,
       noValidate: true,
@@ -51,7 +52,7 @@ export function MizanForm<Values extends FieldValues, Output>(
     },
     formError === undefined
       ? null
-      : h('div', { id: `mizan-${api.spec.name}-errors`, className: 'mizan-form-errors', role: 'alert' }, formError),
+      : h('div', { id: `mizan-form-${api.spec.name}-errors`, className: 'mizan-form-errors', role: 'alert' }, formError),
     ...api.spec.fields.map((f) => h(FieldView, { key: f.name, field: f, path: [f.name], ctx })),
     children,
     h('button', { type: 'submit', disabled: api.submitting }, submitLabel),

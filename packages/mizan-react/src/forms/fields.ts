@@ -27,9 +27,15 @@ export interface FieldContext {
   errors: FieldErrors;
 }
 
-/** The `id` of the element of the field at `path` in the form `formName`. */
+/**
+ * The `id` of the element of the field at `path` in the form `formName`:
+ * `mizan-<form>-<path joined by '-'>` (`mizan-order-items-0-qty`), the id the server's HTML of
+ * the form gives it (§2.13.5), so styles and links written for one page fit the other. Dashes,
+ * not dots: a dot in an id reads as a class in a CSS selector, and names have no dashes, so two
+ * paths never share an id.
+ */
 export function fieldId(formName: string, path: readonly (string | number)[]): string {
-  return `mizan-${formName}-${dottedPath(path)}`;
+  return `mizan-${formName}-${path.join('-')}`;
 }
 
 /**

@@ -17,8 +17,10 @@ function emptyValue(field: FieldSpec): unknown {
     case 'boolean':
       return false;
     case 'multichoice':
-    case 'rows':
       return [];
+    case 'rows':
+      // As many empty rows as the form needs at least, as the server's page shows them.
+      return Array.from({ length: field.min_items ?? 0 }, () => initialValues(field.fields ?? []));
     case 'group':
       return initialValues(field.fields ?? []);
     default:
@@ -28,7 +30,8 @@ function emptyValue(field: FieldSpec): unknown {
 
 /**
  * The values a new form starts with: each field's `initial`, or an empty value of its kind (`''`
- * for strings, `null` for integers and files, `false`, `[]`, a group's own initial values).
+ * for strings, `null` for integers and files, `false`, `[]`, a group's own initial values,
+ * `min_items` empty rows).
  */
 export function initialValues(fields: readonly FieldSpec[]): Record<string, unknown> {
   const values: Record<string, unknown> = {};

@@ -30,10 +30,11 @@ const everything = form('all', [
 ]);
 
 describe('MizanForm', () => {
-  it('draws each widget of §2.13.1, named by dotted path, with ids mizan-<form>-<path>', () => {
+  it('draws each widget of §2.13.1, named by dotted path, with the ids of the server HTML (mizan-<form>-<path joined by dashes>)', () => {
     const { container } = renderForm(everything, fakeServer());
     const form = container.querySelector('form') as HTMLFormElement;
-    expect(form.id).toBe('mizan-all');
+    expect(form.id).toBe('mizan-form-all');
+    expect(form.className).toBe('mizan-form');
     expect(form.noValidate).toBe(true);
     expect(form.getAttribute('enctype')).toBe('multipart/form-data');
     const bio = byId<HTMLTextAreaElement>(container, 'mizan-all-bio');
@@ -62,6 +63,7 @@ describe('MizanForm', () => {
       tags: 'input:checkbox',
       tones: 'select:',
       'address.city': 'input:text',
+      'items.0.qty': 'input:number',
       cv: 'input:file',
     });
     expect(byId(container, 'mizan-all-price').inputMode).toBe('decimal');
@@ -87,15 +89,16 @@ describe('MizanForm', () => {
     const { container, api } = renderForm(everything, fakeServer());
     const addButton = () =>
       [...container.querySelectorAll('.mizan-rows > button')].find((b) => b.textContent === 'Add') as HTMLButtonElement;
-    fireEvent.click(addButton());
+    // min_items rows to start with.
+    expect(api().form.getValues('items')).toEqual([{ qty: null }]);
     fireEvent.click(addButton());
     expect(addButton().disabled).toBe(true);
     expect([...container.querySelectorAll('input[name^="items."]')].map((i) => i.getAttribute('name'))).toEqual([
       'items.0.qty',
       'items.1.qty',
     ]);
-    expect(byId(container, 'mizan-all-items.1').tagName).toBe('FIELDSET');
-    fireEvent.change(byId(container, 'mizan-all-items.1.qty'), { target: { value: '5' } });
+    expect(byId(container, 'mizan-all-items-1').tagName).toBe('FIELDSET');
+    fireEvent.change(byId(container, 'mizan-all-items-1-qty'), { target: { value: '5' } });
     const removeButtons = () => container.querySelectorAll<HTMLButtonElement>('.mizan-row > button');
     fireEvent.click(removeButtons()[0] as HTMLButtonElement);
     expect(api().form.getValues('items')).toEqual([{ qty: 5 }]);
@@ -121,7 +124,6 @@ describe('MizanForm', () => {
     const { container } = renderForm(everything, server);
     fireEvent.change(byId(container, 'mizan-all-bio'), { target: { value: 'Hello' } });
     fireEvent.change(byId(container, 'mizan-all-secret'), { target: { value: 'pw' } });
-    fireEvent.click(container.querySelector('.mizan-rows > button') as HTMLButtonElement);
     await act(async () => {
       fireEvent.submit(container.querySelector('form') as HTMLFormElement);
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -131,8 +133,8 @@ describe('MizanForm', () => {
     expect(bio.getAttribute('aria-invalid')).toBe('true');
     expect(bio.getAttribute('aria-describedby')).toBe('mizan-all-bio-help mizan-all-bio-error');
     expect(byId(container, 'mizan-all-bio-error').textContent).toBe('Too dull.');
-    expect(byId(container, 'mizan-all-items.0.qty-error').textContent).toBe('Out of stock.');
-    const formError = byId(container, 'mizan-all-errors');
+    expect(byId(container, 'mizan-all-items-0-qty-error').textContent).toBe('Out of stock.');
+    const formError = byId(container, 'mizan-form-all-errors');
     expect(formError.textContent).toBe('Try later.');
     expect(formError.compareDocumentPosition(bio) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
     expect(byId(container, 'mizan-all-secret').getAttribute('aria-invalid')).toBeNull();

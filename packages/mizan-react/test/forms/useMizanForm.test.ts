@@ -86,7 +86,7 @@ describe('useMizanForm', () => {
     expect(email.getAttribute('aria-invalid')).toBe('true');
     expect(email.getAttribute('aria-describedby')).toBe('mizan-signup-email-error');
     expect(email.value).toBe('ada@example.com');
-    expect(byId(container, 'mizan-signup-errors').textContent).toBe('Sign-ups are closed today.');
+    expect(byId(container, 'mizan-form-signup-errors').textContent).toBe('Sign-ups are closed today.');
     expect(api().error?.code).toBe('validation_failed');
     expect(api().result).toBeUndefined();
     expect(api().submitting).toBe(false);
@@ -127,12 +127,12 @@ describe('useMizanForm', () => {
     const server = fakeServer(() => json('ok'));
     const { container, api } = renderForm(upload, server);
     type(container, 'mizan-upload-title', 'Holiday');
-    type(container, 'mizan-upload-address.city', 'Oslo');
+    type(container, 'mizan-upload-address-city', 'Oslo');
     const photo = new File(['png!'], 'me.png', { type: 'image/png' });
     fireEvent.change(byId(container, 'mizan-upload-photo'), { target: { files: [photo] } });
     fireEvent.click(container.querySelector('.mizan-rows > button') as HTMLButtonElement);
     const scan = new File(['%PDF'], 'scan.pdf', { type: 'application/pdf' });
-    fireEvent.change(byId(container, 'mizan-upload-extra.0.scan'), { target: { files: [scan] } });
+    fireEvent.change(byId(container, 'mizan-upload-extra-0-scan'), { target: { files: [scan] } });
     await submit(container);
     expect(api().error).toBeUndefined();
     const [req] = server.seen;
@@ -154,7 +154,7 @@ describe('useMizanForm', () => {
     const server = fakeServer(() => json('ok'));
     const { container } = renderForm(upload, server);
     type(container, 'mizan-upload-title', 'Holiday');
-    type(container, 'mizan-upload-address.city', 'Oslo');
+    type(container, 'mizan-upload-address-city', 'Oslo');
     const big = new File(['x'.repeat(11)], 'big.png', { type: 'image/png' });
     fireEvent.change(byId(container, 'mizan-upload-photo'), { target: { files: [big] } });
     await submit(container);
@@ -181,7 +181,7 @@ describe('useMizanForm', () => {
     expect(byId(container, 'mizan-signup-terms').checked).toBe(true);
     expect(byId(container, 'mizan-signup-plan-0').checked).toBe(true);
     expect(byId(container, 'mizan-signup-email-error').textContent).toBe('This email is already registered.');
-    expect(byId(container, 'mizan-signup-errors').textContent).toBe('Your form expired. Please submit it again.');
+    expect(byId(container, 'mizan-form-signup-errors').textContent).toBe('Your form expired. Please submit it again.');
   });
 
   it('asks <name>.validate about one field, with files described, and merges only its errors', async () => {
@@ -208,7 +208,7 @@ describe('useMizanForm', () => {
       title: 'Holiday',
       photo: { name: 'me.png', size: 4, type: 'image/png' },
     });
-    expect(byId(container, 'mizan-upload-address.city-error').textContent).toBe('We do not ship there.');
+    expect(byId(container, 'mizan-upload-address-city-error').textContent).toBe('We do not ship there.');
     expect(container.querySelector('[id="mizan-upload-title-error"]')).toBeNull();
     await act(async () => {
       await api().validateOnServer();
