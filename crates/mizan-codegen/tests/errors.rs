@@ -294,3 +294,40 @@ fn a_form_without_its_submit_function_has_an_unknown_output() {
     );
     assert!(files["index.ts"].contains("export * from \"./forms.js\";"));
 }
+
+#[test]
+fn references_to_definitions_the_schema_lacks() {
+    // A root `$ref` without `$defs` (a schema cut out of a generator's definitions) would name a
+    // type that nothing declares.
+    let err = generate(&manifest(vec![function(
+        "contact.submit",
+        "call",
+        Value::Null,
+        json!({"type": "object"}),
+        json!({"$ref": "#/$defs/Received"}),
+    )]))
+    .unwrap_err();
+    assert_eq!(
+        err,
+        GenerateError::UnsupportedSchema {
+            function: "contact.submit".into(),
+            side: "output",
+            pointer: "/".into(),
+            what: "the reference \"#/$defs/Received\", which its `$defs` does not define".into()
+        }
+    );
+    let nested = json!({"type": "object", "properties": {"a/b": {"items": {"$ref": "#/$defs/Missing"}}},
+                        "$defs": {"Here": {"type": "string"}}});
+    let err = generate(&manifest(vec![function(
+        "f",
+        "call",
+        Value::Null,
+        nested,
+        json!({"$ref": "#/$defs/Here", "$defs": {"Here": {"type": "string"}}}),
+    )]))
+    .unwrap_err();
+    assert!(
+        matches!(&err, GenerateError::UnsupportedSchema { side: "input", pointer, .. } if pointer == "/properties/a~1b/items"),
+        "{err:?}"
+    );
+}
