@@ -43,6 +43,15 @@ pub enum GenerateError {
         /// The parameter.
         param: String,
     },
+    /// A form whose generated TypeScript name another generated name already takes.
+    FormNameClash {
+        /// The form.
+        form: String,
+        /// The other form that takes the name, when it is a form (else a function or a type).
+        other: Option<String>,
+        /// The name.
+        generated: String,
+    },
     /// A schema construct the emitters cannot express faithfully.
     UnsupportedSchema {
         /// The function.
@@ -87,6 +96,22 @@ impl fmt::Display for GenerateError {
             Self::ReservedParameter { function, param } => write!(
                 f,
                 "function {function:?}: the parameter {param:?} clashes with a prop of the generated provider; rename it"
+            ),
+            Self::FormNameClash {
+                form,
+                other: Some(other),
+                generated,
+            } => write!(
+                f,
+                "forms {other:?} and {form:?} both become `{generated}` in TypeScript; rename one"
+            ),
+            Self::FormNameClash {
+                form,
+                other: None,
+                generated,
+            } => write!(
+                f,
+                "form {form:?} becomes `{generated}` in TypeScript, which a function or type already generates; rename the form"
             ),
             Self::UnsupportedSchema {
                 function,

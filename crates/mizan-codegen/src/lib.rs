@@ -1,5 +1,9 @@
 //! Generates the TypeScript side of a Mizan application from its manifest: types, Zod schemas,
-//! React hooks on `mizan-react`, and an OpenAPI 3.1 document.
+//! React hooks on `mizan-react`, an OpenAPI 3.1 document, and, when the manifest lists forms
+//! (`spec/PROTOCOL.md` §2.13), `forms.ts`: per form `<camel>FormSpec` (its spec, `as const`),
+//! `<Pascal>FormValues` (the values typed from the spec), `<Pascal>FormSchema` (the checks of
+//! §2.13.2 as Zod) and `use<Pascal>Form(options?)` (`useMizanForm` typed with the output of
+//! `<name>.submit`). `index.ts` re-exports `forms.ts` only when it exists.
 //!
 //! The manifest is the typed [`Manifest`] of `mizan-core`, from a server's `GET /manifest`
 //! ([`read_manifest`]) or straight from the application's registry (`mizan::Registry::manifest`,
@@ -22,6 +26,7 @@
 //! Output is deterministic: the same manifest gives the same bytes.
 
 mod error;
+mod forms;
 mod hooks;
 mod model;
 mod names;
@@ -47,13 +52,22 @@ pub fn read_manifest(json: &str) -> Result<Manifest, GenerateError> {
 pub fn generate(manifest: &Manifest) -> Result<BTreeMap<&'static str, String>, GenerateError> {
     let model = model::read(manifest)?;
     let mut files = BTreeMap::new();
-    files.insert("types.ts", typescript::emit(&model, HEADER));
-    files.insert("schemas.ts", zod::emit(&model, HEADER));
-    files.insert("hooks.ts", hooks::emit(&model, HEADER));
-    files.insert(
-        "index.ts",
-        format!("{HEADER}\nexport * from \"./types.js\";\nexport * from \"./schemas.js\";\nexport * from \"./hooks.js\";\n"),
+    let types = typescript::emit(&model, HEADER);
+    let schemas = zod::emit(&model, HEADER);
+    let hooks = hooks::emit(&model, HEADER);
+    let forms = forms::emit(&manifest.forms, &model, &[&types, &schemas, &hooks], HEADER)?;
+    let mut index = format!(
+        "{HEADER}\nexport * from \"./types.js\";\nexport * from \"./schemas.js\";\nexport * from \"./hooks.js\";\n"
     );
+    if let Some(forms) = forms {
+        // Only with forms, so that a manifest without any generates the files it always did.
+        index.push_str("export * from \"./forms.js\";\n");
+        files.insert("forms.ts", forms);
+    }
+    files.insert("types.ts", types);
+    files.insert("schemas.ts", schemas);
+    files.insert("hooks.ts", hooks);
+    files.insert("index.ts", index);
     files.insert("openapi.json", openapi::emit(&model));
     Ok(files)
 }

@@ -111,12 +111,49 @@ impl Ty {
 /// Reads a root schema: its type and its named definitions.
 pub(crate) fn read_root(schema: &Value) -> Read<(Ty, BTreeMap<String, Ty>)> {
     let mut defs = BTreeMap::new();
-    if let Some(Value::Object(map)) = schema.get("$defs") {
+    let defined = schema.get("$defs").and_then(Value::as_object);
+    if let Some(map) = defined {
         for (name, def) in map {
             defs.insert(name.clone(), read(def, &format!("/$defs/{name}"))?);
         }
     }
+    // A reference to a definition the schema lacks would become a type name nothing declares:
+    // TypeScript that does not compile.
+    if let Some((pointer, reference)) = dangling_reference(schema, defined, String::new()) {
+        return Err(unsupported(
+            &pointer,
+            format!("the reference {reference:?}, which its `$defs` does not define"),
+        ));
+    }
     Ok((read(schema, "")?, defs))
+}
+
+/// The first `$ref` to `#/$defs/<name>` in `schema` whose name `defined` lacks, with its JSON
+/// Pointer.
+fn dangling_reference(
+    schema: &Value,
+    defined: Option<&Map<String, Value>>,
+    at: String,
+) -> Option<(String, String)> {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref")
+                && let Some(name) = reference.strip_prefix("#/$defs/")
+                && !defined.is_some_and(|d| d.contains_key(name))
+            {
+                return Some((at, reference.clone()));
+            }
+            map.iter().find_map(|(key, value)| {
+                let escaped = key.replace('~', "~0").replace('/', "~1");
+                dangling_reference(value, defined, format!("{at}/{escaped}"))
+            })
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| dangling_reference(item, defined, format!("{at}/{i}"))),
+        _ => None,
+    }
 }
 
 fn unsupported(pointer: &str, what: impl Into<String>) -> Unsupported {

@@ -230,3 +230,104 @@ fn hooks_send_the_schema_hash_and_openapi_uses_the_manifest_path() {
         "{openapi}"
     );
 }
+
+fn form(name: &str) -> Value {
+    json!({"name": name, "title": name, "multipart": false, "fields": [
+        {"name": "note", "kind": "text", "label": "Note", "required": true, "widget": "text"}
+    ]})
+}
+
+fn manifest_with_forms(functions: Vec<Value>, forms: Vec<Value>) -> Value {
+    json!({"protocol": 1, "functions": functions, "forms": forms})
+}
+
+#[test]
+fn form_names_that_clash_or_break_the_rule() {
+    let err = generate(&manifest_with_forms(
+        Vec::new(),
+        vec![form("contactUs"), form("contact_us")],
+    ))
+    .unwrap_err();
+    assert_eq!(
+        err,
+        GenerateError::FormNameClash {
+            form: "contact_us".into(),
+            other: Some("contactUs".into()),
+            generated: "contactUsFormSpec".into(),
+        }
+    );
+    assert!(err.to_string().contains("rename one"), "{err}");
+
+    // A function's output type named like the form's values type.
+    let titled = function(
+        "lookup",
+        "call",
+        Value::Null,
+        json!({"type": "object", "additionalProperties": false}),
+        json!({"title": "ContactFormValues", "type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}),
+    );
+    let err = generate(&manifest_with_forms(vec![titled], vec![form("contact")])).unwrap_err();
+    assert_eq!(
+        err,
+        GenerateError::FormNameClash {
+            form: "contact".into(),
+            other: None,
+            generated: "ContactFormValues".into(),
+        }
+    );
+    assert!(err.to_string().contains("rename the form"), "{err}");
+
+    assert!(matches!(
+        generate(&manifest_with_forms(Vec::new(), vec![form("a.b")])),
+        Err(GenerateError::Manifest(why)) if why.contains("\"a.b\"")
+    ));
+}
+
+#[test]
+fn a_form_without_its_submit_function_has_an_unknown_output() {
+    let files = generate(&manifest_with_forms(Vec::new(), vec![form("note")])).unwrap();
+    let forms = &files["forms.ts"];
+    assert!(forms.contains("useMizanForm<NoteFormValues, unknown>(noteFormSpec, options)"));
+    assert!(
+        !forms.contains("./types.js"),
+        "no import of types it does not use"
+    );
+    assert!(files["index.ts"].contains("export * from \"./forms.js\";"));
+}
+
+#[test]
+fn references_to_definitions_the_schema_lacks() {
+    // A root `$ref` without `$defs` (a schema cut out of a generator's definitions) would name a
+    // type that nothing declares.
+    let err = generate(&manifest(vec![function(
+        "contact.submit",
+        "call",
+        Value::Null,
+        json!({"type": "object"}),
+        json!({"$ref": "#/$defs/Received"}),
+    )]))
+    .unwrap_err();
+    assert_eq!(
+        err,
+        GenerateError::UnsupportedSchema {
+            function: "contact.submit".into(),
+            side: "output",
+            pointer: "/".into(),
+            what: "the reference \"#/$defs/Received\", which its `$defs` does not define".into()
+        }
+    );
+    let nested = json!({"type": "object", "properties": {"a/b": {"items": {"$ref": "#/$defs/Missing"}}},
+                        "$defs": {"Here": {"type": "string"}}});
+    let err = generate(&manifest(vec![function(
+        "f",
+        "call",
+        Value::Null,
+        nested,
+        json!({"$ref": "#/$defs/Here", "$defs": {"Here": {"type": "string"}}}),
+    )]))
+    .unwrap_err();
+    assert!(
+        matches!(&err, GenerateError::UnsupportedSchema { side: "input", pointer, .. } if pointer == "/properties/a~1b/items"),
+        "{err:?}"
+    );
+}

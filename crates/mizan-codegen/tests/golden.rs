@@ -5,6 +5,9 @@
 #[path = "fixtures/kitchen.rs"]
 mod kitchen;
 
+#[path = "fixtures/forms.rs"]
+mod forms;
+
 #[path = "../../mizan/tests/parity/functions.rs"]
 mod parity;
 
@@ -57,6 +60,18 @@ fn demo_app_golden_files() {
 #[test]
 fn kitchen_sink_golden_files() {
     check("tests/golden/kitchen", &kitchen::registry().manifest());
+}
+
+#[test]
+fn forms_golden_files() {
+    // `packages/mizan-react/test/forms.generated.test.ts` type-checks and runs these files.
+    check("tests/golden/forms", &forms::manifest());
+    let files = mizan_codegen::generate(&forms::manifest()).unwrap();
+    assert!(files["index.ts"].ends_with("export * from \"./forms.js\";\n"));
+    // Without forms, no forms.ts and an index.ts as before forms existed.
+    let kitchen = mizan_codegen::generate(&kitchen::registry().manifest()).unwrap();
+    assert!(!kitchen.contains_key("forms.ts"));
+    assert!(!kitchen["index.ts"].contains("forms"));
 }
 
 #[test]

@@ -112,6 +112,21 @@ export class MizanClient {
   }
 
   /**
+   * Runs the call `name` with a `multipart/form-data` body (a form's `<name>.submit` with files,
+   * spec §2.13.4), never batched: a batch is JSON. The browser writes the `Content-Type` with
+   * its boundary; the CSRF header and the app's headers go as with {@link MizanClient.call}.
+   */
+  callMultipart<O>(name: string, body: FormData, schemaHash?: string): Promise<O> {
+    return this.#watch(
+      this.#request(`${this.#baseUrl}/call/${name}`, () => ({
+        method: 'POST',
+        headers: this.#headers(true, schemaHash, null),
+        body,
+      })),
+    ) as Promise<O>;
+  }
+
+  /**
    * Whether the server has answered `stale_client`: it runs another version of some function than
    * this client was built against, and the page should be reloaded (spec §2.7).
    */
@@ -220,7 +235,12 @@ export class MizanClient {
     return `${this.#baseUrl}/context/${name}${canonicalQuery(params, rev)}`;
   }
 
-  #headers(post: boolean, schemaHash: string | undefined): Record<string, string> {
+  #headers(
+    post: boolean,
+    schemaHash: string | undefined,
+    // `null`: none, so that `fetch` writes a multipart body's own with its boundary.
+    contentType: string | null = 'application/json',
+  ): Record<string, string> {
     // Lowercased, so an app's `Content-Type` or `X-Mizan-CSRF` replaces ours instead of
     // travelling beside it (two values joined by a comma).
     const headers: Record<string, string> = {};
@@ -229,7 +249,8 @@ export class MizanClient {
     }
     if (schemaHash !== undefined) headers[SCHEMA_HEADER] = schemaHash;
     if (post) {
-      headers['content-type'] = 'application/json';
+      if (contentType === null) delete headers['content-type'];
+      else headers['content-type'] = contentType;
       const csrf = this.#options.csrf;
       const token = (csrf && readCookie(csrf.cookie)) ?? '1';
       // The server checks only that the header is there (spec §2.5), so it always goes, even

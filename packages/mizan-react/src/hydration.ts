@@ -5,11 +5,25 @@
  */
 
 import type { QueryClient } from '@tanstack/react-query';
+import type { MizanFieldError } from './errors.js';
 import { mizanQueryKey } from './query.js';
 
-/** What the server embeds in the page: the value of each global context, by function name. */
+/**
+ * A form as the server re-rendered it after a failed post without JavaScript (spec §2.13.5): the
+ * values that were posted (files left out) and the field errors they got.
+ */
+export interface HydratedForm {
+  values: Record<string, unknown>;
+  fields: MizanFieldError[];
+}
+
+/**
+ * What the server embeds in the page: the value of each global context, by function name, and,
+ * after a failed post without JavaScript, the posted form by form name.
+ */
 export interface HydrationPayload {
   contexts: Record<string, unknown>;
+  forms?: Record<string, HydratedForm>;
 }
 
 /** The `id` of the `<script type="application/json">` that holds the {@link HydrationPayload}. */

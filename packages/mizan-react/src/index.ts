@@ -24,9 +24,15 @@ export {
   type MizanFieldError,
 } from './errors.js';
 export { canonicalQuery, mizanQueryKey, percentEncode } from './query.js';
-export { HYDRATION_ELEMENT_ID, readHydration, type HydrationPayload } from './hydration.js';
+export {
+  HYDRATION_ELEMENT_ID,
+  readHydration,
+  type HydratedForm,
+  type HydrationPayload,
+} from './hydration.js';
 export { MizanProvider, useMizanClient, type MizanProviderProps } from './provider.js';
 export { useMizanCall } from './useMizanCall.js';
 export { useMizanContext, type UseMizanContextOptions } from './useMizanContext.js';
 export { useMizanStaleClient } from './stale.js';
 export { fieldsFromIssues, type IssueLike } from './issues.js';
+export * from './forms/index.js';

@@ -17,6 +17,10 @@ import type { MizanClient } from './client.js';
 import { seedHydration, type HydrationPayload } from './hydration.js';
 
 const MizanClientContext = /* @__PURE__ */ createContext<MizanClient | null>(null);
+// The page's hydration payload, for hooks that start from it after the first render (forms).
+const MizanHydrationContext = /* @__PURE__ */ createContext<HydrationPayload | undefined>(
+  undefined,
+);
 
 /** Props of {@link MizanProvider}. */
 export interface MizanProviderProps {
@@ -35,7 +39,8 @@ export interface MizanProviderProps {
  *
  * `hydration.contexts[name]` is put in the cache under `mizanQueryKey(name, {}, 0)` during the
  * first render, before the children render: a global context's hook then finds its data on its
- * first render, shows it and sends no request. Later changes of `hydration` are ignored, as a page
+ * first render, shows it and sends no request. `hydration.forms[name]` is where `useMizanForm`
+ * finds a form the server re-rendered after a failed post without JavaScript. Later changes of `hydration` are ignored, as a page
  * is hydrated once; data already in the cache is never overwritten.
  */
 export function MizanProvider(props: MizanProviderProps): ReactElement {
@@ -46,7 +51,11 @@ export function MizanProvider(props: MizanProviderProps): ReactElement {
   return createElement(
     MizanClientContext.Provider,
     { value: client },
-    createElement(QueryClientProvider, { client: queryClient }, children),
+    createElement(
+      MizanHydrationContext.Provider,
+      { value: hydration },
+      createElement(QueryClientProvider, { client: queryClient }, children),
+    ),
   );
 }
 
@@ -64,4 +73,20 @@ export function useMizanClient(): MizanClient {
     );
   }
   return client;
+}
+
+/**
+ * The hydration payload given to the nearest {@link MizanProvider}, if any.
+ * @internal
+ */
+export function useMizanHydration(): HydrationPayload | undefined {
+  return useContext(MizanHydrationContext);
+}
+
+/**
+ * The {@link MizanClient} of the nearest {@link MizanProvider}, or `null` without one.
+ * @internal
+ */
+export function useOptionalMizanClient(): MizanClient | null {
+  return useContext(MizanClientContext);
 }

@@ -6,8 +6,10 @@ export interface Seen {
   method: string;
   headers: Record<string, string>;
   credentials: RequestCredentials | undefined;
-  /** The request body as text, or undefined for GET. */
+  /** The request body as text, or undefined for GET and multipart bodies. */
   body: string | undefined;
+  /** The request body when it is `multipart/form-data` (a `FormData`). */
+  form?: FormData;
 }
 
 /** A `fetch` that never touches the network: it records requests and answers with `handler`. */
@@ -28,6 +30,7 @@ export function fakeServer(
       headers: { ...(init.headers as Record<string, string> | undefined) },
       credentials: init.credentials,
       body: typeof init.body === 'string' ? init.body : undefined,
+      form: init.body instanceof FormData ? init.body : undefined,
     };
     seen.push(req);
     return handler(req);
