@@ -18,9 +18,9 @@ use crate::{Error, Request, Result};
 
 /// What `<name>.validate` answers.
 #[derive(Serialize, JsonSchema)]
-struct ValidateOutput {
+struct FormValidation {
     /// The field errors; empty when `submit` would accept the values.
-    fields: Vec<FieldErrorSchema>,
+    fields: Vec<FormFieldError>,
     /// Present and `true` when more errors were found than `fields` lists (at most 100).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     truncated: bool,
@@ -29,9 +29,9 @@ struct ValidateOutput {
 /// A field error, as the schema of `validate`'s output describes it.
 #[derive(Serialize, JsonSchema)]
 #[allow(dead_code)]
-struct FieldErrorSchema {
+struct FormFieldError {
     /// Keys as strings, indexes as numbers; `[]` is the form.
-    path: Vec<PathStepSchema>,
+    path: Vec<FormPathStep>,
     /// For people.
     message: String,
 }
@@ -40,7 +40,7 @@ struct FieldErrorSchema {
 #[derive(Serialize, JsonSchema)]
 #[serde(untagged)]
 #[allow(dead_code)]
-enum PathStepSchema {
+enum FormPathStep {
     /// An object key.
     Key(String),
     /// A row or item index.
@@ -100,7 +100,7 @@ impl<T: FormHandler> ServerFunction for FormFunction<T> {
                 "description": "the form spec (spec/PROTOCOL.md §2.13.1)"
             }))
             .unwrap_or_default(),
-            Role::Validate => generator.root_schema_for::<ValidateOutput>(),
+            Role::Validate => generator.root_schema_for::<FormValidation>(),
             Role::Submit => (self.output)(generator),
         }
     }

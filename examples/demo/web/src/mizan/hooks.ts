@@ -18,12 +18,12 @@ export function useContactSchema(): UseMutationResult<t.ContactSchemaOutput, Miz
 
 /** Calls `contact.submit` (`POST /call/contact.submit`); the input is checked with Zod before it is sent. */
 export function useContactSubmit(): UseMutationResult<t.ContactSubmitOutput, MizanError, t.ContactSubmitInput> {
-  return useMizanCall<t.ContactSubmitInput, t.ContactSubmitOutput>("contact.submit", s.ContactSubmitInputSchema, "XQxKw8W-ajh1nczoxy81kQ");
+  return useMizanCall<t.ContactSubmitInput, t.ContactSubmitOutput>("contact.submit", s.ContactSubmitInputSchema, "4kwdJzuod50fieYCe9EMmQ");
 }
 
 /** Calls `contact.validate` (`POST /call/contact.validate`); the input is checked with Zod before it is sent. */
 export function useContactValidate(): UseMutationResult<t.ContactValidateOutput, MizanError, t.ContactValidateInput> {
-  return useMizanCall<t.ContactValidateInput, t.ContactValidateOutput>("contact.validate", s.ContactValidateInputSchema, "XEcVQy6XCv4a7N31R6EgnQ");
+  return useMizanCall<t.ContactValidateInput, t.ContactValidateOutput>("contact.validate", s.ContactValidateInputSchema, "m8mkIGgu3_dEPTy2KmRW3w");
 }
 
 /** The global context `current_user`: seeded from the page's hydration payload, so the first render makes no request. */

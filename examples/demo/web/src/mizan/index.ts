@@ -3,3 +3,4 @@
 export * from "./types.js";
 export * from "./schemas.js";
 export * from "./hooks.js";
+export * from "./forms.js";

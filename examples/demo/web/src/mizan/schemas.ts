@@ -18,8 +18,26 @@ export const EchoSchema: z.ZodType<t.Echo> = z.object({
   message: z.string(),
 });
 
+export const FormFieldErrorSchema: z.ZodType<t.FormFieldError> = z.object({
+  message: z.string(),
+  path: z.array(z.lazy(() => FormPathStepSchema)),
+});
+
+export const FormPathStepSchema: z.ZodType<t.FormPathStep> = z.union([z.string(), z.int().gte(0).lte(4294967295)]);
+
+export const FormValidationSchema: z.ZodType<t.FormValidation> = z.object({
+  fields: z.array(z.lazy(() => FormFieldErrorSchema)),
+  truncated: z.boolean().optional(),
+});
+
 export const GreetingSchema: z.ZodType<t.Greeting> = z.object({
   text: z.string(),
+});
+
+export const Received_OutputSchema: z.ZodType<t.Received_Output> = z.object({
+  attachment: z.string().nullable(),
+  name: z.string(),
+  number: z.int().gte(0).lte(4294967295),
 });
 
 export const SignedInSchema: z.ZodType<t.SignedIn> = z.object({
@@ -47,7 +65,7 @@ export const ContactSubmitInputSchema: z.ZodType<t.ContactSubmitInput> = z.stric
   topic: z.union([z.literal("question"), z.literal("bug"), z.literal("praise")]),
 });
 
-export const ContactSubmitOutputSchema: z.ZodType<t.ContactSubmitOutput> = z.lazy(() => ReceivedSchema);
+export const ContactSubmitOutputSchema: z.ZodType<t.ContactSubmitOutput> = z.lazy(() => Received_OutputSchema);
 
 export const ContactValidateInputSchema: z.ZodType<t.ContactValidateInput> = z.strictObject({
   attachment: z.union([z.strictObject({
@@ -61,7 +79,7 @@ export const ContactValidateInputSchema: z.ZodType<t.ContactValidateInput> = z.s
   topic: z.union([z.literal("question"), z.literal("bug"), z.literal("praise")]),
 });
 
-export const ContactValidateOutputSchema: z.ZodType<t.ContactValidateOutput> = z.lazy(() => ValidateOutputSchema);
+export const ContactValidateOutputSchema: z.ZodType<t.ContactValidateOutput> = z.lazy(() => FormValidationSchema);
 
 export const CurrentUserInputSchema: z.ZodType<t.CurrentUserInput> = z.strictObject({});
 

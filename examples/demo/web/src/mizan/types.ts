@@ -21,9 +21,34 @@ export type Echo = {
   message: string;
 };
 
+export type FormFieldError = {
+  /** For people. */
+  message: string;
+  /** Keys as strings, indexes as numbers; `[]` is the form. */
+  path: FormPathStep[];
+};
+
+export type FormPathStep = string | number;
+
+export type FormValidation = {
+  /** The field errors; empty when `submit` would accept the values. */
+  fields: FormFieldError[];
+  /** Present and `true` when more errors were found than `fields` lists (at most 100). */
+  truncated?: boolean;
+};
+
 export type Greeting = {
   /** The greeting. */
   text: string;
+};
+
+export type Received_Output = {
+  /** The attachment's name and size, if one came. */
+  attachment: string | null;
+  /** Who wrote. */
+  name: string;
+  /** The message's number. */
+  number: number;
 };
 
 export type SignedIn = {
@@ -60,7 +85,7 @@ export type ContactSubmitInput = {
 };
 
 /** What the call `contact.submit` returns. */
-export type ContactSubmitOutput = Received;
+export type ContactSubmitOutput = Received_Output;
 
 /** The params of the call `contact.validate`. */
 export type ContactValidateInput = {
@@ -77,7 +102,7 @@ export type ContactValidateInput = {
 };
 
 /** What the call `contact.validate` returns. */
-export type ContactValidateOutput = ValidateOutput;
+export type ContactValidateOutput = FormValidation;
 
 /** The params of the global context `current_user`. */
 export type CurrentUserInput = Record<string, never>;
