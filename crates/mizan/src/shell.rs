@@ -44,7 +44,7 @@ impl Shell {
     }
 
     /// The payload, and the request whose effects the global contexts recorded.
-    async fn hydrate(&self, parts: &Parts) -> (String, Option<Request>) {
+    pub(crate) async fn hydrate(&self, parts: &Parts) -> (String, Option<Request>) {
         let mut out = String::from("{\"contexts\":{");
         let principal = self.shared.authenticate(parts).await.ok();
         let mut hydrated = None;

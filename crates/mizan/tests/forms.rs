@@ -325,7 +325,16 @@ async fn multipart_submits_stream_files_and_refuse_them_while_reading() {
 }
 
 fn form_post(body: &str, cookie: Option<&str>, origin: Option<&str>) -> HttpRequest<Body> {
-    let mut request = HttpRequest::post("/api/mizan/form/contact")
+    form_post_to("contact", body, cookie, origin)
+}
+
+fn form_post_to(
+    form: &str,
+    body: &str,
+    cookie: Option<&str>,
+    origin: Option<&str>,
+) -> HttpRequest<Body> {
+    let mut request = HttpRequest::post(format!("/api/mizan/form/{form}"))
         .header(header::HOST, "app.test")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some(cookie) = cookie {
@@ -422,4 +431,130 @@ async fn posts_without_javascript_get_pages() {
     .await;
     assert_eq!(done.status, 303, "{}", done.body);
     assert_eq!(done.headers[header::LOCATION], "/thanks");
+}
+
+#[tokio::test]
+async fn a_file_the_client_only_described_in_values_is_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    let values = br#"{"name":"Described","email":"d@example.com","topic":"help","attachment":{"name":"x.txt","size":3,"type":"text/plain"}}"#;
+    let (ct, body) = multipart(&[("__values", None, values)]);
+    let request = HttpRequest::post("/api/mizan/call/contact.submit")
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .unwrap();
+    let reply = send(&app, request).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let seen = SUBMITTED
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(n, _)| n == "Described")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        seen.1, None,
+        "the handler never sees a file that did not arrive"
+    );
+}
+
+#[derive(Deserialize)]
+struct MembersOnly {
+    note: String,
+}
+
+impl FormFields for MembersOnly {
+    fn fields() -> Vec<FieldSpec> {
+        vec![FieldSpec::new("note", FieldKind::Text, "Note")]
+    }
+}
+
+impl Form for MembersOnly {
+    fn spec() -> FormSpec {
+        let mut spec = FormSpec::new("members", "Members", Self::fields());
+        spec.redirect = Some("/done".into());
+        spec
+    }
+
+    fn auth() -> mizan::AuthRequirement {
+        mizan::AuthRequirement::Authenticated
+    }
+}
+
+impl FormHandler for MembersOnly {
+    type Output = String;
+    async fn submit(self, _request: &Request) -> Result<String> {
+        Ok(self.note)
+    }
+}
+
+#[tokio::test]
+async fn auth_is_checked_for_every_way_in_and_bad_specs_do_not_register() {
+    let mut registry = Registry::new();
+    registry.form::<MembersOnly>().unwrap();
+    let err = registry.form::<MembersOnly>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a function named \"members.schema\" is already registered"
+    );
+    let app: Router = Mizan::new(registry).router("/api/mizan");
+    let reply = call(&app, "members.submit", json!({"note": "hi"})).await;
+    assert_eq!(reply.status, 401);
+    let reply = call(&app, "members.validate", json!({"note": "hi"})).await;
+    assert_eq!(reply.status, 401);
+    let token = "A".repeat(43);
+    let page = send(
+        &app,
+        form_post_to(
+            "members",
+            &format!("__mizan_csrf={token}&note=hi"),
+            Some(&token),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(page.status, 401);
+    assert!(
+        page.body.contains("<main id=\"root\"><form"),
+        "{}",
+        page.body
+    );
+
+    let mut spec = FormSpec::new("bad", "Bad", vec![]);
+    let mut n = FieldSpec::new("n", FieldKind::Integer, "N");
+    n.max = Some(json!(5.0));
+    spec.fields.push(n);
+    assert!(
+        mizan_core_spec_problem(&spec).contains("not an integer"),
+        "integer limits are written as integers"
+    );
+}
+
+/// Registers a throwaway form type with `spec` and returns the registration error's text.
+fn mizan_core_spec_problem(spec: &FormSpec) -> String {
+    static SPEC: Mutex<Option<FormSpec>> = Mutex::new(None);
+    #[derive(Deserialize)]
+    struct Probe {}
+    impl FormFields for Probe {
+        fn fields() -> Vec<FieldSpec> {
+            Vec::new()
+        }
+    }
+    impl Form for Probe {
+        fn spec() -> FormSpec {
+            SPEC.lock().unwrap().clone().unwrap()
+        }
+    }
+    impl FormHandler for Probe {
+        type Output = ();
+        async fn submit(self, _request: &Request) -> Result<()> {
+            Ok(())
+        }
+    }
+    *SPEC.lock().unwrap() = Some(spec.clone());
+    Registry::new()
+        .form::<Probe>()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
 }

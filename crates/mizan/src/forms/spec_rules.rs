@@ -179,11 +179,12 @@ fn limits_problem(f: &FieldSpec) -> Option<String> {
     match f.kind {
         FieldKind::Integer => {
             for limit in [min, max].into_iter().flatten() {
-                if !limit
-                    .as_f64()
-                    .is_some_and(|n| n.fract() == 0.0 && n.abs() <= MAX_SAFE)
-                {
-                    return Some(format!("{limit} is not an integer within ±(2^53 − 1)"));
+                // Written as an integer, so that every side writes it alike in messages.
+                let integral = limit.is_i64() || limit.is_u64();
+                if !integral || !limit.as_f64().is_some_and(|n| n.abs() <= MAX_SAFE) {
+                    return Some(format!(
+                        "{limit} is not an integer (written without a fraction or exponent) within ±(2^53 − 1)"
+                    ));
                 }
             }
             if let (Some(a), Some(b)) = (min.and_then(Value::as_f64), max.and_then(Value::as_f64))

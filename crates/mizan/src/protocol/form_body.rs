@@ -286,7 +286,9 @@ async fn read_multipart(
 
     let mut values = match json_values {
         Some(mut values) => {
-            // A file value in the JSON is only ever what the server received.
+            // A file value in the JSON is only ever what the server received: whatever the
+            // client wrote at a file's path is dropped first.
+            clear_files(&spec.fields, &mut values);
             for received in &mut files {
                 if !place(&mut values, &received.path, describe(&received.upload)) {
                     push_once(
@@ -313,6 +315,30 @@ async fn read_multipart(
         issues,
         csrf,
     })
+}
+
+/// Sets every `file` field's member of `values` (at any depth, in every row) to `null`.
+fn clear_files(fields: &[mizan_core::form::FieldSpec], values: &mut Value) {
+    let Value::Object(object) = values else {
+        return;
+    };
+    for field in fields {
+        let Some(member) = object.get_mut(&field.name) else {
+            continue;
+        };
+        match field.kind {
+            FieldKind::File => *member = Value::Null,
+            FieldKind::Group => clear_files(field.fields.as_deref().unwrap_or_default(), member),
+            FieldKind::Rows => {
+                if let Value::Array(rows) = member {
+                    for row in rows {
+                        clear_files(field.fields.as_deref().unwrap_or_default(), row);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Replaces the file markers of flat values with the files' descriptions, and gives each file

@@ -68,6 +68,10 @@ fn same_site(parts: &Parts, shared: &Shared) -> bool {
 }
 
 /// `POST <base>/form/<name>`.
+///
+/// The order: the site check, then who asks and whether they may (before a byte of the body is
+/// read, so that no stranger's upload is written), then the body, then the CSRF token in it, and
+/// only then the form's rules and handler.
 pub(crate) async fn respond(
     shared: &Arc<Shared>,
     name: &str,
@@ -85,78 +89,53 @@ pub(crate) async fn respond(
         return method_not_allowed("POST");
     }
     let form = Arc::clone(form);
-    let (token, set_cookie) = csrf_token(&parts);
-    let page = |status: StatusCode, values: &Value, errors: &[FieldIssue]| {
-        let mut response = page(shared, &*form, values, errors, &token, status);
-        if let Some(cookie) = &set_cookie {
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, cookie.clone());
-        }
-        response
+    let page = Page {
+        shared,
+        form: &*form,
+        csrf: csrf_token(&parts),
+        parts: parts.clone(),
     };
     let empty = json!({});
-    let failure = |e: Error, values: &Value| {
-        let status = StatusCode::from_u16(e.code().status()).unwrap_or(StatusCode::BAD_REQUEST);
-        let close = matches!(
-            e.code(),
-            ErrorCode::RequestTimeout | ErrorCode::Overloaded | ErrorCode::PayloadTooLarge
-        );
-        let mut response = page(
-            status,
-            values,
-            &[FieldIssue::new(Vec::new(), e.message().to_owned())],
-        );
-        if close {
-            response
-                .headers_mut()
-                .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        }
-        response
-    };
     if let Err(e) = body::check_codings(&parts) {
-        return failure(e, &empty);
+        return page.failure(e, &empty).await;
     }
     let Some(kind) = form_body::declared(&parts) else {
         let e = Error::new(
             ErrorCode::UnsupportedMediaType,
             "post the form as application/x-www-form-urlencoded or multipart/form-data",
         );
-        return failure(e, &empty);
+        return page.failure(e, &empty).await;
     };
     if !same_site(&parts, shared) {
-        return page(
-            StatusCode::FORBIDDEN,
-            &empty,
-            &[FieldIssue::new(Vec::new(), messages::FORM_EXPIRED)],
-        );
+        return page.expired(&empty).await;
     }
-    let posted =
-        match form_body::read(form.spec(), kind, http_body, shared, &shared.upload_dir).await {
-            Ok(posted) => posted,
-            Err(e) => return failure(e, &empty),
-        };
-    let shown = without_files(&posted.values);
-    let sent = posted.csrf.as_deref().unwrap_or_default();
-    let cookie = crate::request::cookie_value(&parts.headers, CSRF_COOKIE).unwrap_or_default();
-    if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(cookie.as_bytes())) {
-        return page(
-            StatusCode::FORBIDDEN,
-            &shown,
-            &[FieldIssue::new(Vec::new(), messages::FORM_EXPIRED)],
-        );
-    }
+    let cookie = crate::request::cookie_value(&parts.headers, CSRF_COOKIE)
+        .unwrap_or_default()
+        .to_owned();
     let mut parts = parts;
-    // The token stands for the header a script would send (§2.5).
+    // Stands for the header a script would send (§2.5); the token in the body is checked below,
+    // before anything runs.
     parts
         .headers
         .insert(crate::CSRF_HEADER, HeaderValue::from_static("form"));
     let request = match shared.request(parts).await {
         Ok(request) => request,
-        Err(e) => return failure(e, &shown),
+        Err(e) => return page.failure(e, &empty).await,
     };
-    let result = evaluate(&*form, &request, posted).await;
-    let response = match result {
+    if let Err(e) = form.auth().check(&request).await {
+        return with_effects(&request, Ok(page.failure(e, &empty).await));
+    }
+    let posted =
+        match form_body::read(form.spec(), kind, http_body, shared, &shared.upload_dir).await {
+            Ok(posted) => posted,
+            Err(e) => return with_effects(&request, Ok(page.failure(e, &empty).await)),
+        };
+    let shown = without_files(&posted.values);
+    let sent = posted.csrf.as_deref().unwrap_or_default();
+    if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(cookie.as_bytes())) {
+        return with_effects(&request, Ok(page.expired(&shown).await));
+    }
+    let response = match evaluate(&*form, &request, posted).await {
         Ok(Verdict::Passed(_)) => {
             let location = form
                 .spec()
@@ -172,19 +151,87 @@ pub(crate) async fn respond(
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
-        Ok(Verdict::Failed(issues)) => page(StatusCode::UNPROCESSABLE_ENTITY, &shown, &issues),
-        Err(e) => failure(e, &shown),
+        Ok(Verdict::Failed(issues)) => {
+            page.render(StatusCode::UNPROCESSABLE_ENTITY, &shown, &issues)
+                .await
+        }
+        Err(e) => page.failure(e, &shown).await,
     };
     with_effects(&request, Ok(response))
 }
 
-/// Checks a posted body and, when it passed and nothing was refused while reading, submits it.
+/// The page a post is answered with.
+struct Page<'a> {
+    shared: &'a Arc<Shared>,
+    form: &'a dyn AnyForm,
+    csrf: (String, Option<HeaderValue>),
+    parts: Parts,
+}
+
+impl Page<'_> {
+    async fn render(&self, status: StatusCode, values: &Value, errors: &[FieldIssue]) -> Response {
+        let mut response = page(
+            self.shared,
+            &self.parts,
+            self.form,
+            values,
+            errors,
+            &self.csrf.0,
+            status,
+        )
+        .await;
+        if let Some(cookie) = &self.csrf.1 {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, cookie.clone());
+        }
+        response
+    }
+
+    async fn expired(&self, values: &Value) -> Response {
+        self.render(
+            StatusCode::FORBIDDEN,
+            values,
+            &[FieldIssue::new(Vec::new(), messages::FORM_EXPIRED)],
+        )
+        .await
+    }
+
+    /// A failure that is no field's: its message above the form, with its status.
+    async fn failure(&self, e: Error, values: &Value) -> Response {
+        let status = StatusCode::from_u16(e.code().status()).unwrap_or(StatusCode::BAD_REQUEST);
+        // The rest of the body was never read.
+        let close = matches!(
+            e.code(),
+            ErrorCode::RequestTimeout | ErrorCode::Overloaded | ErrorCode::PayloadTooLarge
+        );
+        let mut response = self
+            .render(
+                status,
+                values,
+                &[FieldIssue::new(Vec::new(), e.message().to_owned())],
+            )
+            .await;
+        if close {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        if e.code() == ErrorCode::Overloaded {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
+/// Checks a posted body (its sender's auth already checked) and, when it passed and nothing was refused while reading, submits it.
 async fn evaluate(
     form: &dyn AnyForm,
     request: &Request,
     posted: form_body::Posted,
 ) -> Result<Verdict> {
-    form.auth().check(request).await?;
     let submit = posted.issues.is_empty();
     let before = request.begin_step();
     let run = std::panic::AssertUnwindSafe(form.evaluate(
@@ -252,9 +299,11 @@ fn without_files(values: &Value) -> Value {
     }
 }
 
-/// The page holding the form rendered with `values` and `errors` (§2.13.5).
-pub(crate) fn page(
-    shared: &Shared,
+/// The page holding the form rendered with `values` and `errors` (§2.13.5): the shell with the
+/// requester's global contexts and `forms.<name>` in its hydration payload, or a minimal page.
+pub(crate) async fn page(
+    shared: &Arc<Shared>,
+    parts: &Parts,
     form: &dyn AnyForm,
     values: &Value,
     errors: &[FieldIssue],
@@ -265,18 +314,25 @@ pub(crate) fn page(
     let action = format!("{}/form/{}", shared.base, spec.name);
     let html = crate::forms::render_form(spec, &action, values, errors, token);
     let (fields, _) = crate::forms::field_errors(errors.to_vec());
-    let payload = json!({
-        "contexts": {},
-        "forms": { spec.name.clone(): { "values": values, "fields": fields } }
-    });
-    let body = match &shared.shell_template {
-        Some(template) => crate::shell::embed_hydration(
-            &crate::shell::insert_in_root(template, &html),
-            &payload.to_string(),
-        ),
-        None => format!(
-            "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body><main id=\"root\">{html}</main></body></html>",
-            crate::forms::escape_html(&spec.title)
+    let forms = json!({ spec.name.clone(): { "values": values, "fields": fields } });
+    let (body, hydrated) = match &shared.shell_template {
+        Some(template) => {
+            let shell = crate::Shell::new(Arc::clone(shared), Arc::clone(template));
+            let (contexts, hydrated) = shell.hydrate(parts).await;
+            // `{"contexts":{...}}` with the forms added; the contexts stay byte for byte (§2.8).
+            let payload = match contexts.strip_suffix('}') {
+                Some(open) => format!("{open},\"forms\":{forms}}}"),
+                None => contexts,
+            };
+            let page = crate::shell::insert_in_root(template, &html);
+            (crate::shell::embed_hydration(&page, &payload), hydrated)
+        }
+        None => (
+            format!(
+                "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body><main id=\"root\">{html}</main></body></html>",
+                crate::forms::escape_html(&spec.title)
+            ),
+            None,
         ),
     };
     let mut response = (status, body).into_response();
@@ -286,5 +342,8 @@ pub(crate) fn page(
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    match hydrated {
+        Some(request) => with_effects(&request, Ok(response)),
+        None => response,
+    }
 }
