@@ -17,9 +17,10 @@ async function failure(response: Response | Error): Promise<MizanError> {
 }
 
 describe('MIZAN_ERROR_CODES', () => {
-  it('has the 16 codes of spec §2.6 then the two client codes', () => {
+  it('has the 17 codes of spec §2.6 then the two client codes', () => {
     expect(MIZAN_ERROR_CODES).toEqual([
       'malformed_json',
+      'malformed_multipart',
       'non_canonical_query',
       'bad_request',
       'unauthenticated',
