@@ -21,9 +21,7 @@ mod temporal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use check::{
-    Checked, Mode, accepts, check, email_matches, media_type_essence, url_matches,
-};
+pub use check::{Checked, Mode, accepts, check, email_matches, media_type_essence, url_matches};
 pub use decimal::{compare_decimals, decimal_digits, is_decimal};
 pub use temporal::{is_date, is_datetime, is_time, normalized_time};
 
