@@ -191,7 +191,7 @@ fn the_binary_checks_and_prints_without_serving() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
         said.starts_with(
-            "error[stale_client]: hooks.ts, index.ts, openapi.json, schemas.ts, types.ts in "
+            "error[stale_client]: forms.ts, hooks.ts, index.ts, openapi.json, schemas.ts, types.ts in "
         ),
         "{said}"
     );
