@@ -1,58 +1,22 @@
 // End to end: the real demo server (Rust) and the built web app, in headless Debian Chromium.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const binary = process.env.MIZAN_DEMO_BIN ?? join(root, 'target/debug/mizan-demo');
-const flags = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { executablePath, flags, startDemo } from './harness.mjs';
 
 let server;
 let base;
 let context;
 let profile;
 
-/** Starts the demo on a free loopback port and resolves with its URL. */
-function startServer() {
-  assert.ok(existsSync(binary), `build the demo first (cargo build -p mizan-demo): ${binary}`);
-  const env = { ...process.env, MIZAN_DEMO_ADDR: '127.0.0.1:0' };
-  delete env.MIZAN_SECRET;
-  server = spawn(binary, ['--dev'], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the demo did not start in 30 s')), 30_000);
-    createInterface({ input: server.stdout }).on('line', (line) => {
-      const match = /listening on (http:\/\/\S+)/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`the demo exited with ${code}`)));
-  });
-}
-
 before(async () => {
-  base = await startServer();
+  ({ server, base } = await startDemo());
   profile = mkdtempSync(join(tmpdir(), 'mizan-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath,
     headless: true,
     args: flags,
   });

@@ -8,7 +8,9 @@ import {
   useDemoSignOut,
   useEcho,
   useGreet,
+  contactFormSpec,
 } from './mizan';
+import { ContactPage, ContactThanksPage } from './ContactPage';
 
 function describe(error: unknown): string {
   return isMizanError(error) ? `${error.status} ${error.code}: ${error.message}` : String(error);
@@ -105,15 +107,51 @@ function ReloadBanner() {
   );
 }
 
+/** The demo's pages, by path: few enough that a router would be more code than it saves. */
+function Page({ path }: { path: string }) {
+  switch (path) {
+    case '/contact':
+      return <ContactPage />;
+    case '/contact/thanks':
+      return <ContactThanksPage />;
+    default:
+      return (
+        <>
+          <EchoForm />
+          <Greeter />
+          <AdminPanel />
+        </>
+      );
+  }
+}
+
+/**
+ * A post without JavaScript that failed is answered at the post's own address
+ * (`/api/mizan/form/contact`, spec §2.13.5) with the form's page re-rendered; when the script runs
+ * there (the post left before it loaded), that is the form's page. The address bar is set back to
+ * the page, so a reload shows the form rather than sending the post again.
+ */
+function currentPath(): string {
+  // Trailing slashes are the same page: `/contact/` is where a typed address often ends.
+  const path = window.location.pathname.replace(/(.)\/+$/, '$1');
+  if (path === `/api/mizan/form/${contactFormSpec.name}`) {
+    window.history.replaceState(null, '', contactFormSpec.page);
+    return contactFormSpec.page;
+  }
+  return path;
+}
+
 export function App() {
+  const [path] = useState(currentPath);
   return (
     <main>
       <ReloadBanner />
       <h1>Mizan demo</h1>
+      <nav>
+        <a href="/">Functions</a> · <a href="/contact">Contact</a>
+      </nav>
       <CurrentUser />
-      <EchoForm />
-      <Greeter />
-      <AdminPanel />
+      <Page path={path} />
     </main>
   );
 }

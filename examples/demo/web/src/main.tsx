@@ -3,6 +3,7 @@ import { createMizanClient, MizanProvider, readHydration } from 'mizan-react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import './styles.css';
 
 // The server embeds the global contexts in the page, so the first render needs no request.
 const hydration = readHydration();
@@ -10,6 +11,9 @@ const hydration = readHydration();
 const client = createMizanClient();
 const queryClient = new QueryClient();
 
+// `createRoot`, not `hydrateRoot`: on a form's page (`/contact`) the root already holds the
+// server's HTML of the form for browsers without JavaScript, which React must replace (its first
+// render clears the root) rather than adopt: the React form is not the same markup.
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
