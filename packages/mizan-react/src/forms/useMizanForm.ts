@@ -42,7 +42,7 @@ export interface UseMizanFormOptions<Values extends FieldValues, Output> {
    * Default: whether the spec has such a field.
    */
   fetchSchema?: boolean;
-  /** When `react-hook-form` checks the values (`mode`). Default `'onTouched'`. */
+  /** When `react-hook-form` checks the values (`mode`). Default `'onSubmit'` (then again on every change): checking on blur would put an error line under the field between a press and a release on the submit button, moving the button away from the release. */
   mode?: UseFormProps<Values>['mode'];
   /** Called with the output of a successful submit and the values that were sent. */
   onSuccess?: (output: Output, values: Values) => void;
@@ -166,7 +166,7 @@ export function useMizanForm<Values extends FieldValues, Output = unknown>(
   const form = useForm<Values>({
     defaultValues: startValues,
     resolver,
-    mode: options.mode ?? 'onTouched',
+    mode: options.mode ?? 'onSubmit',
   });
 
   const [submitting, setSubmitting] = useState(false);
