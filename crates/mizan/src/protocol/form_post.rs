@@ -342,7 +342,10 @@ pub(crate) async fn page(
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::VARY, HeaderValue::from_static("Authorization, Cookie"));
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Authorization, Cookie"),
+    );
     match hydrated {
         Some(request) => with_effects(&request, Ok(response)),
         None => response,
