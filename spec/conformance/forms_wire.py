@@ -144,6 +144,14 @@ def multipart_checks(C, spec):
     C.check(S, "dotted: an empty value is missing, an empty filename with no bytes is no file",
             "empty strings stay empty (so missing) ... An empty filename with no bytes is no file (missing)",
             fields_are(r, {("name",): "This field is required."}), r.short())
+    r = submit_mp(C, body(*dotted(GOOD), part("name", "B")))
+    C.check(S, "dotted: a field's part repeated -> the last counts (here too short)",
+            "(reworded) for other kinds the last part of that name",
+            fields_are(r, {("name",): "Ensure this value has at least 2 characters."}), r.short())
+    r = submit_mp(C, body(*dotted(GOOD), part("attachment", "abc")))
+    C.check(S, "dotted: a non-file part at a file field's path -> Upload a valid file.",
+            "(reworded) `file` the string, so a non-file part there is `Upload a valid file.`",
+            fields_are(r, {("attachment",): "Upload a valid file."}), r.short())
     r = submit_mp(C, body(*dotted(GOOD), part("nope.0.x", "1")))
     C.check(S, "dotted: a name that is no field's path -> Unknown field. at that path (digits as an index)",
             "A name that is no field's dotted path is `Unknown field.` at that path",
