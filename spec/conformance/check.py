@@ -10,6 +10,12 @@ or a sentence that reads two ways. Standard library only.
 --spawn starts the demo binary ($MIZAN_DEMO_BIN, default target/debug/mizan-demo) on host:port
 (default 127.0.0.1 and a free port) and stops it at the end; --quiet prints only failures and the
 summary. Exits 1 when any check fails.
+
+Forms (§2.13) live beside this file: forms_model.py (a §2.13.2 checker, pinned by vectors/forms.json),
+forms_checks.py (the manifest's `forms`, contact.validate against that checker on a few hundred
+generated inputs), forms_wire.py (JSON and multipart submits), forms_nojs.py (posts without
+JavaScript). A check the demo fails for a reason reported as a demo bug is an XFAIL: listed in the
+summary, not counted, and noted as XPASS once fixed.
 """
 import base64
 import hashlib
@@ -20,6 +26,9 @@ import re
 import socket
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import forms_checks  # noqa: E402  (§2.13 forms: forms_checks.py, forms_wire.py, forms_nojs.py, forms_model.py)
 
 SPAWN = "--spawn" in sys.argv  # start the demo binary ourselves and stop it at the end
 QUIET = "--quiet" in sys.argv
@@ -1596,6 +1605,7 @@ def run(t0):
     cname, ada, grace = auth_checks(M)
     batch_checks(M, cname, ada, grace)
     extra_checks(M)
+    forms_checks.run(sys.modules[__name__], M)
     limits_and_cors_checks()
     error_table_checks()
     server = [x for x in RESULTS if not x[1].startswith("self")]
@@ -1607,6 +1617,8 @@ def run(t0):
     if not QUIET:
         for sec, text in NOTES:
             print(f"NOTE [{sec}] {text}")
+    for sec, name, why in forms_checks.XFAILS:
+        print(f"XFAIL [{sec}] {name}\n     demo bug, reported (not counted): {why}")
     for ok, sec, name, quote, detail in RESULTS:
         if not ok:
             print(f"FAIL [{sec}] {name}\n     spec: {quote}\n     got:  {str(detail)[:400]}")
