@@ -239,10 +239,10 @@ def check_field(f, v, p, mode, errs):
     if k == "file":
         if mode != "validate" or not is_file_description(v):
             return "Upload a valid file."
-        if v["size"] > f["max_size"]:
-            return f"Ensure this file is at most {f['max_size']} bytes."
         if "accept" in f and not accepts(f["accept"], v["type"]):
             return "This file type is not allowed."
+        if v["size"] > f["max_size"]:
+            return f"Ensure this file is at most {f['max_size']} bytes."
         return None
     raise ValueError(f"unknown kind {k}")
 

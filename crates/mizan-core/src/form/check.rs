@@ -371,15 +371,16 @@ fn check_file(field: &FieldSpec, value: &Value, mode: Mode) -> Result<Value, Str
     // Exact: a whole number in 0 ..= 2^53 − 1, so `u64` holds it.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let size = size as u64;
-    if let Some(max) = field.max_size
-        && size > max
-    {
-        return Err(m::max_size(max));
-    }
+    // The type first, as a multipart body is judged: its headers come before its bytes.
     if let Some(accept) = &field.accept
         && !accepts(accept, media_type)
     {
         return Err(m::FILE_TYPE.to_owned());
+    }
+    if let Some(max) = field.max_size
+        && size > max
+    {
+        return Err(m::max_size(max));
     }
     // The size as an integer, so that a `u64` reads `2048.0` as it reads `2048`.
     Ok(serde_json::json!({"name": name, "size": size, "type": media_type}))

@@ -36,7 +36,13 @@ impl FlatValues {
     pub(crate) fn add(&mut self, fields: &[FieldSpec], name: &str, value: Value) {
         let steps: Vec<&str> = name.split('.').collect();
         if !insert(&mut self.root, fields, &steps, value) {
-            let issue = FieldIssue::new(super::invalid::dotted(name), messages::UNKNOWN_FIELD);
+            // An empty name is a member named "", not the form itself.
+            let path = if name.is_empty() {
+                vec![PathStep::Key(String::new())]
+            } else {
+                super::invalid::dotted(name)
+            };
+            let issue = FieldIssue::new(path, messages::UNKNOWN_FIELD);
             if !self.issues.contains(&issue) {
                 self.issues.push(issue);
             }

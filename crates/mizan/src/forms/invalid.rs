@@ -6,6 +6,9 @@ use serde_json::Value;
 
 use crate::{Error, Result};
 
+/// The largest index an error path carries as a number: 2^53 − 1.
+const MAX_SAFE_INDEX: usize = 9_007_199_254_740_991;
+
 /// Why values failed a server rule, or why the rule could not decide.
 #[derive(Debug)]
 pub enum Invalid {
@@ -45,14 +48,17 @@ impl From<Error> for Invalid {
     }
 }
 
-/// A dotted path as path steps: all-digit steps are indexes.
+/// A dotted path as path steps: all-digit steps are indexes, when they are safe integers
+/// (§2.9); longer ones stay keys, so that no error path holds a number a client misreads.
 pub(crate) fn dotted(path: &str) -> Vec<PathStep> {
     if path.is_empty() {
         return Vec::new();
     }
     path.split('.')
         .map(|step| match step.parse::<usize>() {
-            Ok(i) if step.bytes().all(|b| b.is_ascii_digit()) => PathStep::Index(i),
+            Ok(i) if step.bytes().all(|b| b.is_ascii_digit()) && i <= MAX_SAFE_INDEX => {
+                PathStep::Index(i)
+            }
             _ => PathStep::Key(step.to_owned()),
         })
         .collect()

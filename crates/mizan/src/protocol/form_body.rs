@@ -59,7 +59,10 @@ pub(crate) fn declared(parts: &Parts) -> Option<FormBody> {
     let essence = value.split(';').next()?.trim().to_ascii_lowercase();
     match essence.as_str() {
         "application/x-www-form-urlencoded" => Some(FormBody::UrlEncoded),
-        "multipart/form-data" => multer::parse_boundary(value).ok().map(FormBody::Multipart),
+        "multipart/form-data" => multer::parse_boundary(value)
+            .ok()
+            .filter(|boundary| !boundary.is_empty())
+            .map(FormBody::Multipart),
         _ => None,
     }
 }
@@ -118,9 +121,17 @@ fn multipart_limit(spec: &FormSpec, body_bytes: usize) -> u64 {
     files(&spec.fields).saturating_add(body_bytes as u64)
 }
 
-fn multer_error(error: multer::Error, shared: &Shared) -> Error {
+/// `413 payload_too_large` for a multipart body over `limit`.
+fn multipart_too_large(limit: u64) -> Error {
+    Error::new(
+        ErrorCode::PayloadTooLarge,
+        format!("the body is over this form's limit of {limit} bytes"),
+    )
+}
+
+fn multer_error(error: multer::Error) -> Error {
     match error {
-        multer::Error::StreamSizeExceeded { .. } => too_large(&shared.limits),
+        multer::Error::StreamSizeExceeded { limit } => multipart_too_large(limit),
         multer::Error::IncompleteStream
         | multer::Error::IncompleteFieldData { .. }
         | multer::Error::IncompleteHeaders => {
@@ -144,6 +155,13 @@ async fn read_multipart(
     upload_dir: &Path,
 ) -> Result<Posted> {
     let limits = &shared.limits;
+    let limit = multipart_limit(spec, limits.body_bytes);
+    if http_body::Body::size_hint(&body)
+        .exact()
+        .is_some_and(|declared| declared > limit)
+    {
+        return Err(multipart_too_large(limit));
+    }
     let received = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&received);
     let stream = body.into_data_stream().map(move |chunk| {
@@ -152,9 +170,8 @@ async fn read_multipart(
         }
         chunk
     });
-    let constraints = multer::Constraints::new().size_limit(
-        multer::SizeLimit::new().whole_stream(multipart_limit(spec, limits.body_bytes)),
-    );
+    let constraints =
+        multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(limit));
     let mut multipart = multer::Multipart::with_constraints(stream, boundary, constraints);
     let deadline = ReadDeadline::new(limits);
     let at = |received: &AtomicUsize| deadline.at(received.load(Ordering::Relaxed));
@@ -173,7 +190,7 @@ async fn read_multipart(
         let next = tokio::time::timeout_at(at(&received), multipart.next_field())
             .await
             .map_err(|_| too_slow(limits))?;
-        let Some(mut part) = next.map_err(|e| multer_error(e, shared))? else {
+        let Some(mut part) = next.map_err(|e| multer_error(e))? else {
             break;
         };
         parts += 1;
@@ -183,7 +200,7 @@ async fn read_multipart(
                 format!("more than {MAX_PARTS} parts"),
             ));
         }
-        let Some(name) = part.name().map(str::to_owned) else {
+        let Some(name) = part.name().filter(|n| !n.is_empty()).map(str::to_owned) else {
             return Err(malformed("syntax", "a part has no name"));
         };
         if let Some(file_name) = part.file_name().map(str::to_owned) {
@@ -192,9 +209,13 @@ async fn read_multipart(
                 push_once(&mut issues, FieldIssue::new(path, messages::UNKNOWN_FIELD));
                 continue;
             };
+            // The header as sent (a part without one has the type ""), not multer's parse of
+            // it, which gives up on forms such as `Image/PNG ; q=1` that §2.13.4 reads.
             let media_type = crate::forms::media_essence(
-                part.content_type()
-                    .map_or("application/octet-stream", |m| m.essence_str()),
+                part.headers()
+                    .get(http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default(),
             );
             if let Some(accept) = &field.accept
                 && !mizan_core::form::accepts(accept, &media_type)
@@ -216,7 +237,7 @@ async fn read_multipart(
                 let chunk = tokio::time::timeout_at(at(&received), part.chunk())
                     .await
                     .map_err(|_| too_slow(limits))?
-                    .map_err(|e| multer_error(e, shared))?;
+                    .map_err(|e| multer_error(e))?;
                 let Some(chunk) = chunk else { break };
                 size += chunk.len() as u64;
                 if size > max {
@@ -404,7 +425,7 @@ async fn read_text(
         let chunk = tokio::time::timeout_at(at(received), part.chunk())
             .await
             .map_err(|_| too_slow(&shared.limits))?
-            .map_err(|e| multer_error(e, shared))?;
+            .map_err(|e| multer_error(e))?;
         let Some(chunk) = chunk else { break };
         if bytes.len() + chunk.len() > MAX_TEXT_PART {
             return Err(malformed(

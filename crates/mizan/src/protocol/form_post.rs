@@ -217,6 +217,12 @@ impl Page<'_> {
                 .headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
+        if e.code() == ErrorCode::Unauthenticated {
+            // As every 401 does (§2.5, RFC 9110 §11.6.1).
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         if e.code() == ErrorCode::Overloaded {
             response
                 .headers_mut()

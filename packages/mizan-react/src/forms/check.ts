@@ -302,8 +302,9 @@ function fileError(field: FieldSpec, value: unknown, mode: FormCheckMode): strin
   if (mode === 'submit_json') return m.invalidFile;
   const file = describedFile(value);
   if (file === undefined) return m.invalidFile;
-  if (field.max_size !== undefined && file.size > field.max_size) return m.maxSize(field.max_size);
+  // The type first, as a multipart body is judged: its headers come before its bytes.
   if (field.accept !== undefined && !accepts(field.accept, file.type)) return m.fileType;
+  if (field.max_size !== undefined && file.size > field.max_size) return m.maxSize(field.max_size);
   return undefined;
 }
 
