@@ -85,17 +85,7 @@ fn field_schema(f: &FieldSpec) -> Value {
             }
             s
         }
-        FieldKind::File => json!({
-            "type": "object",
-            "description": "a file, sent as a multipart/form-data part (spec §2.13.4)",
-            "properties": {
-                "name": {"type": "string"},
-                "size": {"type": "integer", "minimum": 0},
-                "type": {"type": "string"}
-            },
-            "required": ["name", "size", "type"],
-            "additionalProperties": false
-        }),
+        FieldKind::File => super::upload::description_schema(),
     };
     if !f.label.is_empty() {
         schema["title"] = f.label.clone().into();

@@ -150,18 +150,23 @@ impl schemars::JsonSchema for Upload {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "object",
-            "description": "a file: sent as a multipart part; described in validate",
-            "properties": {
-                "name": {"type": "string"},
-                "size": {"type": "integer", "minimum": 0},
-                "type": {"type": "string"}
-            },
-            "required": ["name", "size", "type"],
-            "additionalProperties": false
-        })
+        schemars::Schema::try_from(description_schema()).unwrap_or_default()
     }
+}
+
+/// The JSON Schema of a file's description (§2.13.4): what a `file` field holds in JSON values.
+pub(crate) fn description_schema() -> Value {
+    serde_json::json!({
+        "type": "object",
+        "description": "a file: sent as a multipart/form-data part; described in validate (spec §2.13.4)",
+        "properties": {
+            "name": {"type": "string"},
+            "size": {"type": "integer", "minimum": 0},
+            "type": {"type": "string"}
+        },
+        "required": ["name", "size", "type"],
+        "additionalProperties": false
+    })
 }
 
 /// A media type lowercased, without parameters (§2.13.4).

@@ -8,6 +8,7 @@ mod context;
 mod cors;
 mod form_body;
 mod form_post;
+mod multipart;
 pub(crate) use form_body::CSRF_FIELD;
 pub(crate) use form_post::csrf_token;
 
