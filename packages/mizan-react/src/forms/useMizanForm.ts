@@ -110,6 +110,28 @@ export function setFieldErrors<Values extends FieldValues>(
   }
 }
 
+/** A server's field error, with the value it was about, as text (`undefined` for none). */
+interface RememberedError {
+  readonly name: string;
+  readonly message: string;
+  readonly value: string | undefined;
+}
+
+/** The value at `path` in `values`. */
+function valueAt(values: unknown, path: readonly (string | number)[]): unknown {
+  let at = values;
+  for (const step of path) {
+    if (typeof at !== 'object' || at === null) return undefined;
+    at = (at as Record<string | number, unknown>)[step];
+  }
+  return at;
+}
+
+/** A value as text, to tell whether it changed since the server judged it. */
+function snapshot(value: unknown): string | undefined {
+  return value instanceof Blob ? `blob:${value.size}:${value.type}` : JSON.stringify(value);
+}
+
 /**
  * A form of spec §2.13 driven by its `spec` (the generated `<name>FormSpec`, or one from
  * `<name>.schema`): `Values` are its values, `Output` what `<name>.submit` answers.
@@ -173,13 +195,46 @@ export function useMizanForm<Values extends FieldValues, Output = unknown>(
   const [result, setResult] = useState<Output | undefined>(undefined);
   const [error, setError] = useState<MizanError | undefined>(undefined);
 
+  // The server's field errors, kept while their values stay as they were: a submit that fails in
+  // the browser replaces every error with the browser's, and a server-only one (an address
+  // already registered) must not vanish then, as if the value had become acceptable.
+  const serverErrors = useRef<RememberedError[]>([]);
+  const remember = useCallback(
+    (fields: readonly MizanFieldError[], under?: string) => {
+      const values = form.getValues();
+      const kept = serverErrors.current.filter(
+        (e) => under !== undefined && e.name !== under && !e.name.startsWith(`${under}.`),
+      );
+      const added = fields
+        .filter((f) => f.path.length > 0)
+        .map((f) => ({
+          name: dottedPath(f.path),
+          message: f.message,
+          value: snapshot(valueAt(values, f.path)),
+        }));
+      serverErrors.current = [...kept, ...added];
+    },
+    [form],
+  );
+  const restoreServerErrors = useCallback(() => {
+    const values = form.getValues();
+    for (const e of serverErrors.current) {
+      const name = e.name as Path<Values>;
+      const unchanged = snapshot(valueAt(values, e.name.split('.'))) === e.value;
+      if (unchanged && form.getFieldState(name).error === undefined) {
+        form.setError(name, { type: 'server', message: e.message });
+      }
+    }
+  }, [form]);
+
   // The errors of a re-rendered post, shown once, after the inputs are registered.
   const shownHydrated = useRef(false);
   useEffect(() => {
     if (shownHydrated.current || !hydrated) return;
     shownHydrated.current = true;
     setFieldErrors(form, hydrated.fields);
-  }, [form, hydrated]);
+    remember(hydrated.fields);
+  }, [form, hydrated, remember]);
 
   const fetchSchema = options.fetchSchema ?? hasDynamicChoices(givenSpec.fields);
   useEffect(() => {
@@ -213,7 +268,10 @@ export function useMizanForm<Values extends FieldValues, Output = unknown>(
         const failure = isMizanError(e)
           ? e
           : new MizanError({ code: 'network_error', message: 'the submit failed', cause: e });
-        if (failure.code === 'validation_failed') setFieldErrors(form, failure.fields);
+        if (failure.code === 'validation_failed') {
+          setFieldErrors(form, failure.fields);
+          remember(failure.fields);
+        }
         setResult(undefined);
         setError(failure);
         onError?.(failure, values);
@@ -221,14 +279,18 @@ export function useMizanForm<Values extends FieldValues, Output = unknown>(
         setSubmitting(false);
       }
     },
-    [client, form, name, onError, onSuccess],
+    [client, form, name, onError, onSuccess, remember],
   );
 
-  const submit = useMemo(() => form.handleSubmit(send), [form, send]);
+  const submit = useMemo(
+    () => form.handleSubmit(send, restoreServerErrors),
+    [form, send, restoreServerErrors],
+  );
 
   const reset = useCallback(
     (values?: DefaultValues<Values>) => {
       form.reset(values ?? startValues);
+      serverErrors.current = [];
       setResult(undefined);
       setError(undefined);
     },
@@ -250,9 +312,10 @@ export function useMizanForm<Values extends FieldValues, Output = unknown>(
       if (field === undefined) form.clearErrors();
       else form.clearErrors(field as Path<Values>);
       setFieldErrors(form, fields);
+      remember(fields, field);
       return fields;
     },
-    [client, form, name],
+    [client, form, name, remember],
   );
 
   return { form, spec, submit, submitting, result, error, reset, validateOnServer };

@@ -216,6 +216,27 @@ describe('useMizanForm', () => {
     expect(byId(container, 'mizan-upload-title-error').textContent).toBe('Title taken.');
   });
 
+  it('keeps a server error through a submit that fails in the browser, until its value changes', async () => {
+    const server = fakeServer(() =>
+      json({ fields: [{ path: ['email'], message: 'This email is already registered.' }] }),
+    );
+    const { container, api } = renderForm(signup, server);
+    type(container, 'mizan-signup-name', 'Ada');
+    type(container, 'mizan-signup-email', 'taken@example.com');
+    await act(async () => {
+      await api().validateOnServer('email');
+    });
+    expect(byId(container, 'mizan-signup-email-error').textContent).toBe('This email is already registered.');
+    // The terms are not ticked: the browser refuses the submit and shows its own error too.
+    await submit(container);
+    expect(byId(container, 'mizan-signup-terms-error').textContent).toBe('This field is required.');
+    expect(byId(container, 'mizan-signup-email-error').textContent).toBe('This email is already registered.');
+    type(container, 'mizan-signup-email', 'free@example.com');
+    await submit(container);
+    expect(container.querySelector('[id="mizan-signup-email-error"]')).toBeNull();
+    expect(server.seen).toHaveLength(1);
+  });
+
   it('fetches <name>.schema for dynamic choices and checks against the current ones', async () => {
     const dynamic = form('pick', [field('city', 'choice', { dynamic_choices: true, choices: [] })]);
     const fresh = form('pick', [
