@@ -103,8 +103,36 @@ pub fn app(keys: &Keys, config: &Config) -> Result<Router, RegistryError> {
                 missing_asset,
             ),
         )
+        .route("/contact/thanks", axum::routing::get(contact_thanks))
         .fallback(Shell::handler)
         .with_state(shell))
+}
+
+/// What `/contact/thanks` says, in the HTML itself: a post without JavaScript lands there (the
+/// contact form's `redirect`), so it must read the same with scripts off. The React app draws the
+/// same words over it when scripts run.
+const THANKS: &str = "<section class=\"contact\"><h2>Thank you</h2><p>Your message was received. We will answer by email.</p><p><a href=\"/contact\">Write another message</a></p></section>";
+
+/// The shell for `/contact/thanks`, with [`THANKS`] in its root element.
+async fn contact_thanks(
+    axum::extract::State(shell): axum::extract::State<Shell>,
+    request: axum::extract::Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let page = shell.render(&parts).await.replacen(
+        "<div id=\"root\">",
+        &format!("<div id=\"root\">{THANKS}"),
+        1,
+    );
+    (
+        [
+            (http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (http::header::CACHE_CONTROL, "no-store"),
+            (http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        page,
+    )
+        .into_response()
 }
 
 /// A file that cannot be served is missing: `ServeDir` answers `500` when the operating system

@@ -256,8 +256,7 @@ test('without JavaScript, the server form shows errors with the values kept, the
   await page.getByLabel('Message').fill('Written without any JavaScript.');
   await page.getByRole('button', { name: 'Submit' }).click();
   await page.waitForURL(`${base}/contact/thanks`);
-  // Without scripts the shell's <noscript> is all the page shows (locators skip its text).
-  assert.match(await page.locator('noscript').textContent(), /the contact form works without it/);
-  assert.equal(await page.locator('noscript').isVisible(), true);
+  // The server puts the thanks in the page itself, so it reads the same with scripts off.
+  await page.getByText('Your message was received. We will answer by email.').waitFor({ timeout: 10_000 });
   await context.close();
 });
