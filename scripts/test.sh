@@ -33,6 +33,9 @@ cargo fmt --all --check
 step "cargo clippy (-D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "cargo doc (-D warnings: broken links and bad doc HTML fail)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
 step "Rust tests"
 cargo test --workspace --locked
 

@@ -53,7 +53,7 @@ struct SecretArgs {
 struct PkArgs {
     #[command(flatten)]
     secret: SecretArgs,
-    /// anonymous, authenticated, staff, superuser, or user:<id>.
+    /// anonymous, authenticated, staff, superuser, or `user:<id>`.
     #[arg(long, default_value = "anonymous")]
     scope: String,
 }

@@ -84,7 +84,7 @@ impl Mizan {
         self
     }
 
-    /// Adds application state, read in functions with [`Request::state`].
+    /// Adds application state, read in functions with [`Request::state`](crate::Request::state).
     #[must_use]
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.state.insert(value);
