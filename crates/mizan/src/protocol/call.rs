@@ -24,8 +24,12 @@ pub(super) async fn respond(
         return Ok(method_not_allowed("POST"));
     }
     check_schema(function, sent_schema(&parts))?;
+    // A multipart body only (§2.13.3): any other form body is refused below as for every call
+    // (§2.2), so that a cross-site HTML form cannot send a submit a browser would not preflight
+    // as URL-encoded.
     if let Some(form) = &function.form_submit
-        && let Some(kind) = super::form_body::declared(&parts)
+        && let Some(kind @ super::form_body::FormBody::Multipart(_)) =
+            super::form_body::declared(&parts)
     {
         // Boxed: only form submits carry the multipart reader's state.
         return Box::pin(submit_form(shared, form.as_ref(), kind, parts, http_body)).await;

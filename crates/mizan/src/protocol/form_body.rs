@@ -10,9 +10,9 @@ use mizan_core::form::{FieldIssue, FormSpec};
 use serde_json::Value;
 
 use super::body::read_bytes;
-use crate::Result;
 use crate::engine::Shared;
 use crate::forms::Received;
+use crate::{Error, ErrorCode, Result};
 
 /// The hidden field that carries the CSRF token of a post without JavaScript (§2.13.5).
 pub(crate) const CSRF_FIELD: &str = "__mizan_csrf";
@@ -67,6 +67,17 @@ pub(crate) async fn read(
             let bytes = read_bytes(body, shared).await?;
             let mut flat = crate::forms::FlatValues::default();
             let mut csrf = None;
+            // As many fields as a multipart body may have parts: the page that answers a post
+            // renders every row posted, so a body of tiny fields must not become a huge page.
+            if form_urlencoded::parse(&bytes).count() > super::multipart::MAX_PARTS {
+                return Err(Error::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!(
+                        "more than {} fields in the form body",
+                        super::multipart::MAX_PARTS
+                    ),
+                ));
+            }
             for (name, value) in form_urlencoded::parse(&bytes) {
                 if name == CSRF_FIELD {
                     csrf = Some(value.into_owned());

@@ -23,7 +23,7 @@ const VALUES_PART: &str = "__values";
 /// Placeholder of a received file in flat values.
 const FILE_MARKER: &str = "__mizan_file";
 /// The most parts a multipart body may have.
-const MAX_PARTS: usize = 1000;
+pub(super) const MAX_PARTS: usize = 1000;
 /// The largest non-file part.
 const MAX_TEXT_PART: usize = 64 * 1024;
 
@@ -108,7 +108,6 @@ pub(super) async fn read(
     let mut flat = crate::forms::FlatValues::default();
     let mut json_values: Option<Value> = None;
     let mut files: Vec<Received> = Vec::new();
-    let mut file_paths: Vec<String> = Vec::new();
     let mut issues = Vec::new();
     let mut csrf = None;
     let mut parts = 0usize;
@@ -150,7 +149,6 @@ pub(super) async fn read(
             };
             let index = files.len();
             files.push(Received { path, upload });
-            file_paths.push(name.clone());
             if json_values.is_none() {
                 flat.add(&spec.fields, &name, json!({ FILE_MARKER: index }));
             }
@@ -191,12 +189,19 @@ pub(super) async fn read(
         }
     }
 
-    let mut values = match json_values {
+    let (values, files) = match json_values {
         Some(mut values) => {
             // A file value in the JSON is only ever what the server received: whatever the
             // client wrote at a file's path is dropped first.
             clear_files(&spec.fields, &mut values);
-            for received in &mut files {
+            // The last file of a path counts (§2.13.4); the earlier ones are dropped, which
+            // deletes them, so that no file is handed over for a path it does not describe.
+            let mut kept: Vec<Received> = Vec::with_capacity(files.len());
+            for received in files {
+                kept.retain(|k| k.path != received.path);
+                kept.push(received);
+            }
+            for received in &kept {
                 if !place(&mut values, &received.path, describe(&received.upload)) {
                     push_once(
                         &mut issues,
@@ -204,17 +209,17 @@ pub(super) async fn read(
                     );
                 }
             }
-            values
+            (values, kept)
         }
         None => {
-            let (values, unknown) = flat.finish();
+            let (mut values, unknown) = flat.finish();
             issues.extend(unknown);
-            values
+            // Only in flat values: there the markers are the server's own, while `__values` is
+            // the client's JSON, where a marker would move a received file to another path.
+            let files = flat_markers(&mut values, files);
+            (values, files)
         }
     };
-    if !file_paths.is_empty() && flat_markers(&mut values, &mut files) {
-        // Paths were rewritten to the compacted row indexes.
-    }
     drop(reservation);
     Ok(Posted {
         values,
@@ -323,18 +328,22 @@ async fn receive_file(
 }
 
 /// Replaces the file markers of flat values with the files' descriptions, and gives each file
-/// its final path (rows are renumbered without gaps).
-fn flat_markers(values: &mut Value, files: &mut [Received]) -> bool {
+/// its final path (rows are renumbered without gaps). A file whose marker is gone (another part
+/// of its name came after it) is dropped, which deletes it: its path, from before the rows were
+/// renumbered, could name another row.
+fn flat_markers(values: &mut Value, files: Vec<Received>) -> Vec<Received> {
     let mut found = Vec::new();
     crate::forms::find_markers(values, FILE_MARKER, &mut Vec::new(), &mut found);
-    for (path, index) in &found {
-        if let Some(received) = files.get_mut(*index) {
-            received.path = path.clone();
-            let description = describe(&received.upload);
-            place(values, path, description);
+    let mut files: Vec<Option<Received>> = files.into_iter().map(Some).collect();
+    let mut kept = Vec::with_capacity(found.len());
+    for (path, index) in found {
+        if let Some(mut received) = files.get_mut(index).and_then(Option::take) {
+            place(values, &path, describe(&received.upload));
+            received.path = path;
+            kept.push(received);
         }
     }
-    !found.is_empty()
+    kept
 }
 
 fn describe(upload: &Upload) -> Value {
