@@ -528,6 +528,19 @@ async fn auth_is_checked_for_every_way_in_and_bad_specs_do_not_register() {
         mizan_core_spec_problem(&spec).contains("not an integer"),
         "integer limits are written as integers"
     );
+    let mut tab = FormSpec::new(
+        "tab",
+        "Tab",
+        vec![FieldSpec::new("a", FieldKind::Text, "A")],
+    );
+    tab.redirect = Some("/\t/evil.example".into());
+    assert!(mizan_core_spec_problem(&tab).contains("must be a path on this site"));
+    let reserved = FormSpec::new(
+        "reserved",
+        "Reserved",
+        vec![FieldSpec::new("__mizan_file", FieldKind::Text, "X")],
+    );
+    assert!(mizan_core_spec_problem(&reserved).contains("reserved"));
 }
 
 /// Registers a throwaway form type with `spec` and returns the registration error's text.

@@ -1,7 +1,8 @@
 //! The checks of §2.13.2.
 
 use std::cmp::Ordering;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use regex::Regex;
 use serde_json::{Map, Value};
@@ -409,7 +410,21 @@ pub fn accepts(accept: &[String], media_type: &str) -> bool {
     })
 }
 
+/// The most compiled field patterns kept; a server has as many as its forms declare.
+const COMPILED_PATTERNS: usize = 256;
+
 fn whole_match(pattern: &str, s: &str) -> bool {
+    // Compiled once per pattern, not once per value: a submit of many rows checks one pattern
+    // many times.
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() >= COMPILED_PATTERNS && !cache.contains_key(pattern) {
+        cache.clear();
+    }
     // Patterns were checked at registration (§2.7.1); one that does not compile matches nothing.
-    Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|re| re.is_match(s))
+    let compiled = cache
+        .entry(pattern.to_owned())
+        .or_insert_with(|| Regex::new(&format!("^(?:{pattern})$")).ok());
+    compiled.as_ref().is_some_and(|re| re.is_match(s))
 }

@@ -23,7 +23,11 @@ fn is_name(name: &str) -> bool {
 }
 
 fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.contains(['\\', '\r', '\n'])
+    // Browsers drop tabs and newlines from URLs, so `/\t/evil` would be `//evil`: another site.
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
 }
 
 /// Why `spec` cannot serve, if it cannot: the first problem found, naming the field.
@@ -55,7 +59,7 @@ fn fields_problem(fields: &[FieldSpec], prefix: &str) -> Option<String> {
                 "field {at:?}: the name is not [A-Za-z_][A-Za-z0-9_]*"
             ));
         }
-        if field.name == "__mizan_csrf" || field.name == "__values" {
+        if field.name.starts_with("__mizan") || field.name == "__values" {
             return Some(format!("field {at:?}: the name is reserved"));
         }
         if !seen.insert(field.name.as_str()) {

@@ -104,10 +104,16 @@ pub(crate) fn decode_with<T: serde::de::DeserializeOwned>(
     values: Value,
     files: Vec<Upload>,
 ) -> Result<T, serde_json::Error> {
+    /// Gives back (deletes) the files no `Upload` took, even when a `Deserialize` panics.
+    struct Lent;
+    impl Drop for Lent {
+        fn drop(&mut self) {
+            RECEIVED.with(|cell| cell.borrow_mut().clear());
+        }
+    }
     RECEIVED.with(|cell| *cell.borrow_mut() = files.into_iter().map(Some).collect());
-    let decoded = serde_json::from_value(values);
-    RECEIVED.with(|cell| cell.borrow_mut().clear());
-    decoded
+    let _lent = Lent;
+    serde_json::from_value(values)
 }
 
 impl<'de> Deserialize<'de> for Upload {
