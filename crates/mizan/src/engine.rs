@@ -82,23 +82,28 @@ pub(crate) async fn run(
             _ => unreachable!("the conversion keeps an object an object"),
         };
     }
-    // Effects recorded before (by earlier calls of a batch, or an auth check) stay; the function's
-    // own are dropped if it panics.
-    let before = request.begin_step();
-    let result = std::panic::AssertUnwindSafe(function.function.call(
+    guarded(
         request,
-        Params::new(params),
-        encoding,
-    ))
-    .catch_unwind()
-    .await;
+        function
+            .function
+            .call(request, Params::new(params), encoding),
+        || format!("server function {} panicked", function.options.rust_name),
+    )
+    .await
+}
+
+/// Runs application code (a function, a form's rules and handler) as one step of `request`: a
+/// panic becomes `internal` (logged with `what`) and drops the step's effects; effects recorded
+/// before it (by earlier calls of a batch, or an auth check) stay.
+pub(crate) async fn guarded<T>(
+    request: &Request,
+    step: impl std::future::Future<Output = Result<T>>,
+    what: impl FnOnce() -> String,
+) -> Result<T> {
+    let before = request.begin_step();
+    let result = std::panic::AssertUnwindSafe(step).catch_unwind().await;
     request.end_step(before, result.is_ok());
-    result.unwrap_or_else(|_| {
-        Err(Error::internal(format!(
-            "server function {} panicked",
-            function.options.rust_name
-        )))
-    })
+    result.unwrap_or_else(|_| Err(Error::internal(what())))
 }
 
 /// The response for `result`, with the effects `request`'s functions recorded (§2.10).

@@ -175,6 +175,30 @@ fn value(node: Node) -> Value {
     }
 }
 
+/// Sets every `file` field's member of `values` (at any depth, in every row) to `null`.
+pub(crate) fn clear_files(fields: &[FieldSpec], values: &mut Value) {
+    let Value::Object(object) = values else {
+        return;
+    };
+    for field in fields {
+        let Some(member) = object.get_mut(&field.name) else {
+            continue;
+        };
+        match field.kind {
+            FieldKind::File => *member = Value::Null,
+            FieldKind::Group => clear_files(field.fields.as_deref().unwrap_or_default(), member),
+            FieldKind::Rows => {
+                if let Value::Array(rows) = member {
+                    for row in rows {
+                        clear_files(field.fields.as_deref().unwrap_or_default(), row);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The paths at which `placeholder(value)` finds a file marker, and its number.
 pub(crate) fn find_markers(
     value: &Value,

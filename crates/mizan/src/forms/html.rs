@@ -64,7 +64,7 @@ pub(crate) fn render(r: &Rendering<'_>) -> String {
     let _ = write!(
         out,
         "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-        crate::protocol::CSRF_FIELD,
+        super::CSRF_FIELD,
         escape(r.csrf_token)
     );
     fields(&mut out, r, &spec.fields, &mut Vec::new(), r.values);

@@ -54,7 +54,10 @@ pub use invalid::Invalid;
 pub use mizan_core::form::{Choice, FieldIssue, FieldKind, FieldSpec, FormSpec, PathStep};
 pub use upload::{DEFAULT_MAX_SIZE, Upload};
 
-pub(crate) use flat::{FlatValues, find_markers};
+/// The hidden field that carries the CSRF token of a post without JavaScript (§2.13.5).
+pub(crate) const CSRF_FIELD: &str = "__mizan_csrf";
+
+pub(crate) use flat::{FlatValues, clear_files, find_markers};
 pub(crate) use html::escape as escape_html;
 pub(crate) use runtime::field_errors;
 pub(crate) use runtime::{AnyForm, FormRuntime, Received, Verdict, failed};
@@ -77,7 +80,6 @@ pub(crate) fn render_form(
 }
 pub(crate) use invalid::dotted as dotted_path;
 pub(crate) use spec_rules::problem as spec_problem;
-pub(crate) use upload::essence as media_essence;
 
 /// The three functions of the form `T`, in the order `schema`, `validate`, `submit`.
 pub(crate) fn functions<T: FormHandler>(

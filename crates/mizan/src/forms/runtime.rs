@@ -12,8 +12,8 @@ use crate::function::{Encoding, encode};
 use crate::future::BoxFuture;
 use crate::{AuthRequirement, Error, Request, Result};
 
-/// The most field errors an answer lists (as for params, §2.11).
-const MAX_FIELD_ERRORS: usize = 100;
+/// The most field errors an answer lists, as for params (§2.11).
+use crate::validation::MAX_FIELD_ERRORS;
 
 /// What checking values found.
 pub(crate) enum Verdict {

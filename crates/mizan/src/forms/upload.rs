@@ -142,7 +142,7 @@ impl<'de> Deserialize<'de> for Upload {
                 media_type,
             } => Ok(Self {
                 file_name: name,
-                content_type: essence(&media_type),
+                content_type: mizan_core::form::media_type_essence(&media_type),
                 size,
                 file: None,
             }),
@@ -173,9 +173,4 @@ pub(crate) fn description_schema() -> Value {
         "required": ["name", "size", "type"],
         "additionalProperties": false
     })
-}
-
-/// A media type lowercased, without parameters (§2.13.4).
-pub(crate) fn essence(media_type: &str) -> String {
-    mizan_core::form::media_type_essence(media_type)
 }

@@ -14,8 +14,7 @@ use crate::engine::Shared;
 use crate::forms::Received;
 use crate::{Error, ErrorCode, Result};
 
-/// The hidden field that carries the CSRF token of a post without JavaScript (§2.13.5).
-pub(crate) const CSRF_FIELD: &str = "__mizan_csrf";
+use crate::forms::CSRF_FIELD;
 
 /// A form body, read.
 pub(crate) struct Posted {

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use futures_util::FutureExt;
 use http::request::Parts;
 use http::{HeaderValue, Method, StatusCode, header};
 use mizan_core::form::{FieldIssue, Mode, messages};
@@ -15,7 +14,7 @@ use subtle::ConstantTimeEq;
 
 use super::form_body::{self, FormBody};
 use super::{body, json_response, method_not_allowed};
-use crate::engine::{Shared, with_effects};
+use crate::engine::{Shared, guarded, with_effects};
 use crate::forms::{AnyForm, Verdict, failed};
 use crate::{Error, ErrorCode, Request, Result};
 
@@ -130,7 +129,9 @@ pub(crate) async fn respond(
             Ok(posted) => posted,
             Err(e) => return with_effects(&request, Ok(page.failure(e, &empty).await)),
         };
-    let shown = without_files(&posted.values);
+    // A browser cannot be given a file back (§2.13.5).
+    let mut shown = posted.values.clone();
+    crate::forms::clear_files(&form.spec().fields, &mut shown);
     let sent = posted.csrf.as_deref().unwrap_or_default();
     if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(cookie.as_bytes())) {
         return with_effects(&request, Ok(page.expired(&shown).await));
@@ -239,23 +240,12 @@ async fn evaluate(
     posted: form_body::Posted,
 ) -> Result<Verdict> {
     let submit = posted.issues.is_empty();
-    let before = request.begin_step();
-    let run = std::panic::AssertUnwindSafe(form.evaluate(
+    let verdict = guarded(
         request,
-        posted.values,
-        Mode::Validate,
-        posted.files,
-        submit,
-    ))
-    .catch_unwind()
-    .await;
-    request.end_step(before, run.is_ok());
-    let verdict = run.unwrap_or_else(|_| {
-        Err(Error::internal(format!(
-            "form {:?} panicked",
-            form.spec().name
-        )))
-    })?;
+        form.evaluate(request, posted.values, Mode::Validate, posted.files, submit),
+        || format!("form {:?} panicked", form.spec().name),
+    )
+    .await?;
     if posted.issues.is_empty() {
         return Ok(verdict);
     }
@@ -284,24 +274,6 @@ pub(crate) async fn submit_call(
     match evaluate(form, request, posted).await? {
         Verdict::Passed(output) => Ok(json_response(output.unwrap_or_default(), "no-store")),
         Verdict::Failed(issues) => Err(failed(issues)),
-    }
-}
-
-/// The posted values without file descriptions, which a page cannot give back to a browser.
-fn without_files(values: &Value) -> Value {
-    match values {
-        Value::Object(map)
-            if map.len() == 3 && map.contains_key("size") && map.contains_key("type") =>
-        {
-            Value::Null
-        }
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), without_files(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_files).collect()),
-        other => other.clone(),
     }
 }
 

@@ -9,7 +9,6 @@ mod cors;
 mod form_body;
 mod form_post;
 mod multipart;
-pub(crate) use form_body::CSRF_FIELD;
 pub(crate) use form_post::csrf_token;
 
 use std::sync::Arc;

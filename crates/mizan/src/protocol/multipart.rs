@@ -13,8 +13,9 @@ use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
 use super::body::{ReadDeadline, too_large, too_slow};
-use super::form_body::{CSRF_FIELD, Posted};
+use super::form_body::Posted;
 use crate::engine::Shared;
+use crate::forms::CSRF_FIELD;
 use crate::forms::{Received, Upload};
 use crate::{Error, ErrorCode, Result};
 
@@ -193,7 +194,7 @@ pub(super) async fn read(
         Some(mut values) => {
             // A file value in the JSON is only ever what the server received: whatever the
             // client wrote at a file's path is dropped first.
-            clear_files(&spec.fields, &mut values);
+            crate::forms::clear_files(&spec.fields, &mut values);
             // The last file of a path counts (§2.13.4); the earlier ones are dropped, which
             // deletes them, so that no file is handed over for a path it does not describe.
             let mut kept: Vec<Received> = Vec::with_capacity(files.len());
@@ -229,30 +230,6 @@ pub(super) async fn read(
     })
 }
 
-/// Sets every `file` field's member of `values` (at any depth, in every row) to `null`.
-fn clear_files(fields: &[mizan_core::form::FieldSpec], values: &mut Value) {
-    let Value::Object(object) = values else {
-        return;
-    };
-    for field in fields {
-        let Some(member) = object.get_mut(&field.name) else {
-            continue;
-        };
-        match field.kind {
-            FieldKind::File => *member = Value::Null,
-            FieldKind::Group => clear_files(field.fields.as_deref().unwrap_or_default(), member),
-            FieldKind::Rows => {
-                if let Value::Array(rows) = member {
-                    for row in rows {
-                        clear_files(field.fields.as_deref().unwrap_or_default(), row);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 /// What became of a file part.
 enum FileOutcome {
     /// An empty file input: no file.
@@ -277,7 +254,7 @@ async fn receive_file(
 ) -> Result<FileOutcome> {
     // The header as sent (a part without one has the type ""), not multer's parse of it, which
     // gives up on forms such as `Image/PNG ; q=1` that §2.13.4 reads.
-    let media_type = crate::forms::media_essence(
+    let media_type = mizan_core::form::media_type_essence(
         part.headers()
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())

@@ -9,6 +9,7 @@
 
 mod cost;
 mod fields;
+pub(crate) use fields::MAX_FIELD_ERRORS;
 pub(crate) mod portable_regex;
 pub(crate) mod recursive_union;
 pub(crate) mod untagged;
