@@ -42,7 +42,7 @@ pub(crate) fn declared(parts: &Parts) -> Option<FormBody> {
     if values.next().is_some() {
         return None;
     }
-    let essence = value.split(';').next()?.trim().to_ascii_lowercase();
+    let essence = mizan_core::form::media_type_essence(value);
     match essence.as_str() {
         "application/x-www-form-urlencoded" => Some(FormBody::UrlEncoded),
         "multipart/form-data" => multer::parse_boundary(value)

@@ -22,7 +22,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+mod report;
+mod wrk;
+
 use mizan_benches::workloads::{SERVERS, Server, Spec, WORKLOADS as ALL_WORKLOADS, Workload, spec};
+use report::fmt_us;
+use wrk::{Run, lua_script, wrk};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -137,124 +142,6 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
         let (key, value) = line.split_once(':')?;
         key.eq_ignore_ascii_case(name).then(|| value.trim())
     })
-}
-
-/// What one wrk run measured.
-#[derive(Debug, Clone, Copy, Default)]
-struct Run {
-    rps: f64,
-    p50_us: f64,
-    p99_us: f64,
-    cpu_us: f64,
-    requests: f64,
-}
-
-fn duration_us(text: &str) -> Option<f64> {
-    let text = text.trim();
-    let (number, scale) = if let Some(n) = text.strip_suffix("us") {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix("ms") {
-        (n, 1e3)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1e6)
-    } else {
-        return None;
-    };
-    number.parse::<f64>().ok().map(|n| n * scale)
-}
-
-fn parse_wrk(output: &str) -> Result<Run, Error> {
-    let mut run = Run::default();
-    for line in output.lines() {
-        let line = line.trim();
-        if let Some(v) = line.strip_prefix("Requests/sec:") {
-            run.rps = v.trim().parse()?;
-        } else if let Some(v) = line.strip_prefix("50%") {
-            run.p50_us = duration_us(v).ok_or("bad p50")?;
-        } else if let Some(v) = line.strip_prefix("99%") {
-            run.p99_us = duration_us(v).ok_or("bad p99")?;
-        } else if line.contains(" requests in ") {
-            run.requests = line
-                .split_whitespace()
-                .next()
-                .and_then(|n| n.parse().ok())
-                .ok_or("bad request count")?;
-        } else if line.starts_with("Non-2xx or 3xx responses") || line.starts_with("Socket errors")
-        {
-            return Err(format!("wrk reported failures: {line}\n{output}").into());
-        }
-    }
-    if run.rps == 0.0 || run.requests == 0.0 {
-        return Err(format!("wrk output not understood:\n{output}").into());
-    }
-    Ok(run)
-}
-
-fn lua_script(spec: &Spec) -> String {
-    let mut lua = format!("wrk.method = \"{}\"\n", spec.method);
-    if !spec.body.is_empty() {
-        let _ = writeln!(lua, "wrk.body = [==[{}]==]", spec.body);
-    }
-    for (name, value) in &spec.headers {
-        let _ = writeln!(lua, "wrk.headers[\"{name}\"] = [==[{value}]==]");
-    }
-    lua
-}
-
-fn wrk(
-    config: &Config,
-    running: &Running,
-    script: &Path,
-    spec: &Spec,
-    secs: u64,
-) -> Result<Run, Error> {
-    let before = running.cpu_secs(config)?;
-    let output = Command::new("taskset")
-        .args(["-c", &config.client_cpu, "wrk", "-t1"])
-        .arg(format!("-c{}", config.connections))
-        .arg(format!("-d{secs}s"))
-        .arg("--latency")
-        .arg("-s")
-        .arg(script)
-        .arg(format!("http://{}{}", running.addr, spec.path))
-        .output()?;
-    let after = running.cpu_secs(config)?;
-    if !output.status.success() {
-        return Err(format!("wrk failed: {}", String::from_utf8_lossy(&output.stderr)).into());
-    }
-    let mut run = parse_wrk(&String::from_utf8_lossy(&output.stdout))?;
-    run.cpu_us = (after - before) * 1e6 / run.requests;
-    Ok(run)
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        f64::midpoint(values[n / 2 - 1], values[n / 2])
-    }
-}
-
-fn fmt_us(us: f64) -> String {
-    if us >= 1000.0 {
-        format!("{:.2} ms", us / 1000.0)
-    } else {
-        format!("{us:.0} µs")
-    }
-}
-
-fn fmt_int(n: f64) -> String {
-    let digits = format!("{n:.0}");
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn main() -> Result<(), Error> {
@@ -388,144 +275,12 @@ fn main() -> Result<(), Error> {
         .collect::<Result<_, Error>>()?;
     drop(servers);
     let _ = std::fs::remove_dir_all(&dir);
-
-    let med = |workload: Workload, server: Server, f: fn(&Run) -> f64| {
-        median(runs[&(workload, server)].iter().map(f).collect())
-    };
-    println!();
-    println!(
-        "| workload | server | req/s | p50 | p99 | server CPU/req | Mizan: req/s ratio | p99 ratio | CPU/req ratio |"
-    );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-    for workload in workloads.iter().copied() {
-        for server in SERVERS {
-            let rps = med(workload, server, |r| r.rps);
-            let p99 = med(workload, server, |r| r.p99_us);
-            let cpu = med(workload, server, |r| r.cpu_us);
-            let ratios = if server == Server::Mizan {
-                " | | ".to_owned()
-            } else {
-                format!(
-                    "{:.2}x | {:.2}x | {:.2}x",
-                    med(workload, Server::Mizan, |r| r.rps) / rps,
-                    med(workload, Server::Mizan, |r| r.p99_us) / p99,
-                    med(workload, Server::Mizan, |r| r.cpu_us) / cpu,
-                )
-            };
-            println!(
-                "| {} | {} | {} | {} | {} | {:.1} µs | {ratios} |",
-                workload.label(),
-                server.label(),
-                fmt_int(rps),
-                fmt_us(med(workload, server, |r| r.p50_us)),
-                fmt_us(p99),
-                cpu,
-            );
-        }
-    }
-    println!(
-        "(ratios are Mizan's figure over the row's: req/s higher is better, p99 and CPU/req lower is better)"
-    );
-
-    println!();
-    println!("| server | idle RSS | RSS after each round | peak RSS (VmHWM) |");
-    println!("|---|---:|---|---:|");
-    for server in SERVERS {
-        let rounds: Vec<String> = rss_after_round[&server]
-            .iter()
-            .map(|kib| format!("{:.1}", *kib as f64 / 1024.0))
-            .collect();
-        println!(
-            "| {} | {:.1} MiB | {} MiB | {:.1} MiB |",
-            server.label(),
-            idle[&server] as f64 / 1024.0,
-            rounds.join(" / "),
-            peak[&server] as f64 / 1024.0
-        );
-    }
-
-    if workloads.len() < ALL_WORKLOADS.len() {
-        return Ok(());
-    }
-    println!();
-    println!("Targets:");
-    let target = |name: String, ok: bool| {
-        println!("- [{}] {name}", if ok { "met" } else { "MISSED" });
-    };
-    for workload in [Workload::Echo, Workload::Greet] {
-        let m = med(workload, Server::Mizan, |r| r.rps);
-        let bare = med(workload, Server::Bare, |r| r.rps);
-        let same = med(workload, Server::Same, |r| r.rps);
-        let p99 = med(workload, Server::Mizan, |r| r.p99_us);
-        let bare_p99 = med(workload, Server::Bare, |r| r.p99_us);
-        target(
-            format!(
-                "{}: >= 0.90x bare req/s: {:.2}x",
-                workload.label(),
-                m / bare
-            ),
-            m / bare >= 0.9,
-        );
-        target(
-            format!(
-                "{}: p99 <= 1.20x bare: {:.2}x",
-                workload.label(),
-                p99 / bare_p99
-            ),
-            p99 / bare_p99 <= 1.2,
-        );
-        target(
-            format!(
-                "{}: >= 0.97x same-work req/s: {:.2}x",
-                workload.label(),
-                m / same
-            ),
-            m / same >= 0.97,
-        );
-    }
-    let ok304 = med(Workload::Greet304, Server::Mizan, |r| r.rps);
-    let ok200 = med(Workload::Greet, Server::Mizan, |r| r.rps);
-    target(
-        format!(
-            "304 at least as fast as 200: {} vs {} req/s ({:.2}x)",
-            fmt_int(ok304),
-            fmt_int(ok200),
-            ok304 / ok200
-        ),
-        ok304 >= ok200,
-    );
-    let auth = med(Workload::AuthEcho, Server::Mizan, |r| r.rps)
-        / med(Workload::AuthEcho, Server::Bare, |r| r.rps);
-    target(
-        format!("MWT-authenticated call >= 0.85x bare: {auth:.2}x"),
-        auth >= 0.85,
-    );
-    let batch_cpu = med(Workload::Batch8, Server::Mizan, |r| r.cpu_us);
-    let calls_cpu = 8.0 * med(Workload::Echo, Server::Mizan, |r| r.cpu_us);
-    target(
-        format!(
-            "a batch of 8 costs less server CPU than 8 calls: {batch_cpu:.1} µs vs {calls_cpu:.1} µs"
-        ),
-        batch_cpu < calls_cpu,
-    );
-    let grew: Vec<&str> = SERVERS
-        .iter()
-        .filter(|s| {
-            let r = &rss_after_round[s];
-            r.len() > 1 && r[r.len() - 1] > r[0] + r[0] / 20
-        })
-        .map(|s| s.label())
-        .collect();
-    target(
-        format!(
-            "no RSS growth across rounds (over 5%): {}",
-            if grew.is_empty() {
-                "none grew".to_owned()
-            } else {
-                grew.join(", ")
-            }
-        ),
-        grew.is_empty(),
-    );
+    report::print(&report::Measured {
+        workloads: &workloads,
+        runs: &runs,
+        idle: &idle,
+        rss_after_round: &rss_after_round,
+        peak: &peak,
+    });
     Ok(())
 }
