@@ -67,11 +67,17 @@ protocol_codes! {
     UnsupportedMediaType => ("unsupported_media_type", 415),
     /// The params do not match the function's parameters.
     ValidationFailed => ("validation_failed", 422),
+    /// Too many attempts (sign-ins, say) from this client or for this account; retry after the
+    /// `Retry-After` seconds, also in `details.retry_after` (spec §2.14.6).
+    RateLimited => ("rate_limited", 429),
     /// The server failed; details are in its log, never in the response.
     Internal => ("internal", 500),
     /// The server's budget for request bodies read at once is used up; retry after the
     /// `Retry-After` seconds (spec §2.11).
     Overloaded => ("overloaded", 503),
+    /// A service the server depends on (its database) did not answer in time; retry after the
+    /// `Retry-After` seconds. The connection stays open (spec §2.6).
+    Unavailable => ("unavailable", 503),
 }
 
 impl ProtocolErrorCode {

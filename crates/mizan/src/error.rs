@@ -102,6 +102,34 @@ impl Error {
         Self::new(ErrorCode::Internal, "internal error")
     }
 
+    /// `rate_limited` (429): the caller may try again in `retry_after` whole seconds (at least 1),
+    /// which the response carries in `Retry-After` and in `details.retry_after` (§2.14.6).
+    pub fn rate_limited(message: impl Into<Cow<'static, str>>, retry_after: u64) -> Self {
+        Self::new(ErrorCode::RateLimited, message)
+            .with_details(serde_json::json!({"retry_after": retry_after.max(1)}))
+    }
+
+    /// `unavailable` (503): a service the server depends on (its database) did not answer.
+    /// `cause` goes to the server log; the client is told to retry.
+    pub fn unavailable(cause: impl fmt::Display) -> Self {
+        tracing::warn!(%cause, "mizan: a service did not answer");
+        Self::new(
+            ErrorCode::Unavailable,
+            "a service the server depends on did not answer; retry shortly",
+        )
+    }
+
+    /// The seconds a `rate_limited` answer asks the caller to wait: its `details.retry_after`,
+    /// at least 1.
+    fn retry_after(&self) -> u64 {
+        self.details
+            .as_ref()
+            .and_then(|d| d.get("retry_after"))
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(1)
+            .max(1)
+    }
+
     /// Adds field errors.
     #[must_use]
     pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
@@ -198,6 +226,12 @@ impl IntoResponse for Error {
             ErrorCode::Overloaded => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
                 headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            ErrorCode::Unavailable => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            ErrorCode::RateLimited => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(self.retry_after()));
             }
             _ => {}
         }

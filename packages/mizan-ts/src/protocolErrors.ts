@@ -26,8 +26,10 @@ export const PROTOCOL_ERROR_STATUS = {
   uri_too_long: 414,
   unsupported_media_type: 415,
   validation_failed: 422,
+  rate_limited: 429,
   internal: 500,
   overloaded: 503,
+  unavailable: 503,
 } as const;
 
 /** One protocol error code (spec §2.6). */

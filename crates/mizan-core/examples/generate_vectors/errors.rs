@@ -20,8 +20,10 @@ const TABLE: &[(&str, u16)] = &[
     ("uri_too_long", 414),
     ("unsupported_media_type", 415),
     ("validation_failed", 422),
+    ("rate_limited", 429),
     ("internal", 500),
     ("overloaded", 503),
+    ("unavailable", 503),
 ];
 
 pub(crate) fn vectors() -> Value {
