@@ -91,7 +91,7 @@ pub use mizan_macros::FormGroup;
 
 pub use auth::{
     Anonymous, AuthRequirement, Authenticator, CSRF_HEADER, CheckVerdict, CustomCheck,
-    MwtAuthenticator,
+    MwtAuthenticator, origin_allowed,
 };
 pub use effects::{INVALIDATE_HEADER, REV_HEADER};
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};
@@ -105,7 +105,7 @@ pub use mizan_core::manifest::{
 pub use principal::{Principal, User};
 pub use protocol::{Cors, InvalidOrigin, Mizan, SCHEMA_HEADER};
 pub use registry::{Registry, RegistryError};
-pub use request::{Request, RequestBuilder};
+pub use request::{Request, RequestBuilder, cookie_value};
 pub use serve::{Serve, ServeOptions, serve, shutdown_signal};
 
 /// The `cookie` crate, for [`Request::set_cookie`]: `Cookie`, `SameSite`, and `time::Duration`

@@ -79,6 +79,14 @@ impl Principal {
         }
     }
 
+    /// Replaces the user: what an authenticator does when it checks a token's `sub` against its
+    /// store and takes the user's current flags from there instead of the token's.
+    #[must_use]
+    pub fn with_user(mut self, user: Option<User>) -> Self {
+        self.user = user;
+        self
+    }
+
     /// Attaches a value of type `T` (one per type; a second replaces the first), read back with
     /// [`extension`](Self::extension). Authenticators use it to hand a loaded user record to every
     /// function and auth check of the request.

@@ -308,8 +308,16 @@ impl RequestBuilder {
 }
 
 /// The value of cookie `name` in the request's `Cookie` headers (the first one, surrounding
-/// double quotes removed).
-pub(crate) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// double quotes removed), as §2.5 reads a token cookie: for authenticators, which see only the
+/// request's head.
+///
+/// ```
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("cookie", "a=1; session=\"xyz\"; session=2".parse().unwrap());
+/// assert_eq!(mizan::cookie_value(&headers, "session"), Some("xyz"));
+/// assert_eq!(mizan::cookie_value(&headers, "missing"), None);
+/// ```
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(http::header::COOKIE)
         .iter()

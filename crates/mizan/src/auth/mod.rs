@@ -2,6 +2,7 @@
 
 mod check;
 mod mwt;
+mod origin;
 
 use std::fmt;
 use std::panic::AssertUnwindSafe;
@@ -14,6 +15,7 @@ use crate::{Error, Principal, Request, Result};
 
 pub use check::{CheckOutput, CheckVerdict, CustomCheck};
 pub use mwt::{CSRF_HEADER, MwtAuthenticator};
+pub use origin::origin_allowed;
 
 /// Who may call a function: the `auth` option of `#[mizan::client]`.
 #[derive(Clone, Copy)]

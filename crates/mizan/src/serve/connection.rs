@@ -7,6 +7,7 @@
 //! timeout (which is what keeps the head deadline exact) and when a deadline falls due.
 
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -14,6 +15,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -63,6 +65,7 @@ impl Activity {
 /// Serves one connection until it ends, times out, or the shutdown closes it.
 pub(super) async fn serve(
     stream: TcpStream,
+    peer: SocketAddr,
     router: Router,
     options: ServeOptions,
     mut stop: watch::Receiver<Stop>,
@@ -80,7 +83,10 @@ pub(super) async fn serve(
         activity: Arc::clone(&activity),
     });
     let handlers = Arc::clone(&activity);
-    let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
+    let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+        // Where the request came from, as axum's own `serve` with connect info gives it: the
+        // accounts module counts sign-in attempts per client address.
+        request.extensions_mut().insert(ConnectInfo(peer));
         let in_flight = InFlight::begin(&handlers);
         let call = router.clone().call(request);
         async move {

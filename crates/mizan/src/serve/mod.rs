@@ -96,9 +96,9 @@ impl Serve {
                 },
                 () = &mut shutdown => break,
             };
-            let stream = tokio::select! {
+            let (stream, peer) = tokio::select! {
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, _peer)) => stream,
+                    Ok(accepted) => accepted,
                     Err(e) => {
                         wait_after_accept_error(&e).await;
                         continue;
@@ -110,6 +110,7 @@ impl Serve {
             let _ = stream.set_nodelay(true);
             tokio::spawn(connection::serve(
                 stream,
+                peer,
                 router.clone(),
                 options,
                 stopped.clone(),

@@ -1,0 +1,141 @@
+//! Changing and resetting passwords.
+
+use mizan::{Error, Request, Result};
+
+use super::session::{invalid_email, send_later, start_session};
+use super::{Message, guard, now, throttled, user, wrong_credentials};
+use crate::authenticator::SessionDigest;
+use crate::credentials::{Email, Password, ResetToken, normalize_email};
+use crate::mailer::{Mail, MailKind};
+use crate::tokens::Token;
+use crate::{client_address, now_secs, session};
+
+/// What `auth.request_password_reset` always answers.
+const RESET_MESSAGE: &str =
+    "If this email has an account, a mail with a reset link is on its way.";
+
+/// Changes the signed-in user's password: every session and earlier token of theirs ends, and
+/// this client gets a new session (when it came with one) and a new token.
+#[mizan::client(auth)]
+pub(crate) async fn change_password(
+    req: &Request,
+    current_password: Password,
+    new_password: Password,
+) -> Result<Token> {
+    let accounts = guard(req)?;
+    let inner = &accounts.inner;
+    let user = user(req)?.clone();
+    let address = client_address(req);
+    let throttles = &inner.throttles;
+    if let Some(wait) = throttles
+        .login_email
+        .blocked(&user.email)
+        .max(throttles.login_address.blocked(&address))
+    {
+        return Err(throttled(wait));
+    }
+    let matches = inner
+        .hasher
+        .verify(&current_password.0, user.password_hash.as_deref())
+        .await?;
+    if !matches {
+        throttles.login_email.record(&user.email);
+        throttles.login_address.record(&address);
+        return Err(wrong_credentials());
+    }
+    let hash = inner.hasher.hash(&new_password.0).await?;
+    let mut user = user;
+    user.credentials_changed_at = crate::credentials_change_time();
+    if !inner
+        .store
+        .set_password(&user.id, &hash, user.credentials_changed_at)
+        .await?
+    {
+        return Err(Error::unauthenticated("sign in first"));
+    }
+    // `set_password` ended every session; a browser keeps working with a new one.
+    if req.principal().extension::<SessionDigest>().is_some() {
+        start_session(accounts, req, &user).await?;
+    }
+    Ok(inner.tokens.issue(&user, now()))
+}
+
+/// Mails a reset link when the email has an active account; the same answer, at once, either
+/// way (§2.14.7).
+#[mizan::client]
+pub(crate) async fn request_password_reset(req: &Request, email: Email) -> Result<Message> {
+    let accounts = guard(req)?;
+    let inner = &accounts.inner;
+    let email = normalize_email(&email.0).map_err(invalid_email)?;
+    if let Some(wait) = inner.throttles.reset_address.take(&client_address(req)) {
+        return Err(throttled(wait));
+    }
+    if let Some(wait) = inner.throttles.reset_email.take(&email) {
+        return Err(throttled(wait));
+    }
+    let accounts = accounts.clone();
+    // The lookup, the token and the mail happen after the answer is on its way.
+    tokio::spawn(async move {
+        let inner = &accounts.inner;
+        let user = match inner.store.user_by_email(&email).await {
+            Ok(Some(user)) if user.active => user,
+            Ok(_) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "mizan-accounts: a reset request failed");
+                return;
+            }
+        };
+        let secret = session::new_secret();
+        let lifetime = i64::try_from(inner.settings.reset_lifetime.as_secs()).unwrap_or(i64::MAX);
+        let expires = now_secs().saturating_add(lifetime);
+        if let Err(e) = inner
+            .store
+            .create_reset(&session::digest(&secret), &user.id, expires)
+            .await
+        {
+            tracing::error!(error = %e, "mizan-accounts: a reset token could not be stored");
+            return;
+        }
+        let link = format!("{}{secret}", inner.settings.reset_link);
+        send_later(&accounts, Mail {
+            to: user.email.clone(),
+            subject: "Reset your password".to_owned(),
+            body: format!(
+                "Someone asked to reset the password of this account. If it was you, open this link within the hour:\n\n{link}\n\nOtherwise, ignore this mail."
+            ),
+            kind: MailKind::PasswordReset { token: secret, link },
+        });
+    });
+    Ok(Message {
+        message: RESET_MESSAGE.to_owned(),
+    })
+}
+
+/// Sets a new password with a reset token from a mail: the token is used up, and every session
+/// and earlier token of the user ends. Does not sign in.
+#[mizan::client]
+pub(crate) async fn reset_password(req: &Request, token: ResetToken, new_password: Password) -> Result<()> {
+    let accounts = guard(req)?;
+    let inner = &accounts.inner;
+    // Each attempt costs a hash: counted like reset requests, per client address.
+    if let Some(wait) = inner.throttles.reset_address.take(&client_address(req)) {
+        return Err(throttled(wait));
+    }
+    let invalid = || {
+        Error::bad_request("this reset link is invalid, used or expired; ask for a new one")
+            .with_details(serde_json::json!({"reason": "reset_token"}))
+    };
+    let hash = inner.hasher.hash(&new_password.0).await?;
+    match inner
+        .store
+        .reset_password(
+            &session::digest(&token.0),
+            &hash,
+            crate::credentials_change_time(),
+        )
+        .await?
+    {
+        Some(_) => Ok(()),
+        None => Err(invalid()),
+    }
+}
