@@ -27,6 +27,9 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 /usr/bin/chromium --version
 
+step "PostgreSQL on 127.0.0.1:5432 (the accounts tests run on it as well as on SQLite)"
+bash scripts/services.sh
+
 step "cargo fmt --check"
 cargo fmt --all --check
 
