@@ -19,10 +19,10 @@ if ! postgres_answers; then
   fi
   version=$(ls /etc/postgresql | sort -V | tail -n 1)
   config=/etc/postgresql/$version/main
-  # Loopback only, trust auth for local test connections, as on the machines we run on.
+  # Loopback only, trust auth for local test connections, as on the machines we run on; first in
+  # the file, since the first matching line decides.
   if ! grep -q "^host all all 127.0.0.1/32 trust" "$config/pg_hba.conf"; then
-    printf 'host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n' |
-      $as_root tee -a "$config/pg_hba.conf" >/dev/null
+    $as_root sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$config/pg_hba.conf"
   fi
   $as_root sed -i "s/^#\?listen_addresses.*/listen_addresses = '127.0.0.1'/" "$config/postgresql.conf"
   $as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
