@@ -11,6 +11,8 @@ use crate::store::UserRecord;
 use crate::tokens::Token;
 use crate::{Accounts, authenticator};
 
+pub(crate) use session::start_session;
+
 /// Who the request's user is, as the `current_user` context and `auth.login` answer it.
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq, Eq)]
 pub struct CurrentUser {
