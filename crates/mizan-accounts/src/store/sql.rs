@@ -415,3 +415,68 @@ impl UserStore for SqlStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BROKEN: &[(i64, &str, &str)] = &[
+        MIGRATIONS[0],
+        (
+            2,
+            "half a migration",
+            "CREATE TABLE mizan_half (x BIGINT NOT NULL); INSERT INTO mizan_half VALUES (1); INSERT INTO mizan_half VALUES (NULL);",
+        ),
+    ];
+
+    async fn table_exists(store: &SqlStore, table: &str) -> bool {
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(store.pool())
+            .await
+            .is_ok()
+    }
+
+    async fn schema_url() -> (String, String) {
+        let base = std::env::var("MIZAN_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        sqlx::any::install_default_drivers();
+        let admin = AnyPool::connect(&base).await.expect("PostgreSQL answers");
+        let schema = format!("mizan_unit_{}_{}", std::process::id(), new_id().to_lowercase().replace(['-', '_'], ""));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&admin)
+            .await
+            .unwrap();
+        (format!("{base}?options=-c%20search_path%3D{schema}"), schema)
+    }
+
+    #[tokio::test]
+    async fn a_failed_migration_leaves_the_database_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = format!("sqlite://{}/m.sqlite3", dir.path().display());
+        let (postgres, schema) = schema_url().await;
+        for url in [sqlite, postgres] {
+            let error = SqlStore::connect_migrating(&url, BROKEN).await.unwrap_err();
+            assert!(matches!(error, AccountsError::Migration(_)), "{url}: {error}");
+            // Bounded: a migration lock left behind would hang here.
+            let store = tokio::time::timeout(Duration::from_secs(20), SqlStore::connect(&url))
+                .await
+                .expect("the next start does not hang")
+                .unwrap();
+            assert!(table_exists(&store, "mizan_users").await, "{url}");
+            assert!(!table_exists(&store, "mizan_half").await, "{url}: rolled back");
+            store.close().await;
+        }
+        let admin = AnyPool::connect("postgres://postgres@127.0.0.1:5432/test").await.unwrap();
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+            .execute(&admin)
+            .await;
+    }
+
+    #[test]
+    fn sqlite_urls_create_their_file_unless_told_otherwise() {
+        assert_eq!(sqlite_url("sqlite://a.db"), "sqlite://a.db?mode=rwc");
+        assert_eq!(sqlite_url("sqlite://a.db?cache=shared"), "sqlite://a.db?cache=shared&mode=rwc");
+        assert_eq!(sqlite_url("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
+        assert_eq!(sqlite_url("sqlite::memory:"), "sqlite::memory:");
+    }
+}

@@ -59,6 +59,12 @@ impl Db {
         Db { url, name: "postgres", _dir: None, schema: Some(schema) }
     }
 
+    /// Another handle on the PostgreSQL schema of `_db`, by `url` (through a proxy, say), which
+    /// never drops it.
+    pub fn postgres_handle(_db: &Db, url: String) -> Db {
+        Db { url, name: "postgres", _dir: None, schema: None }
+    }
+
     /// Both databases, SQLite first.
     pub async fn both() -> [Db; 2] {
         [Db::sqlite().await, Db::postgres().await]
