@@ -47,17 +47,24 @@ impl Admin {
         staff: bool,
         superuser: bool,
     ) -> Result<UserRecord, AccountsError> {
-        self.create(NewUser {
-            email: normalize_email(email)?,
-            staff,
-            superuser,
-            ..NewUser::default()
-        }, password)
+        self.create(
+            NewUser {
+                email: normalize_email(email)?,
+                staff,
+                superuser,
+                ..NewUser::default()
+            },
+            password,
+        )
         .await
     }
 
     /// Creates `user` (its email normalized, its username checked) with `password` hashed.
-    pub async fn create(&self, mut user: NewUser, password: Option<&str>) -> Result<UserRecord, AccountsError> {
+    pub async fn create(
+        &self,
+        mut user: NewUser,
+        password: Option<&str>,
+    ) -> Result<UserRecord, AccountsError> {
         user.email = normalize_email(&user.email)?;
         if let Some(username) = &user.username {
             check_username(username)?;
@@ -126,7 +133,12 @@ impl Admin {
     }
 
     /// Sets `who`'s staff and superuser flags.
-    pub async fn set_roles(&self, who: &str, staff: bool, superuser: bool) -> Result<(), AccountsError> {
+    pub async fn set_roles(
+        &self,
+        who: &str,
+        staff: bool,
+        superuser: bool,
+    ) -> Result<(), AccountsError> {
         let user = self.find(who).await?;
         if self.store.set_roles(&user.id, staff, superuser).await? {
             Ok(())

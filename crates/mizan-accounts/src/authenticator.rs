@@ -88,7 +88,9 @@ impl AccountsAuthenticator {
             .await
             .map_err(Error::from)?;
         Ok(match user {
-            Some(user) => signed_in(Principal::anonymous(), user).with_extension(SessionDigest(digest)),
+            Some(user) => {
+                signed_in(Principal::anonymous(), user).with_extension(SessionDigest(digest))
+            }
             // An ended session is no credential: its holder browses as anonymous (§2.14.3).
             None => Principal::anonymous(),
         })

@@ -1,10 +1,10 @@
 //! Emails, passwords and usernames: their rules (§2.14.1) and the param types that carry them,
 //! whose schemas make the server and the generated Zod enforce the same rules.
 
-use std::borrow::Cow;
 use mizan_core::form::{EMAIL_PATTERN, email_matches};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
+use std::borrow::Cow;
 
 use crate::AccountsError;
 
@@ -144,8 +144,19 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_lowercased_in_ascii_only() {
-        assert_eq!(normalize_email("  Ada@Example.COM ").unwrap(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@x.org", "a b@x.org", "ada@exa mple.org", "ädä@x.org"] {
+        assert_eq!(
+            normalize_email("  Ada@Example.COM ").unwrap(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@x.org",
+            "a b@x.org",
+            "ada@exa mple.org",
+            "ädä@x.org",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad:?}");
         }
         let long = format!("{}@x.org", "a".repeat(250));

@@ -43,9 +43,9 @@ impl fmt::Display for AccountsError {
             }
             Self::InvalidEmail => f.write_str("not a valid email address"),
             Self::InvalidPassword => f.write_str("a password has 8 to 1024 characters"),
-            Self::InvalidUsername => f.write_str(
-                "a username has 1 to 150 characters from letters, digits and . _ @ + -",
-            ),
+            Self::InvalidUsername => {
+                f.write_str("a username has 1 to 150 characters from letters, digits and . _ @ + -")
+            }
             Self::EmailTaken => f.write_str("another user has this email"),
             Self::UsernameTaken => f.write_str("another user has this username"),
             Self::NoSuchUser(who) => write!(f, "no user {who:?}"),

@@ -164,7 +164,9 @@ impl Accounts {
 
     /// Makes `mizan` authenticate with this module and gives its functions the module.
     pub fn install(&self, mizan: Mizan) -> Mizan {
-        mizan.authenticator(self.authenticator()).state(self.clone())
+        mizan
+            .authenticator(self.authenticator())
+            .state(self.clone())
     }
 
     /// The authenticator alone, for servers that wrap it in their own.

@@ -7,9 +7,9 @@
 
 use std::sync::{Arc, OnceLock};
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use tokio::sync::Semaphore;
 
 use crate::AccountsError;

@@ -42,7 +42,9 @@ pub(crate) struct Counter {
 
 impl std::fmt::Debug for Counter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Counter").field("limit", &self.limit).finish()
+        f.debug_struct("Counter")
+            .field("limit", &self.limit)
+            .finish()
     }
 }
 
@@ -63,8 +65,7 @@ impl Counter {
     /// The whole seconds until `key` may try again, if its window is full.
     pub(crate) fn blocked(&self, key: &str) -> Option<u64> {
         let window = self.windows.get(key)?;
-        (window.count.load(Ordering::Relaxed) >= self.limit.max)
-            .then(|| self.retry_after(&window))
+        (window.count.load(Ordering::Relaxed) >= self.limit.max).then(|| self.retry_after(&window))
     }
 
     /// Counts one attempt for `key`.

@@ -53,18 +53,33 @@ async fn an_unreachable_database_is_503_and_the_server_recovers() {
     let through_proxy = db.url.replace("127.0.0.1:5432", &proxy.addr.to_string());
     let proxied = Db::postgres_handle(&db, through_proxy);
     let app = app(&proxied).await;
-    let mut ada = app.signed_in("ada@example.com", "correct horse battery").await;
+    let mut ada = app
+        .signed_in("ada@example.com", "correct horse battery")
+        .await;
     assert_eq!(app.call(&mut ada, "whoami", json!({})).await.status, 200);
 
     proxy.cut();
     tokio::time::sleep(Duration::from_millis(50)).await;
     let started = Instant::now();
     let down = app.call(&mut ada, "whoami", json!({})).await;
-    assert_eq!((down.status.as_u16(), down.code()), (503, "unavailable"), "{:?}", down.body);
+    assert_eq!(
+        (down.status.as_u16(), down.code()),
+        (503, "unavailable"),
+        "{:?}",
+        down.body
+    );
     assert_eq!(down.headers["retry-after"], "1");
-    assert!(started.elapsed() < Duration::from_secs(10), "bounded: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "bounded: {:?}",
+        started.elapsed()
+    );
     let login = app
-        .call(&mut Client::default(), "auth.login", json!({"email": "ada@example.com", "password": "correct horse battery"}))
+        .call(
+            &mut Client::default(),
+            "auth.login",
+            json!({"email": "ada@example.com", "password": "correct horse battery"}),
+        )
         .await;
     assert_eq!(login.code(), "unavailable", "{:?}", login.body);
     // Requests without credentials need no store: the server keeps serving them.
@@ -81,7 +96,10 @@ async fn an_unreachable_database_is_503_and_the_server_recovers() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(back.is_some(), "the server recovers when the database returns");
+    assert!(
+        back.is_some(),
+        "the server recovers when the database returns"
+    );
     db.drop_schema().await;
 }
 
@@ -91,10 +109,18 @@ async fn an_unreachable_database_at_start_is_a_clear_error() {
     let error = mizan_accounts::SqlStore::connect("postgres://postgres@127.0.0.1:1/test")
         .await
         .unwrap_err();
-    assert!(matches!(error, mizan_accounts::AccountsError::Unavailable(_)), "{error}");
+    assert!(
+        matches!(error, mizan_accounts::AccountsError::Unavailable(_)),
+        "{error}"
+    );
     assert!(started.elapsed() < Duration::from_secs(10));
-    let error = mizan_accounts::SqlStore::connect("mysql://localhost/x").await.unwrap_err();
-    assert!(matches!(error, mizan_accounts::AccountsError::UnsupportedUrl(_)), "{error}");
+    let error = mizan_accounts::SqlStore::connect("mysql://localhost/x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, mizan_accounts::AccountsError::UnsupportedUrl(_)),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -104,9 +130,24 @@ async fn the_sqlite_file_is_created_and_reopened_with_its_users() {
     assert!(!std::path::Path::new(&path).exists());
     {
         let app = app(&db).await;
-        app.admin.create_user("ada@example.com", Some("correct horse battery"), false, false).await.unwrap();
+        app.admin
+            .create_user(
+                "ada@example.com",
+                Some("correct horse battery"),
+                false,
+                false,
+            )
+            .await
+            .unwrap();
     }
-    assert!(std::path::Path::new(&path).exists(), "the file appears on first start");
+    assert!(
+        std::path::Path::new(&path).exists(),
+        "the file appears on first start"
+    );
     let app = app(&db).await;
-    assert_eq!(app.admin.list().await.unwrap().len(), 1, "migrations run once; data stays");
+    assert_eq!(
+        app.admin.list().await.unwrap().len(),
+        1,
+        "migrations run once; data stays"
+    );
 }

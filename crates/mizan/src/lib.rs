@@ -91,7 +91,7 @@ pub use mizan_macros::FormGroup;
 
 pub use auth::{
     Anonymous, AuthRequirement, Authenticator, CSRF_HEADER, CheckVerdict, CustomCheck,
-    MwtAuthenticator, origin_allowed,
+    MwtAuthenticator, is_loopback_host, origin_allowed,
 };
 pub use effects::{INVALIDATE_HEADER, REV_HEADER};
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};

@@ -87,13 +87,18 @@ pub(crate) async fn token(req: &Request) -> Result<Token> {
     Ok(accounts.inner.tokens.issue(user, now()))
 }
 
-pub(crate) fn register(registry: &mut Registry) -> std::result::Result<&mut Registry, RegistryError> {
+pub(crate) fn register(
+    registry: &mut Registry,
+) -> std::result::Result<&mut Registry, RegistryError> {
     registry
         .register(session::signup, "auth.signup")?
         .register(session::login, "auth.login")?
         .register(session::logout, "auth.logout")?
         .register(password::change_password, "auth.change_password")?
-        .register(password::request_password_reset, "auth.request_password_reset")?
+        .register(
+            password::request_password_reset,
+            "auth.request_password_reset",
+        )?
         .register(password::reset_password, "auth.reset_password")?
         .register(token, "auth.token")?
         .register(current_user, "current_user")

@@ -11,8 +11,7 @@ use crate::tokens::Token;
 use crate::{client_address, now_secs, session};
 
 /// What `auth.request_password_reset` always answers.
-const RESET_MESSAGE: &str =
-    "If this email has an account, a mail with a reset link is on its way.";
+const RESET_MESSAGE: &str = "If this email has an account, a mail with a reset link is on its way.";
 
 /// Changes the signed-in user's password: every session and earlier token of theirs ends, and
 /// this client gets a new session (when it came with one) and a new token.
@@ -97,14 +96,20 @@ pub(crate) async fn request_password_reset(req: &Request, email: Email) -> Resul
             return;
         }
         let link = format!("{}{secret}", inner.settings.reset_link);
-        send_later(&accounts, Mail {
-            to: user.email.clone(),
-            subject: "Reset your password".to_owned(),
-            body: format!(
-                "Someone asked to reset the password of this account. If it was you, open this link within the hour:\n\n{link}\n\nOtherwise, ignore this mail."
-            ),
-            kind: MailKind::PasswordReset { token: secret, link },
-        });
+        send_later(
+            &accounts,
+            Mail {
+                to: user.email.clone(),
+                subject: "Reset your password".to_owned(),
+                body: format!(
+                    "Someone asked to reset the password of this account. If it was you, open this link within the hour:\n\n{link}\n\nOtherwise, ignore this mail."
+                ),
+                kind: MailKind::PasswordReset {
+                    token: secret,
+                    link,
+                },
+            },
+        );
     });
     Ok(Message {
         message: RESET_MESSAGE.to_owned(),
@@ -114,7 +119,11 @@ pub(crate) async fn request_password_reset(req: &Request, email: Email) -> Resul
 /// Sets a new password with a reset token from a mail: the token is used up, and every session
 /// and earlier token of the user ends. Does not sign in.
 #[mizan::client]
-pub(crate) async fn reset_password(req: &Request, token: ResetToken, new_password: Password) -> Result<()> {
+pub(crate) async fn reset_password(
+    req: &Request,
+    token: ResetToken,
+    new_password: Password,
+) -> Result<()> {
     let accounts = guard(req)?;
     let inner = &accounts.inner;
     // Each attempt costs a hash: counted like reset requests, per client address.

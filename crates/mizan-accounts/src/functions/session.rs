@@ -92,7 +92,9 @@ pub(crate) async fn login(req: &Request, email: Email, password: Password) -> Re
 #[mizan::client]
 pub(crate) async fn logout(req: &Request) -> Result<()> {
     let accounts = guard(req)?;
-    let cookie = req.cookie(session::SESSION_COOKIE).filter(|c| !c.is_empty());
+    let cookie = req
+        .cookie(session::SESSION_COOKIE)
+        .filter(|c| !c.is_empty());
     if let Some(secret) = cookie {
         accounts
             .inner
@@ -111,7 +113,10 @@ pub(crate) async fn start_session(
     user: &UserRecord,
 ) -> Result<()> {
     let inner = &accounts.inner;
-    if let Some(old) = req.cookie(session::SESSION_COOKIE).filter(|c| !c.is_empty()) {
+    if let Some(old) = req
+        .cookie(session::SESSION_COOKIE)
+        .filter(|c| !c.is_empty())
+    {
         inner.store.delete_session(&session::digest(old)).await?;
     } else if let Some(SessionDigest(old)) = req.principal().extension::<SessionDigest>() {
         inner.store.delete_session(old).await?;

@@ -38,7 +38,9 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
 )];
 
 /// A migrator for `migrations`.
-pub(crate) fn migrator(migrations: &'static [(i64, &'static str, &'static str)]) -> sqlx::migrate::Migrator {
+pub(crate) fn migrator(
+    migrations: &'static [(i64, &'static str, &'static str)],
+) -> sqlx::migrate::Migrator {
     use sqlx::SqlSafeStr;
     use sqlx::migrate::{Migration, MigrationType, Migrator};
     Migrator::with_migrations(

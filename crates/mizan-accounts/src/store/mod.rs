@@ -85,8 +85,11 @@ impl std::fmt::Debug for NewUser {
 pub trait UserStore: Send + Sync + 'static {
     /// Creates `user`; `Ok(None)` when the email is taken (nothing is written),
     /// [`AccountsError::UsernameTaken`] when the username is.
-    fn create_user(&self, user: NewUser, now: i64)
-    -> BoxFuture<'_, Result<Option<UserRecord>, AccountsError>>;
+    fn create_user(
+        &self,
+        user: NewUser,
+        now: i64,
+    ) -> BoxFuture<'_, Result<Option<UserRecord>, AccountsError>>;
 
     /// The user with this normalized email.
     fn user_by_email<'a>(
@@ -95,8 +98,10 @@ pub trait UserStore: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Option<UserRecord>, AccountsError>>;
 
     /// The user with this id.
-    fn user_by_id<'a>(&'a self, id: &'a str)
-    -> BoxFuture<'a, Result<Option<UserRecord>, AccountsError>>;
+    fn user_by_id<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<UserRecord>, AccountsError>>;
 
     /// Every user, by email.
     fn list_users(&self) -> BoxFuture<'_, Result<Vec<UserRecord>, AccountsError>>;
@@ -112,8 +117,11 @@ pub trait UserStore: Send + Sync + 'static {
 
     /// Activates or deactivates the user (deactivating ends their sessions); `false` when there
     /// is no such user.
-    fn set_active<'a>(&'a self, user_id: &'a str, active: bool)
-    -> BoxFuture<'a, Result<bool, AccountsError>>;
+    fn set_active<'a>(
+        &'a self,
+        user_id: &'a str,
+        active: bool,
+    ) -> BoxFuture<'a, Result<bool, AccountsError>>;
 
     /// Sets the user's staff and superuser flags; `false` when there is no such user.
     fn set_roles<'a>(

@@ -140,13 +140,24 @@ impl SqlStore {
         }
     }
 
-    async fn find_user(&self, column: &'static str, value: &str) -> Result<Option<UserRecord>, AccountsError> {
+    async fn find_user(
+        &self,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Option<UserRecord>, AccountsError> {
         let sql = match column {
-            "email" => "SELECT id, email, username, password_hash, is_active, is_staff, is_superuser, created_at, credentials_changed_at FROM mizan_users WHERE email = $1",
-            _ => "SELECT id, email, username, password_hash, is_active, is_staff, is_superuser, created_at, credentials_changed_at FROM mizan_users WHERE id = $1",
+            "email" => {
+                "SELECT id, email, username, password_hash, is_active, is_staff, is_superuser, created_at, credentials_changed_at FROM mizan_users WHERE email = $1"
+            }
+            _ => {
+                "SELECT id, email, username, password_hash, is_active, is_staff, is_superuser, created_at, credentials_changed_at FROM mizan_users WHERE id = $1"
+            }
         };
         debug_assert!(sql.starts_with(&format!("SELECT {USER_COLUMNS}")));
-        let row = sqlx::query(sql).bind(value).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(sql)
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.as_ref().map(user).transpose()?)
     }
 
@@ -441,12 +452,19 @@ mod tests {
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
         sqlx::any::install_default_drivers();
         let admin = AnyPool::connect(&base).await.expect("PostgreSQL answers");
-        let schema = format!("mizan_unit_{}_{}", std::process::id(), new_id().to_lowercase().replace(['-', '_'], ""));
+        let schema = format!(
+            "mizan_unit_{}_{}",
+            std::process::id(),
+            new_id().to_lowercase().replace(['-', '_'], "")
+        );
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
             .execute(&admin)
             .await
             .unwrap();
-        (format!("{base}?options=-c%20search_path%3D{schema}"), schema)
+        (
+            format!("{base}?options=-c%20search_path%3D{schema}"),
+            schema,
+        )
     }
 
     #[tokio::test]
@@ -456,17 +474,25 @@ mod tests {
         let (postgres, schema) = schema_url().await;
         for url in [sqlite, postgres] {
             let error = SqlStore::connect_migrating(&url, BROKEN).await.unwrap_err();
-            assert!(matches!(error, AccountsError::Migration(_)), "{url}: {error}");
+            assert!(
+                matches!(error, AccountsError::Migration(_)),
+                "{url}: {error}"
+            );
             // Bounded: a migration lock left behind would hang here.
             let store = tokio::time::timeout(Duration::from_secs(20), SqlStore::connect(&url))
                 .await
                 .expect("the next start does not hang")
                 .unwrap();
             assert!(table_exists(&store, "mizan_users").await, "{url}");
-            assert!(!table_exists(&store, "mizan_half").await, "{url}: rolled back");
+            assert!(
+                !table_exists(&store, "mizan_half").await,
+                "{url}: rolled back"
+            );
             store.close().await;
         }
-        let admin = AnyPool::connect("postgres://postgres@127.0.0.1:5432/test").await.unwrap();
+        let admin = AnyPool::connect("postgres://postgres@127.0.0.1:5432/test")
+            .await
+            .unwrap();
         let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
             .execute(&admin)
             .await;
@@ -475,7 +501,10 @@ mod tests {
     #[test]
     fn sqlite_urls_create_their_file_unless_told_otherwise() {
         assert_eq!(sqlite_url("sqlite://a.db"), "sqlite://a.db?mode=rwc");
-        assert_eq!(sqlite_url("sqlite://a.db?cache=shared"), "sqlite://a.db?cache=shared&mode=rwc");
+        assert_eq!(
+            sqlite_url("sqlite://a.db?cache=shared"),
+            "sqlite://a.db?cache=shared&mode=rwc"
+        );
         assert_eq!(sqlite_url("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
         assert_eq!(sqlite_url("sqlite::memory:"), "sqlite::memory:");
     }

@@ -35,7 +35,12 @@ impl Db {
     pub async fn sqlite() -> Db {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/accounts.sqlite3", dir.path().display());
-        Db { url, name: "sqlite", _dir: Some(dir), schema: None }
+        Db {
+            url,
+            name: "sqlite",
+            _dir: Some(dir),
+            schema: None,
+        }
     }
 
     pub async fn postgres() -> Db {
@@ -44,7 +49,10 @@ impl Db {
             "mizan_test_{}_{}_{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
         );
         sqlx::any::install_default_drivers();
         let admin = sqlx::AnyPool::connect(&postgres_base())
@@ -56,13 +64,23 @@ impl Db {
             .unwrap();
         admin.close().await;
         let url = format!("{}?options=-c%20search_path%3D{schema}", postgres_base());
-        Db { url, name: "postgres", _dir: None, schema: Some(schema) }
+        Db {
+            url,
+            name: "postgres",
+            _dir: None,
+            schema: Some(schema),
+        }
     }
 
     /// Another handle on the PostgreSQL schema of `_db`, by `url` (through a proxy, say), which
     /// never drops it.
     pub fn postgres_handle(_db: &Db, url: String) -> Db {
-        Db { url, name: "postgres", _dir: None, schema: None }
+        Db {
+            url,
+            name: "postgres",
+            _dir: None,
+            schema: None,
+        }
     }
 
     /// Both databases, SQLite first.
@@ -133,10 +151,14 @@ pub async fn app(db: &Db) -> App {
 
 pub async fn app_with(db: &Db, configure: impl FnOnce(AccountsBuilder) -> AccountsBuilder) -> App {
     let mailer = MemoryMailer::new();
-    let accounts = configure(Accounts::builder(issuer()).database(&db.url).mailer(mailer.clone()))
-        .open()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", db.name));
+    let accounts = configure(
+        Accounts::builder(issuer())
+            .database(&db.url)
+            .mailer(mailer.clone()),
+    )
+    .open()
+    .await
+    .unwrap_or_else(|e| panic!("{}: {e}", db.name));
     let mut registry = Registry::new();
     Accounts::register(&mut registry).unwrap();
     registry
@@ -148,7 +170,12 @@ pub async fn app_with(db: &Db, configure: impl FnOnce(AccountsBuilder) -> Accoun
         .unwrap();
     let router = accounts.install(Mizan::new(registry)).router("/api/mizan");
     let admin = accounts.admin();
-    App { router, mailer, accounts, admin }
+    App {
+        router,
+        mailer,
+        accounts,
+        admin,
+    }
 }
 
 /// One browser or client: its cookie jar, and whether it sends the CSRF header.
@@ -198,7 +225,8 @@ impl App {
         if client.csrf {
             request = request.header("x-mizan-csrf", "1");
         }
-        self.send(client, request, Body::from(params.to_string())).await
+        self.send(client, request, Body::from(params.to_string()))
+            .await
     }
 
     /// `GET /context/<name>` as `client`.
@@ -207,7 +235,12 @@ impl App {
         self.send(client, request, Body::empty()).await
     }
 
-    async fn send(&self, client: &mut Client, mut request: http::request::Builder, body: Body) -> Answer {
+    async fn send(
+        &self,
+        client: &mut Client,
+        mut request: http::request::Builder,
+        body: Body,
+    ) -> Answer {
         if let Some(session) = &client.session {
             request = request.header("cookie", format!("mizan_session={session}"));
         }
@@ -230,16 +263,36 @@ impl App {
             }
         }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
-        Answer { status, headers, body }
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+        };
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Signs `email` up and in, and returns the signed-in client.
     pub async fn signed_in(&self, email: &str, password: &str) -> Client {
         let mut client = Client::default();
-        let up = self.call(&mut client, "auth.signup", serde_json::json!({"email": email, "password": password})).await;
+        let up = self
+            .call(
+                &mut client,
+                "auth.signup",
+                serde_json::json!({"email": email, "password": password}),
+            )
+            .await;
         assert_eq!(up.status, 200, "{:?}", up.body);
-        let login = self.call(&mut client, "auth.login", serde_json::json!({"email": email, "password": password})).await;
+        let login = self
+            .call(
+                &mut client,
+                "auth.login",
+                serde_json::json!({"email": email, "password": password}),
+            )
+            .await;
         assert_eq!(login.status, 200, "{:?}", login.body);
         client
     }

@@ -15,7 +15,7 @@ use crate::{Error, Principal, Request, Result};
 
 pub use check::{CheckOutput, CheckVerdict, CustomCheck};
 pub use mwt::{CSRF_HEADER, MwtAuthenticator};
-pub use origin::origin_allowed;
+pub use origin::{is_loopback_host, origin_allowed};
 
 /// Who may call a function: the `auth` option of `#[mizan::client]`.
 #[derive(Clone, Copy)]

@@ -43,9 +43,60 @@ pub fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
     })
 }
 
+/// Whether the request's `Host` names the loopback interface (`localhost`, `127.0.0.1` or
+/// `[::1]`, with or without a port). Cookies are `Secure` everywhere else: browsers do not keep a
+/// `Secure` cookie sent over plain HTTP, which is how loopback development runs.
+///
+/// ```
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("host", "localhost:8000".parse().unwrap());
+/// assert!(mizan::is_loopback_host(&headers));
+/// headers.insert("host", "app.example.com".parse().unwrap());
+/// assert!(!mizan::is_loopback_host(&headers));
+/// ```
+pub fn is_loopback_host(headers: &HeaderMap) -> bool {
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let name = match host.rsplit_once(':') {
+        // `[::1]:8000`, `localhost:8000`; a bare `[::1]` has its colons inside the brackets.
+        Some((name, port)) if !port.contains(']') => name,
+        _ => host,
+    };
+    matches!(name, "localhost" | "127.0.0.1" | "[::1]")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_hosts_with_or_without_a_port() {
+        let host = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(HOST, value.parse().unwrap());
+            headers
+        };
+        for h in [
+            "localhost",
+            "localhost:8000",
+            "127.0.0.1:1",
+            "[::1]",
+            "[::1]:8000",
+        ] {
+            assert!(is_loopback_host(&host(h)), "{h}");
+        }
+        for h in [
+            "example.com",
+            "localhost.example.com",
+            "127.0.0.2",
+            "[::2]:80",
+        ] {
+            assert!(!is_loopback_host(&host(h)), "{h}");
+        }
+        assert!(!is_loopback_host(&HeaderMap::new()));
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -58,17 +109,46 @@ mod tests {
     #[test]
     fn own_origin_or_allowed_or_none() {
         assert!(origin_allowed(&headers(&[("host", "a.test")]), &[]));
-        assert!(origin_allowed(&headers(&[("host", "a.test:8000"), ("origin", "http://a.test:8000")]), &[]));
-        assert!(origin_allowed(&headers(&[("host", "a.test"), ("origin", "https://a.test")]), &[]));
-        for origin in ["null", "http://a.test.evil", "http://b.test", "ftp://a.test", "http://A.test", "http://a.test/"] {
-            assert!(!origin_allowed(&headers(&[("host", "a.test"), ("origin", origin)]), &[]), "{origin}");
-        }
-        assert!(!origin_allowed(&headers(&[("origin", "http://a.test")]), &[]), "no Host");
-        assert!(!origin_allowed(
-            &headers(&[("host", "a.test"), ("origin", "http://a.test"), ("origin", "http://a.test")]),
+        assert!(origin_allowed(
+            &headers(&[("host", "a.test:8000"), ("origin", "http://a.test:8000")]),
             &[]
-        ), "two Origin headers");
+        ));
+        assert!(origin_allowed(
+            &headers(&[("host", "a.test"), ("origin", "https://a.test")]),
+            &[]
+        ));
+        for origin in [
+            "null",
+            "http://a.test.evil",
+            "http://b.test",
+            "ftp://a.test",
+            "http://A.test",
+            "http://a.test/",
+        ] {
+            assert!(
+                !origin_allowed(&headers(&[("host", "a.test"), ("origin", origin)]), &[]),
+                "{origin}"
+            );
+        }
+        assert!(
+            !origin_allowed(&headers(&[("origin", "http://a.test")]), &[]),
+            "no Host"
+        );
+        assert!(
+            !origin_allowed(
+                &headers(&[
+                    ("host", "a.test"),
+                    ("origin", "http://a.test"),
+                    ("origin", "http://a.test")
+                ]),
+                &[]
+            ),
+            "two Origin headers"
+        );
         let allowed = ["https://app.test".to_owned()];
-        assert!(origin_allowed(&headers(&[("host", "api.test"), ("origin", "https://app.test")]), &allowed));
+        assert!(origin_allowed(
+            &headers(&[("host", "api.test"), ("origin", "https://app.test")]),
+            &allowed
+        ));
     }
 }

@@ -35,7 +35,12 @@ pub(crate) fn csrf_token(parts: &Parts) -> (String, Option<HeaderValue>) {
         Some(token) if token.len() == 43 => (token.to_owned(), None),
         _ => {
             let token = new_csrf_token();
-            let cookie = format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
+            let secure = if crate::is_loopback_host(&parts.headers) {
+                ""
+            } else {
+                "; Secure"
+            };
+            let cookie = format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}");
             (token, HeaderValue::from_str(&cookie).ok())
         }
     }

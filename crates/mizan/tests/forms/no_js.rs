@@ -91,3 +91,25 @@ async fn posts_without_javascript_get_pages() {
     assert_eq!(done.status, 303, "{}", done.body);
     assert_eq!(done.headers[header::LOCATION], "/thanks");
 }
+
+#[tokio::test]
+async fn the_csrf_cookie_is_secure_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    for (host, secure) in [
+        ("app.example.com", true),
+        ("localhost:8000", false),
+        ("127.0.0.1:8000", false),
+    ] {
+        let page = send(
+            &app,
+            HttpRequest::get("/contact")
+                .header(header::HOST, host)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        let cookie = page.headers[header::SET_COOKIE].to_str().unwrap();
+        assert_eq!(cookie.contains("; Secure"), secure, "{host}: {cookie}");
+    }
+}
