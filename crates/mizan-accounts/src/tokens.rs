@@ -11,6 +11,8 @@ use crate::store::UserRecord;
 
 /// A token and its expiry, as `auth.login`, `auth.change_password` and `auth.token` answer it.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
+// Named for the generated TypeScript, where an application's own `Token` may exist.
+#[schemars(rename = "AuthToken")]
 pub struct Token {
     /// The MWT, for `Authorization: Bearer`.
     pub token: String,

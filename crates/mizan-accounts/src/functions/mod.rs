@@ -56,6 +56,7 @@ impl CurrentUser {
 
 /// What `auth.login` answers: the user, and a token for bearer use.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(rename = "AuthLoginResult")]
 pub struct LoginResult {
     /// The signed-in user.
     pub user: CurrentUser,
@@ -65,6 +66,8 @@ pub struct LoginResult {
 
 /// A message for the person at the keyboard: the same whatever the email (§2.14.7).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
+// Named for the generated TypeScript, where an application's own `Message` may exist.
+#[schemars(rename = "AuthMessage")]
 pub struct Message {
     /// What to tell them.
     pub message: String,
