@@ -20,7 +20,7 @@
 //! let mut registry = Registry::new();
 //! Accounts::register(&mut registry)?; // auth.signup, auth.login, ..., current_user
 //! let mizan = accounts.install(Mizan::new(registry));
-//! let app = mizan.router("/api/mizan");
+//! let app: axum::Router = mizan.router("/api/mizan");
 //! # let _ = app; Ok(()) }
 //! ```
 //!
