@@ -102,6 +102,7 @@ pub(crate) async fn logout(req: &Request) -> Result<()> {
             .delete_session(&session::digest(secret))
             .await?;
         req.set_cookie(session::removal(req.headers()))?;
+        req.invalidate_tag("current_user")?;
     }
     Ok(())
 }
@@ -129,7 +130,9 @@ pub(crate) async fn start_session(
         .store
         .create_session(&session::digest(&secret), &user.id, now, expires)
         .await?;
-    req.set_cookie(session::cookie(req.headers(), secret, lifetime))
+    req.set_cookie(session::cookie(req.headers(), secret, lifetime))?;
+    // Who the page shows changed; a client that acts on cache hints refetches `current_user`.
+    req.invalidate_tag("current_user")
 }
 
 /// Sends `mail` off the request path: its answer never waits for, or depends on, the mailer.
