@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::credentials::{check_password, check_username, normalize_email};
+use crate::credentials::{check_password, normalize_email, normalize_username};
 use crate::password::Hasher;
 use crate::store::{NewUser, SqlStore, UserRecord, UserStore};
 use crate::{AccountsError, now_secs};
@@ -66,8 +66,8 @@ impl Admin {
         password: Option<&str>,
     ) -> Result<UserRecord, AccountsError> {
         user.email = normalize_email(&user.email)?;
-        if let Some(username) = &user.username {
-            check_username(username)?;
+        if let Some(username) = &mut user.username {
+            *username = normalize_username(username)?;
         }
         user.password_hash = match password {
             Some(password) => {
@@ -125,7 +125,8 @@ impl Admin {
 
     async fn set_active(&self, who: &str, active: bool) -> Result<(), AccountsError> {
         let user = self.find(who).await?;
-        if self.store.set_active(&user.id, active).await? {
+        let now = crate::credentials_change_time();
+        if self.store.set_active(&user.id, active, now).await? {
             Ok(())
         } else {
             Err(AccountsError::NoSuchUser(who.to_owned()))
@@ -140,7 +141,12 @@ impl Admin {
         superuser: bool,
     ) -> Result<(), AccountsError> {
         let user = self.find(who).await?;
-        if self.store.set_roles(&user.id, staff, superuser).await? {
+        let now = crate::credentials_change_time();
+        if self
+            .store
+            .set_roles(&user.id, staff, superuser, now)
+            .await?
+        {
             Ok(())
         } else {
             Err(AccountsError::NoSuchUser(who.to_owned()))

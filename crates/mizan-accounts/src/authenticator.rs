@@ -7,11 +7,21 @@ use mizan::{Authenticator, BoxFuture, CSRF_HEADER, Error, Principal, Result, Use
 
 use crate::session::{self, SESSION_COOKIE};
 use crate::store::UserRecord;
+use crate::tokens::SESSION_CLAIM;
 use crate::{Accounts, now_secs};
 
-/// The digest of the session a request was authenticated by, attached to its principal.
+/// The digest of the session a request's cookie was authenticated by, attached to its principal.
 #[derive(Debug, Clone)]
 pub(crate) struct SessionDigest(pub(crate) String);
+
+/// The digest of the session a request's bearer token is bound to (its `ext.sid`).
+#[derive(Debug, Clone)]
+pub(crate) struct TokenSession(pub(crate) String);
+
+/// When the store was read for the request's principal, in seconds since the Unix epoch: tokens
+/// issued for it carry this `iat` (§2.14.3).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReadAt(pub(crate) i64);
 
 /// Resolves requests to users of an [`Accounts`] store; made by [`Accounts::authenticator`].
 #[derive(Debug, Clone)]
@@ -56,20 +66,39 @@ pub(crate) fn check_csrf(headers: &http::HeaderMap, allowed_origins: &[String]) 
 impl AccountsAuthenticator {
     async fn principal(&self, parts: &Parts) -> Result<Principal> {
         let accounts = &self.accounts.inner;
+        let read_at = now_secs();
         if parts.headers.contains_key(header::AUTHORIZATION) {
             let principal = accounts.bearer.principal(parts)?;
-            let Some(sub) = principal.claims().and_then(|c| c.sub.clone()) else {
+            let Some(claims) = principal.claims() else {
                 return Ok(principal);
             };
-            let issued_at = principal.claims().map_or(0, |c| c.iat);
-            let user = accounts.store.user_by_id(&sub).await.map_err(Error::from)?;
+            let Some(sub) = claims.sub.clone() else {
+                return Ok(principal);
+            };
+            let issued_at = i64::try_from(claims.iat).unwrap_or(i64::MAX);
+            let bound = claims
+                .ext
+                .as_ref()
+                .and_then(|ext| ext.get(SESSION_CLAIM))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned);
+            // A token bound to a session lives only as long as the session (logout ends it).
+            let user = match &bound {
+                Some(sid) => accounts.store.session_user(sid, read_at).await,
+                None => accounts.store.user_by_id(&sub).await,
+            }
+            .map_err(Error::from)?;
             return match user {
                 Some(user)
-                    if user.active
-                        && i64::try_from(issued_at).unwrap_or(i64::MAX)
-                            >= user.credentials_changed_at =>
+                    if user.id == sub
+                        && user.active
+                        && issued_at >= user.credentials_changed_at =>
                 {
-                    Ok(signed_in(principal, user))
+                    let principal = signed_in(principal, user).with_extension(ReadAt(read_at));
+                    Ok(match bound {
+                        Some(sid) => principal.with_extension(TokenSession(sid)),
+                        None => principal,
+                    })
                 }
                 _ => Err(Error::unauthenticated("this token was revoked")
                     .with_details(serde_json::json!({"reason": "revoked"}))),
@@ -78,19 +107,31 @@ impl AccountsAuthenticator {
         let Some(secret) = session_secret(parts) else {
             return Ok(Principal::anonymous());
         };
+        let upgrade = parts
+            .headers
+            .get(header::UPGRADE)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
         if parts.method != Method::GET && parts.method != Method::HEAD {
             check_csrf(&parts.headers, &accounts.settings.allowed_origins)?;
+        } else if upgrade
+            && !mizan::origin_allowed(&parts.headers, &accounts.settings.allowed_origins)
+        {
+            // Browsers cannot add a header to a WebSocket upgrade: its origin is the check.
+            return Err(refused(
+                "origin",
+                "this request comes from an origin the server does not allow",
+            ));
         }
         let digest = session::digest(secret);
         let user = accounts
             .store
-            .session_user(&digest, now_secs())
+            .session_user(&digest, read_at)
             .await
             .map_err(Error::from)?;
         Ok(match user {
-            Some(user) => {
-                signed_in(Principal::anonymous(), user).with_extension(SessionDigest(digest))
-            }
+            Some(user) => signed_in(Principal::anonymous(), user)
+                .with_extension(SessionDigest(digest))
+                .with_extension(ReadAt(read_at)),
             // An ended session is no credential: its holder browses as anonymous (§2.14.3).
             None => Principal::anonymous(),
         })

@@ -40,15 +40,16 @@ pub fn check_password(password: &str) -> Result<(), AccountsError> {
     }
 }
 
-/// Whether `username` is 1 to 150 characters from `A-Z a-z 0-9 . _ @ + -`.
-pub fn check_username(username: &str) -> Result<(), AccountsError> {
+/// The normalized form of `username` (ASCII letters lowercased, so `Eve` and `eve` are one name),
+/// if it is 1 to 150 characters from `A-Z a-z 0-9 . _ @ + -`.
+pub fn normalize_username(username: &str) -> Result<String, AccountsError> {
     let valid = !username.is_empty()
         && username.len() <= MAX_USERNAME_CHARS
         && username
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._@+-".contains(&b));
     if valid {
-        Ok(())
+        Ok(username.to_ascii_lowercase())
     } else {
         Err(AccountsError::InvalidUsername)
     }
@@ -174,10 +175,13 @@ mod tests {
 
     #[test]
     fn usernames_use_a_small_alphabet() {
-        assert!(check_username("ada.l+1@x_y-z").is_ok());
+        assert_eq!(
+            normalize_username("Ada.L+1@x_y-Z").unwrap(),
+            "ada.l+1@x_y-z"
+        );
         for bad in ["", "a b", "ada!", "ädä"] {
-            assert!(check_username(bad).is_err(), "{bad:?}");
+            assert!(normalize_username(bad).is_err(), "{bad:?}");
         }
-        assert!(check_username(&"a".repeat(151)).is_err());
+        assert!(normalize_username(&"a".repeat(151)).is_err());
     }
 }

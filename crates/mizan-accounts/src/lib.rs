@@ -55,7 +55,7 @@ mod store;
 mod throttle;
 mod tokens;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -102,18 +102,36 @@ struct Inner {
     throttles: Throttles,
 }
 
-#[derive(Debug, Clone)]
+/// How the module finds a request's client address, when the TCP peer is not it (behind a proxy).
+type ClientAddressFn = dyn Fn(&mizan::Request) -> Option<IpAddr> + Send + Sync;
+
+#[derive(Clone)]
 struct Settings {
     session_lifetime: Duration,
     reset_lifetime: Duration,
     reset_link: String,
     allowed_origins: Vec<String>,
+    secure_cookies: Option<bool>,
+    client_address: Option<Arc<ClientAddressFn>>,
 }
 
-struct Throttles {
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("session_lifetime", &self.session_lifetime)
+            .field("reset_lifetime", &self.reset_lifetime)
+            .field("reset_link", &self.reset_link)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Throttles {
     login_email: Counter,
     login_address: Counter,
     signup_address: Counter,
+    signup_email: Counter,
     reset_address: Counter,
     reset_email: Counter,
 }
@@ -147,6 +165,8 @@ impl Accounts {
                 reset_lifetime: HOUR,
                 reset_link: "/reset-password?token=".to_owned(),
                 allowed_origins: Vec::new(),
+                secure_cookies: None,
+                client_address: None,
             },
             login_limits: (Limit::new(10, 15 * MINUTE), Limit::new(100, 15 * MINUTE)),
             signup_limit: Limit::new(20, HOUR),
@@ -179,14 +199,17 @@ impl Accounts {
     /// Signs `user` in on the response to `req`, as `auth.login` does after checking the
     /// password: a new session in the cookie, ending the one the request came with. For sign-ins
     /// the application verified itself (a magic link, single sign-on, a development shortcut).
-    pub async fn sign_in(&self, req: &mizan::Request, user: &UserRecord) -> mizan::Result<()> {
-        functions::start_session(self, req, user).await
+    /// Returns a token bound to the new session, as `auth.login` answers it.
+    pub async fn sign_in(&self, req: &mizan::Request, user: &UserRecord) -> mizan::Result<Token> {
+        let read_at = now_secs();
+        let session = functions::start_session(self, req, user, true).await?;
+        Ok(self.inner.tokens.issue(user, read_at, Some(&session)))
     }
 
-    /// A token for `user` (§2.14.5), as `auth.login` answers it.
+    /// A token for `user` (§2.14.5) bound to no session: it lives until its `exp`, is revoked
+    /// like any other, and cannot be refreshed with `auth.token`. For service clients and tests.
     pub fn token(&self, user: &UserRecord) -> Token {
-        let now = u64::try_from(now_secs()).unwrap_or(0);
-        self.inner.tokens.issue(user, now)
+        self.inner.tokens.issue(user, now_secs(), None)
     }
 
     /// The store.
@@ -246,6 +269,25 @@ impl AccountsBuilder {
         self
     }
 
+    /// Whether the session cookie is `Secure`. By default it is unless the request's `Host` names
+    /// the loopback interface; behind a proxy that forwards to `127.0.0.1` with its own `Host`,
+    /// say `true`.
+    pub fn secure_cookies(mut self, secure: bool) -> Self {
+        self.settings.secure_cookies = Some(secure);
+        self
+    }
+
+    /// How to find a request's client address for the throttles, when the TCP peer is a proxy:
+    /// read your proxy's header here (only from a proxy you trust). By default the peer's address
+    /// is used; requests with no known address are not counted per address.
+    pub fn client_address(
+        mut self,
+        find: impl Fn(&mizan::Request) -> Option<IpAddr> + Send + Sync + 'static,
+    ) -> Self {
+        self.settings.client_address = Some(Arc::new(find));
+        self
+    }
+
     /// Failed sign-ins allowed per email and per client address; 10 and 100 per 15 minutes by
     /// default (§2.14.6).
     pub fn login_limits(mut self, per_email: Limit, per_address: Limit) -> Self {
@@ -253,7 +295,8 @@ impl AccountsBuilder {
         self
     }
 
-    /// Sign-ups allowed per client address; 20 per hour by default.
+    /// Sign-ups allowed per client address; 20 per hour by default. (Mails telling an account's
+    /// owner that someone tried to sign up with their email follow the per-email reset limit.)
     pub fn signup_limit(mut self, per_address: Limit) -> Self {
         self.signup_limit = per_address;
         self
@@ -284,6 +327,7 @@ impl AccountsBuilder {
                     login_email: Counter::new(self.login_limits.0),
                     login_address: Counter::new(self.login_limits.1),
                     signup_address: Counter::new(self.signup_limit),
+                    signup_email: Counter::new(self.reset_limits.1),
                     reset_address: Counter::new(self.reset_limits.0),
                     reset_email: Counter::new(self.reset_limits.1),
                 },
@@ -305,11 +349,42 @@ pub(crate) fn credentials_change_time() -> i64 {
     now_secs().saturating_add(1)
 }
 
-/// The request's client address, as throttles count it: the TCP peer's IP (`mizan::serve` and
-/// axum's `serve` with connect info record it), or `unknown`.
-pub(crate) fn client_address(request: &mizan::Request) -> String {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string())
+/// The request's client address as the throttles count it (§2.14.6): the application's
+/// [`client_address`](AccountsBuilder::client_address), else the TCP peer's (`mizan::serve` and
+/// axum's `serve` with connect info record it); IPv6 addresses by their /64, which one client
+/// usually holds whole. `None` when unknown.
+pub(crate) fn client_address(accounts: &Accounts, request: &mizan::Request) -> Option<String> {
+    let ip = match &accounts.inner.settings.client_address {
+        Some(find) => find(request),
+        None => request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip()),
+    }?;
+    Some(match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+        },
+    })
+}
+
+impl Accounts {
+    /// The session cookie for `req` holding `secret`.
+    pub(crate) fn session_cookie(
+        &self,
+        req: &mizan::Request,
+        secret: String,
+    ) -> mizan::cookie::Cookie<'static> {
+        let secure = self
+            .inner
+            .settings
+            .secure_cookies
+            .unwrap_or_else(|| !mizan::is_loopback_host(req.headers()));
+        session::cookie(secret, self.inner.settings.session_lifetime, secure)
+    }
 }

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use http::HeaderMap;
 use mizan::cookie::{Cookie, SameSite};
 use sha2::{Digest, Sha256};
 
@@ -22,37 +21,22 @@ pub(crate) fn digest(secret: &str) -> String {
     mizan_core::hex::encode(&Sha256::digest(secret.as_bytes()))
 }
 
-/// The cookie that holds `secret` for `lifetime`.
-pub(crate) fn cookie(headers: &HeaderMap, secret: String, lifetime: Duration) -> Cookie<'static> {
+/// The session cookie holding `secret` for `lifetime`; `Secure` when `secure`. Sent with an empty
+/// value through `Request::remove_cookie`, it clears the cookie (`Max-Age=0`).
+pub(crate) fn cookie(secret: String, lifetime: Duration, secure: bool) -> Cookie<'static> {
     let max_age = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
     Cookie::build((SESSION_COOKIE, secret))
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(!mizan::is_loopback_host(headers))
+        .secure(secure)
         .path("/")
         .max_age(mizan::cookie::time::Duration::seconds(max_age))
-        .build()
-}
-
-/// The cookie that clears the session cookie.
-pub(crate) fn removal(headers: &HeaderMap) -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, ""))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(!mizan::is_loopback_host(headers))
-        .path("/")
         .build()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn host(value: &str) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        headers.insert(http::header::HOST, value.parse().unwrap());
-        headers
-    }
 
     #[test]
     fn secrets_are_43_characters_and_stored_as_their_digest() {
@@ -63,14 +47,14 @@ mod tests {
     }
 
     #[test]
-    fn the_cookie_is_http_only_lax_and_secure_off_loopback() {
-        let c = cookie(&host("example.com"), "s".into(), Duration::from_secs(60)).to_string();
+    fn the_cookie_is_http_only_lax_and_secure_when_asked() {
+        let c = cookie("s".into(), Duration::from_secs(60), true).to_string();
         assert!(
             c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure"),
             "{c}"
         );
         assert!(c.contains("Max-Age=60") && c.contains("Path=/"), "{c}");
-        let c = cookie(&host("localhost:8000"), "s".into(), Duration::from_secs(60)).to_string();
+        let c = cookie("s".into(), Duration::from_secs(60), false).to_string();
         assert!(!c.contains("Secure"), "{c}");
     }
 }

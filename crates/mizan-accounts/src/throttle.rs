@@ -62,31 +62,34 @@ impl Counter {
         }
     }
 
-    /// The whole seconds until `key` may try again, if its window is full.
-    pub(crate) fn blocked(&self, key: &str) -> Option<u64> {
-        let window = self.windows.get(key)?;
-        (window.count.load(Ordering::Relaxed) >= self.limit.max).then(|| self.retry_after(&window))
-    }
-
-    /// Counts one attempt for `key`.
-    pub(crate) fn record(&self, key: &str) {
-        let window = self.windows.get_with_by_ref(key, || {
+    fn window(&self, key: &str) -> Arc<Window> {
+        self.windows.get_with_by_ref(key, || {
             Arc::new(Window {
                 started: Instant::now(),
                 count: AtomicU32::new(0),
             })
-        });
-        window.count.fetch_add(1, Ordering::Relaxed);
+        })
     }
 
-    /// Counts one attempt for `key` unless its window is already full; the seconds to wait if it
-    /// was.
-    pub(crate) fn take(&self, key: &str) -> Option<u64> {
-        if let Some(wait) = self.blocked(key) {
-            return Some(wait);
+    /// Counts one attempt for `key`, or refuses it with the whole seconds to wait when its
+    /// window is full. Counting and checking are one atomic step, so attempts made at the same
+    /// moment cannot all pass a check made before any of them is counted.
+    pub(crate) fn take(&self, key: &str) -> Result<(), u64> {
+        let window = self.window(key);
+        if window.count.fetch_add(1, Ordering::AcqRel) >= self.limit.max {
+            window.count.fetch_sub(1, Ordering::AcqRel);
+            return Err(self.retry_after(&window));
         }
-        self.record(key);
-        None
+        Ok(())
+    }
+
+    /// Gives back an attempt [`take`](Self::take) counted: a sign-in that succeeded is no failure.
+    pub(crate) fn refund(&self, key: &str) {
+        if let Some(window) = self.windows.get(key) {
+            let _ = window
+                .count
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+        }
     }
 
     fn retry_after(&self, window: &Window) -> u64 {
@@ -101,26 +104,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_full_window_blocks_until_it_ends() {
+    fn a_full_window_refuses_until_it_ends() {
         let counter = Counter::new(Limit::new(2, Duration::from_millis(300)));
-        assert_eq!(counter.blocked("a"), None);
-        counter.record("a");
-        assert_eq!(counter.blocked("a"), None);
-        counter.record("a");
-        assert_eq!(counter.blocked("a"), Some(1));
-        assert_eq!(counter.blocked("b"), None, "keys are counted apart");
+        assert_eq!(counter.take("a"), Ok(()));
+        assert_eq!(counter.take("a"), Ok(()));
+        assert_eq!(counter.take("a"), Err(1));
+        assert_eq!(counter.take("b"), Ok(()), "keys are counted apart");
         std::thread::sleep(Duration::from_millis(350));
         counter.windows.run_pending_tasks();
-        assert_eq!(counter.blocked("a"), None, "a new window starts");
+        assert_eq!(counter.take("a"), Ok(()), "a new window starts");
     }
 
     #[test]
-    fn take_counts_until_the_limit() {
-        let counter = Counter::new(Limit::new(3, Duration::from_secs(3600)));
-        assert_eq!(counter.take("x"), None);
-        assert_eq!(counter.take("x"), None);
-        assert_eq!(counter.take("x"), None);
-        let wait = counter.take("x").unwrap();
+    fn refunds_give_attempts_back_and_waits_are_whole_seconds() {
+        let counter = Counter::new(Limit::new(1, Duration::from_secs(3600)));
+        assert_eq!(counter.take("x"), Ok(()));
+        counter.refund("x");
+        counter.refund("x");
+        assert_eq!(counter.take("x"), Ok(()), "a refund never goes below zero");
+        let wait = counter.take("x").unwrap_err();
         assert!((3599..=3600).contains(&wait), "{wait}");
+    }
+
+    #[test]
+    fn attempts_at_the_same_moment_pass_at_most_the_limit() {
+        let counter = Arc::new(Counter::new(Limit::new(10, Duration::from_secs(60))));
+        let passed: usize = (0..8)
+            .map(|_| {
+                let counter = Arc::clone(&counter);
+                std::thread::spawn(move || (0..50).filter(|_| counter.take("k").is_ok()).count())
+            })
+            .map(|t| t.join().unwrap())
+            .sum();
+        assert_eq!(passed, 10);
     }
 }

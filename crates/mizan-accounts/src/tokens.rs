@@ -9,6 +9,9 @@ use serde::Serialize;
 
 use crate::store::UserRecord;
 
+/// The `ext` member that binds a token to a session: the session's digest (§2.14.5).
+pub(crate) const SESSION_CLAIM: &str = "sid";
+
 /// A token and its expiry, as `auth.login`, `auth.change_password` and `auth.token` answer it.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 // Named for the generated TypeScript, where an application's own `Token` may exist.
@@ -51,11 +54,12 @@ impl TokenIssuer {
         self
     }
 
-    /// A token for `user`, issued at `now` (seconds since the Unix epoch), or at the user's
-    /// `credentials_changed_at` if that is later: a password change revokes every token issued
-    /// up to the second after it (§2.14.3), and a token issued by the change itself must live.
-    pub(crate) fn issue(&self, user: &UserRecord, now: u64) -> Token {
-        let now = now.max(u64::try_from(user.credentials_changed_at).unwrap_or(0));
+    /// A token for `user` as the store showed it at `read_at` (seconds since the Unix epoch),
+    /// bound to `session` (its digest, in `ext.sid`) if given. Its `iat` is `read_at`, or the
+    /// user's credentials time if that is later (§2.14.3): never the time of issue, so a request
+    /// authenticated before a password change cannot carry a token past it.
+    pub(crate) fn issue(&self, user: &UserRecord, read_at: i64, session: Option<&str>) -> Token {
+        let now = u64::try_from(read_at.max(user.credentials_changed_at)).unwrap_or(0);
         let scope = if user.superuser {
             PermissionScope::Superuser
         } else if user.staff {
@@ -77,6 +81,14 @@ impl TokenIssuer {
         )
         .with_subject(user.id.clone())
         .with_roles(user.staff, user.superuser);
+        let claims = match session {
+            Some(sid) => {
+                let mut ext = serde_json::Map::new();
+                ext.insert(SESSION_CLAIM.to_owned(), sid.into());
+                claims.with_ext(ext)
+            }
+            None => claims,
+        };
         let token = self
             .keyring
             .sign(&claims)

@@ -53,6 +53,12 @@ async fn sign_up_in_see_yourself_be_refused_staff_and_sign_out() {
                 .unwrap()
                 .starts_with("mizan_session=;")
         );
+        assert!(
+            out.headers["set-cookie"]
+                .to_str()
+                .unwrap()
+                .contains("Max-Age=0")
+        );
         assert_eq!(ada.session, None, "the cookie is cleared");
         let mut thief = stolen;
         let after = app.context(&mut thief, "current_user").await;
@@ -142,19 +148,6 @@ async fn bearer_tokens_follow_the_store_and_refresh() {
                 .status,
             403
         );
-        app.admin
-            .set_roles("bob@example.com", true, false)
-            .await
-            .unwrap();
-        assert_eq!(
-            app.call(&mut bearer, "staff_report", json!({}))
-                .await
-                .status,
-            200,
-            "{}: the store's flags, not the token's",
-            db.name
-        );
-
         bearer.csrf = true;
         let refreshed = app.call(&mut bearer, "auth.token", json!({})).await;
         assert_eq!(refreshed.status, 200, "{:?}", refreshed.body);
@@ -163,6 +156,48 @@ async fn bearer_tokens_follow_the_store_and_refresh() {
                 .as_str()
                 .unwrap()
                 .starts_with("mwt1.")
+        );
+
+        // A change of level revokes the tokens that carry the old one; the session goes on with
+        // the store's new flags.
+        app.admin
+            .set_roles("bob@example.com", true, false)
+            .await
+            .unwrap();
+        let old_level = app.call(&mut bearer, "staff_report", json!({})).await;
+        assert_eq!(
+            (old_level.status.as_u16(), old_level.reason()),
+            (401, "revoked"),
+            "{}",
+            db.name
+        );
+        let mut session = browser.clone();
+        assert_eq!(
+            app.call(&mut session, "staff_report", json!({}))
+                .await
+                .status,
+            200,
+            "{}",
+            db.name
+        );
+        let fresh = app.call(&mut session, "auth.token", json!({})).await;
+        let mut bearer = Client {
+            bearer: Some(
+                fresh.body["token"]["token"]
+                    .as_str()
+                    .or(fresh.body["token"].as_str())
+                    .unwrap()
+                    .to_owned(),
+            ),
+            ..Client::default()
+        };
+        assert_eq!(
+            app.call(&mut bearer, "staff_report", json!({}))
+                .await
+                .status,
+            200,
+            "{}: the store's flags",
+            db.name
         );
 
         let forged = Client {
@@ -397,7 +432,7 @@ async fn sign_ins_are_throttled_per_email_and_per_address() {
             .await;
         assert_eq!(blocked.status, 429, "{}: per address", db.name);
         let mut elsewhere = Client {
-            address: "10.0.0.9:1".parse().unwrap(),
+            address: Some("10.0.0.9:1".parse().unwrap()),
             ..Client::default()
         };
         let fine = app
@@ -707,7 +742,7 @@ async fn concurrent_signups_of_one_email_create_one_account() {
                 let app = std::sync::Arc::clone(&app);
                 tokio::spawn(async move {
                     let mut c = Client {
-                        address: format!("10.0.0.{i}:1").parse().unwrap(),
+                        address: Some(format!("10.0.0.{i}:1").parse().unwrap()),
                         ..Client::default()
                     };
                     app.call(

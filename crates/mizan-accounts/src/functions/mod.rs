@@ -7,9 +7,11 @@ use mizan::{Error, Registry, RegistryError, Request, Result};
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::authenticator::{ReadAt, SessionDigest, TokenSession};
 use crate::store::UserRecord;
+use crate::throttle::Counter;
 use crate::tokens::Token;
-use crate::{Accounts, authenticator};
+use crate::{Accounts, Throttles, authenticator};
 
 pub(crate) use session::start_session;
 
@@ -82,12 +84,25 @@ pub(crate) async fn current_user(req: &Request) -> Result<CurrentUser> {
         .map_or_else(CurrentUser::anonymous, CurrentUser::of))
 }
 
-/// A new token for the request's user, so a bearer client refreshes before its token expires.
+/// A new token for the request's user, bound to the same session, so a client refreshes before
+/// its token expires. Needs a session: its cookie, or a token bound to one (§2.14.4).
 #[mizan::client(auth)]
 pub(crate) async fn token(req: &Request) -> Result<Token> {
     let accounts = guard(req)?;
     let user = user(req)?;
-    Ok(accounts.inner.tokens.issue(user, now()))
+    let principal = req.principal();
+    let session = principal
+        .extension::<SessionDigest>()
+        .map(|s| s.0.as_str())
+        .or_else(|| principal.extension::<TokenSession>().map(|s| s.0.as_str()))
+        .ok_or_else(|| {
+            Error::unauthenticated("only a signed-in session refreshes tokens; sign in again")
+                .with_details(serde_json::json!({"reason": "session"}))
+        })?;
+    Ok(accounts
+        .inner
+        .tokens
+        .issue(user, read_at(req), Some(session)))
 }
 
 pub(crate) fn register(
@@ -121,9 +136,11 @@ fn user(req: &Request) -> Result<&UserRecord> {
         .ok_or_else(|| Error::unauthenticated("sign in first"))
 }
 
-/// The seconds since the epoch, unsigned, for tokens.
-fn now() -> u64 {
-    u64::try_from(crate::now_secs()).unwrap_or(0)
+/// When the store was read for the request's principal: the `iat` of tokens issued for it.
+fn read_at(req: &Request) -> i64 {
+    req.principal()
+        .extension::<ReadAt>()
+        .map_or_else(crate::now_secs, |r| r.0)
 }
 
 /// `401 unauthenticated` with `details.reason = "credentials"`: one answer for every wrong
@@ -136,4 +153,55 @@ fn wrong_credentials() -> Error {
 /// `429 rate_limited` for `wait` seconds.
 fn throttled(wait: u64) -> Error {
     Error::rate_limited("too many attempts; try again later", wait)
+}
+
+/// Takes one attempt from `counter` for `key`; requests without a known client address are not
+/// counted per address (one shared bucket would let one client lock everyone out).
+fn take(counter: &Counter, key: Option<&str>) -> Result<()> {
+    match key {
+        Some(key) => counter.take(key).map_err(throttled),
+        None => Ok(()),
+    }
+}
+
+/// A password check counted against the sign-in throttles before it runs (§2.14.6). Only a wrong
+/// password keeps its count: a success, or a failure of the server, gives it back on drop.
+struct PasswordAttempt<'a> {
+    throttles: &'a Throttles,
+    email: String,
+    address: Option<String>,
+    wrong: bool,
+}
+
+impl<'a> PasswordAttempt<'a> {
+    fn begin(throttles: &'a Throttles, email: &str, address: Option<String>) -> Result<Self> {
+        throttles.login_email.take(email).map_err(throttled)?;
+        if let Err(e) = take(&throttles.login_address, address.as_deref()) {
+            throttles.login_email.refund(email);
+            return Err(e);
+        }
+        Ok(Self {
+            throttles,
+            email: email.to_owned(),
+            address,
+            wrong: false,
+        })
+    }
+
+    /// The password was wrong: the attempt stays counted.
+    fn wrong(mut self) -> Error {
+        self.wrong = true;
+        wrong_credentials()
+    }
+}
+
+impl Drop for PasswordAttempt<'_> {
+    fn drop(&mut self) {
+        if !self.wrong {
+            self.throttles.login_email.refund(&self.email);
+            if let Some(address) = &self.address {
+                self.throttles.login_address.refund(address);
+            }
+        }
+    }
 }

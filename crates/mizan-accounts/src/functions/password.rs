@@ -3,8 +3,7 @@
 use mizan::{Error, Request, Result};
 
 use super::session::{invalid_email, send_later, start_session};
-use super::{Message, guard, now, throttled, user, wrong_credentials};
-use crate::authenticator::SessionDigest;
+use super::{Message, PasswordAttempt, guard, take, user};
 use crate::credentials::{Email, Password, ResetToken, normalize_email};
 use crate::mailer::{Mail, MailKind};
 use crate::tokens::Token;
@@ -23,27 +22,18 @@ pub(crate) async fn change_password(
 ) -> Result<Token> {
     let accounts = guard(req)?;
     let inner = &accounts.inner;
-    let user = user(req)?.clone();
-    let address = client_address(req);
-    let throttles = &inner.throttles;
-    if let Some(wait) = throttles
-        .login_email
-        .blocked(&user.email)
-        .max(throttles.login_address.blocked(&address))
-    {
-        return Err(throttled(wait));
-    }
+    let mut user = user(req)?.clone();
+    let attempt =
+        PasswordAttempt::begin(&inner.throttles, &user.email, client_address(accounts, req))?;
     let matches = inner
         .hasher
         .verify(&current_password.0, user.password_hash.as_deref())
         .await?;
     if !matches {
-        throttles.login_email.record(&user.email);
-        throttles.login_address.record(&address);
-        return Err(wrong_credentials());
+        return Err(attempt.wrong());
     }
+    drop(attempt);
     let hash = inner.hasher.hash(&new_password.0).await?;
-    let mut user = user;
     user.credentials_changed_at = crate::credentials_change_time();
     if !inner
         .store
@@ -52,11 +42,15 @@ pub(crate) async fn change_password(
     {
         return Err(Error::unauthenticated("sign in first"));
     }
-    // `set_password` ended every session; a browser keeps working with a new one.
-    if req.principal().extension::<SessionDigest>().is_some() {
-        start_session(accounts, req, &user).await?;
-    }
-    Ok(inner.tokens.issue(&user, now()))
+    // `set_password` ended every session; this client goes on with a new one, in its cookie when
+    // it came with one, and a token bound to it.
+    let with_cookie = req
+        .cookie(crate::SESSION_COOKIE)
+        .is_some_and(|c| !c.is_empty());
+    let session = start_session(accounts, req, &user, with_cookie).await?;
+    Ok(inner
+        .tokens
+        .issue(&user, user.credentials_changed_at, Some(&session)))
 }
 
 /// Mails a reset link when the email has an active account; the same answer, at once, either
@@ -66,12 +60,11 @@ pub(crate) async fn request_password_reset(req: &Request, email: Email) -> Resul
     let accounts = guard(req)?;
     let inner = &accounts.inner;
     let email = normalize_email(&email.0).map_err(invalid_email)?;
-    if let Some(wait) = inner.throttles.reset_address.take(&client_address(req)) {
-        return Err(throttled(wait));
-    }
-    if let Some(wait) = inner.throttles.reset_email.take(&email) {
-        return Err(throttled(wait));
-    }
+    take(
+        &inner.throttles.reset_address,
+        client_address(accounts, req).as_deref(),
+    )?;
+    take(&inner.throttles.reset_email, Some(&email))?;
     let accounts = accounts.clone();
     // The lookup, the token and the mail happen after the answer is on its way.
     tokio::spawn(async move {
@@ -127,9 +120,10 @@ pub(crate) async fn reset_password(
     let accounts = guard(req)?;
     let inner = &accounts.inner;
     // Each attempt costs a hash: counted like reset requests, per client address.
-    if let Some(wait) = inner.throttles.reset_address.take(&client_address(req)) {
-        return Err(throttled(wait));
-    }
+    take(
+        &inner.throttles.reset_address,
+        client_address(accounts, req).as_deref(),
+    )?;
     let invalid = || {
         Error::bad_request("this reset link is invalid, used or expired; ask for a new one")
             .with_details(serde_json::json!({"reason": "reset_token"}))

@@ -2,9 +2,9 @@
 
 use mizan::{Error, Request, Result};
 
-use super::{CurrentUser, LoginResult, Message, guard, now, throttled, wrong_credentials};
-use crate::authenticator::SessionDigest;
-use crate::credentials::{Email, Password, Username, normalize_email};
+use super::{CurrentUser, LoginResult, Message, PasswordAttempt, guard, take};
+use crate::authenticator::{SessionDigest, TokenSession};
+use crate::credentials::{Email, Password, Username, normalize_email, normalize_username};
 use crate::mailer::{Mail, MailKind};
 use crate::store::{NewUser, UserRecord};
 use crate::{Accounts, AccountsError, client_address, now_secs, session};
@@ -23,9 +23,10 @@ pub(crate) async fn signup(
 ) -> Result<Message> {
     let accounts = guard(req)?;
     let inner = &accounts.inner;
-    if let Some(wait) = inner.throttles.signup_address.take(&client_address(req)) {
-        return Err(throttled(wait));
-    }
+    take(
+        &inner.throttles.signup_address,
+        client_address(accounts, req).as_deref(),
+    )?;
     let email = normalize_email(&email.0).map_err(invalid_email)?;
     // Hashed whatever happens next, so a taken email answers in the same time.
     let hash = inner.hasher.hash(&password.0).await?;
@@ -34,14 +35,18 @@ pub(crate) async fn signup(
         .create_user(
             NewUser {
                 email: email.clone(),
-                username: username.map(|u| u.0),
+                username: username
+                    .map(|u| normalize_username(&u.0))
+                    .transpose()
+                    .map_err(|_| invalid_field("username", "not a valid username"))?,
                 password_hash: Some(hash),
                 ..NewUser::default()
             },
             now_secs(),
         )
         .await?;
-    if created.is_none() {
+    // At most a few such mails per address and hour, so signing up cannot flood a stranger.
+    if created.is_none() && inner.throttles.signup_email.take(&email).is_ok() {
         send_later(accounts, Mail {
             subject: "Someone tried to sign up with your email".to_owned(),
             body: "Someone tried to create an account with this email, which already has one. If it was you, sign in, or reset your password if you forgot it. Otherwise, ignore this mail.".to_owned(),
@@ -60,79 +65,77 @@ pub(crate) async fn login(req: &Request, email: Email, password: Password) -> Re
     let accounts = guard(req)?;
     let inner = &accounts.inner;
     let email = normalize_email(&email.0).map_err(invalid_email)?;
-    let address = client_address(req);
-    let throttles = &inner.throttles;
-    if let Some(wait) = throttles
-        .login_email
-        .blocked(&email)
-        .max(throttles.login_address.blocked(&address))
-    {
-        return Err(throttled(wait));
-    }
+    let attempt = PasswordAttempt::begin(&inner.throttles, &email, client_address(accounts, req))?;
+    let read_at = crate::now_secs();
     let user = inner.store.user_by_email(&email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
     // An unknown email is checked against a dummy hash: the same time either way (§2.14.7).
     let matches = inner.hasher.verify(&password.0, stored).await?;
     let user = match user {
         Some(user) if matches && user.active => user,
-        _ => {
-            throttles.login_email.record(&email);
-            throttles.login_address.record(&address);
-            return Err(wrong_credentials());
-        }
+        _ => return Err(attempt.wrong()),
     };
-    start_session(accounts, req, &user).await?;
+    drop(attempt);
+    let session = start_session(accounts, req, &user, true).await?;
     Ok(LoginResult {
         user: CurrentUser::of(&user),
-        token: inner.tokens.issue(&user, now()),
+        token: inner.tokens.issue(&user, read_at, Some(&session)),
     })
 }
 
-/// Signs out: ends the request's session and clears its cookie.
+/// Signs out: ends the request's session (from its cookie, or the one its token is bound to,
+/// which ends every token bound to it) and clears the cookie.
 #[mizan::client]
 pub(crate) async fn logout(req: &Request) -> Result<()> {
     let accounts = guard(req)?;
-    let cookie = req
+    let store = &accounts.inner.store;
+    if let Some(TokenSession(digest)) = req.principal().extension::<TokenSession>() {
+        store.delete_session(digest).await?;
+    }
+    if let Some(secret) = req
         .cookie(session::SESSION_COOKIE)
-        .filter(|c| !c.is_empty());
-    if let Some(secret) = cookie {
-        accounts
-            .inner
-            .store
-            .delete_session(&session::digest(secret))
-            .await?;
-        req.set_cookie(session::removal(req.headers()))?;
+        .filter(|c| !c.is_empty())
+    {
+        store.delete_session(&session::digest(secret)).await?;
+        req.remove_cookie(accounts.session_cookie(req, String::new()))?;
         req.invalidate_tag("current_user")?;
     }
     Ok(())
 }
 
-/// Starts a session for `user`, ending the one the request came with (§2.14.2).
+/// Starts a session for `user`, ending the one the request came with (§2.14.2); sets its cookie
+/// when `with_cookie`. Returns the new session's digest, to bind tokens to it.
 pub(crate) async fn start_session(
     accounts: &Accounts,
     req: &Request,
     user: &UserRecord,
-) -> Result<()> {
+    with_cookie: bool,
+) -> Result<String> {
     let inner = &accounts.inner;
     if let Some(old) = req
         .cookie(session::SESSION_COOKIE)
         .filter(|c| !c.is_empty())
     {
         inner.store.delete_session(&session::digest(old)).await?;
-    } else if let Some(SessionDigest(old)) = req.principal().extension::<SessionDigest>() {
+    }
+    if let Some(SessionDigest(old)) = req.principal().extension::<SessionDigest>() {
         inner.store.delete_session(old).await?;
     }
     let secret = session::new_secret();
+    let digest = session::digest(&secret);
     let now = now_secs();
     let lifetime = inner.settings.session_lifetime;
     let expires = now.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
     inner
         .store
-        .create_session(&session::digest(&secret), &user.id, now, expires)
+        .create_session(&digest, &user.id, now, expires)
         .await?;
-    req.set_cookie(session::cookie(req.headers(), secret, lifetime))?;
-    // Who the page shows changed; a client that acts on cache hints refetches `current_user`.
-    req.invalidate_tag("current_user")
+    if with_cookie {
+        req.set_cookie(accounts.session_cookie(req, secret))?;
+        // Who the page shows changed; a client that acts on cache hints refetches `current_user`.
+        req.invalidate_tag("current_user")?;
+    }
+    Ok(digest)
 }
 
 /// Sends `mail` off the request path: its answer never waits for, or depends on, the mailer.
@@ -147,8 +150,13 @@ pub(crate) fn send_later(accounts: &Accounts, mail: Mail) {
 
 /// A schema-valid email that does not normalize is still invalid (§2.14.1).
 pub(crate) fn invalid_email(_: AccountsError) -> Error {
+    invalid_field("email", "not a valid email address")
+}
+
+/// `422 validation_failed` at the param `name`.
+fn invalid_field(name: &str, message: &str) -> Error {
     Error::validation(vec![mizan::FieldError {
-        path: vec![mizan::PathSegment::Key("email".into())],
-        message: "not a valid email address".to_owned(),
+        path: vec![mizan::PathSegment::Key(name.into())],
+        message: message.to_owned(),
     }])
 }

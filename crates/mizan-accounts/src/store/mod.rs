@@ -83,8 +83,9 @@ impl std::fmt::Debug for NewUser {
 /// database, a directory service) can take its place in [`AccountsBuilder::store`](crate::AccountsBuilder::store).
 /// Every method is one atomic step: a failure leaves the store as it was.
 pub trait UserStore: Send + Sync + 'static {
-    /// Creates `user`; `Ok(None)` when the email is taken (nothing is written),
-    /// [`AccountsError::UsernameTaken`] when the username is.
+    /// Creates `user`: [`AccountsError::UsernameTaken`] when the username is taken, whether or
+    /// not the email is (so the answer says nothing about the email); else `Ok(None)` when the
+    /// email is taken. Nothing is written in either case.
     fn create_user(
         &self,
         user: NewUser,
@@ -115,20 +116,24 @@ pub trait UserStore: Send + Sync + 'static {
         now: i64,
     ) -> BoxFuture<'a, Result<bool, AccountsError>>;
 
-    /// Activates or deactivates the user (deactivating ends their sessions); `false` when there
-    /// is no such user.
+    /// Activates or deactivates the user and sets `credentials_changed_at` to `now` (deactivating
+    /// also ends their sessions and reset tokens, and no token issued before survives a later
+    /// reactivation); `false` when there is no such user.
     fn set_active<'a>(
         &'a self,
         user_id: &'a str,
         active: bool,
+        now: i64,
     ) -> BoxFuture<'a, Result<bool, AccountsError>>;
 
-    /// Sets the user's staff and superuser flags; `false` when there is no such user.
+    /// Sets the user's staff and superuser flags and `credentials_changed_at` to `now`, so tokens
+    /// that carry the old flags (and the old `pk`) are revoked; `false` when there is no such user.
     fn set_roles<'a>(
         &'a self,
         user_id: &'a str,
         staff: bool,
         superuser: bool,
+        now: i64,
     ) -> BoxFuture<'a, Result<bool, AccountsError>>;
 
     /// Stores a session (by its digest) for the user until `expires_at`, and removes expired

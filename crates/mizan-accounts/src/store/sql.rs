@@ -92,6 +92,28 @@ impl SqlStore {
     }
 }
 
+/// The longest a store operation may take: past it the database counts as unreachable
+/// (`503 unavailable`), even when a connection was open but no answer comes back (a network that
+/// drops packets), which the pool's acquire timeout alone would not catch.
+pub(crate) const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn timed<'a, T: 'a>(
+    operation: impl Future<Output = Result<T, AccountsError>> + Send + 'a,
+) -> BoxFuture<'a, Result<T, AccountsError>> {
+    Box::pin(async move {
+        tokio::time::timeout(OPERATION_TIMEOUT, operation)
+            .await
+            .unwrap_or_else(|_| {
+                Err(AccountsError::Unavailable(sqlx::Error::Io(
+                    std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the database did not answer within 5 s",
+                    ),
+                )))
+            })
+    })
+}
+
 /// A SQLite URL that creates its file: `mode=rwc` unless the URL sets a mode.
 fn sqlite_url(url: &str) -> String {
     if url.contains("mode=") || url.contains(":memory:") {
@@ -183,8 +205,20 @@ impl UserStore for SqlStore {
         new: NewUser,
         now: i64,
     ) -> BoxFuture<'_, Result<Option<UserRecord>, AccountsError>> {
-        Box::pin(async move {
+        timed(async move {
             let id = new.id.clone().unwrap_or_else(new_id);
+            let mut tx = self.begin().await?;
+            // The username first, whatever the email: a taken username must not tell whether the
+            // email has an account (§2.14.7).
+            if let Some(username) = &new.username {
+                let taken = sqlx::query("SELECT id FROM mizan_users WHERE username = $1")
+                    .bind(username)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if taken.is_some() {
+                    return Err(AccountsError::UsernameTaken);
+                }
+            }
             let inserted = sqlx::query(
                 "INSERT INTO mizan_users (id, email, username, password_hash, is_active, is_staff, is_superuser, created_at, credentials_changed_at) \
                  VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $7) ON CONFLICT (email) DO NOTHING",
@@ -196,21 +230,24 @@ impl UserStore for SqlStore {
             .bind(i64::from(new.staff))
             .bind(i64::from(new.superuser))
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await;
             match inserted {
                 Ok(done) if done.rows_affected() == 0 => Ok(None),
-                Ok(_) => Ok(Some(UserRecord {
-                    id,
-                    email: new.email,
-                    username: new.username,
-                    password_hash: new.password_hash,
-                    active: true,
-                    staff: new.staff,
-                    superuser: new.superuser,
-                    created_at: now,
-                    credentials_changed_at: now,
-                })),
+                Ok(_) => {
+                    tx.commit().await?;
+                    Ok(Some(UserRecord {
+                        id,
+                        email: new.email,
+                        username: new.username,
+                        password_hash: new.password_hash,
+                        active: true,
+                        staff: new.staff,
+                        superuser: new.superuser,
+                        created_at: now,
+                        credentials_changed_at: now,
+                    }))
+                }
                 Err(e) if is_unique_violation_on(&e, "username") => {
                     Err(AccountsError::UsernameTaken)
                 }
@@ -223,18 +260,18 @@ impl UserStore for SqlStore {
         &'a self,
         email: &'a str,
     ) -> BoxFuture<'a, Result<Option<UserRecord>, AccountsError>> {
-        Box::pin(self.find_user("email", email))
+        timed(self.find_user("email", email))
     }
 
     fn user_by_id<'a>(
         &'a self,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<UserRecord>, AccountsError>> {
-        Box::pin(self.find_user("id", id))
+        timed(self.find_user("id", id))
     }
 
     fn list_users(&self) -> BoxFuture<'_, Result<Vec<UserRecord>, AccountsError>> {
-        Box::pin(async move {
+        timed(async move {
             let rows = sqlx::query(
                 "SELECT id, email, username, password_hash, is_active, is_staff, is_superuser, created_at, credentials_changed_at FROM mizan_users ORDER BY email",
             )
@@ -250,7 +287,7 @@ impl UserStore for SqlStore {
         password_hash: &'a str,
         now: i64,
     ) -> BoxFuture<'a, Result<bool, AccountsError>> {
-        Box::pin(async move {
+        timed(async move {
             let mut tx = self.begin().await?;
             let updated = sqlx::query(
                 "UPDATE mizan_users SET password_hash = $2, credentials_changed_at = $3 WHERE id = $1",
@@ -273,14 +310,18 @@ impl UserStore for SqlStore {
         &'a self,
         user_id: &'a str,
         active: bool,
+        now: i64,
     ) -> BoxFuture<'a, Result<bool, AccountsError>> {
-        Box::pin(async move {
+        timed(async move {
             let mut tx = self.begin().await?;
-            let updated = sqlx::query("UPDATE mizan_users SET is_active = $2 WHERE id = $1")
-                .bind(user_id)
-                .bind(i64::from(active))
-                .execute(&mut *tx)
-                .await?;
+            let updated = sqlx::query(
+                "UPDATE mizan_users SET is_active = $2, credentials_changed_at = $3 WHERE id = $1",
+            )
+            .bind(user_id)
+            .bind(i64::from(active))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
             if updated.rows_affected() == 0 {
                 return Ok(false);
             }
@@ -297,14 +338,16 @@ impl UserStore for SqlStore {
         user_id: &'a str,
         staff: bool,
         superuser: bool,
+        now: i64,
     ) -> BoxFuture<'a, Result<bool, AccountsError>> {
-        Box::pin(async move {
+        timed(async move {
             let updated = sqlx::query(
-                "UPDATE mizan_users SET is_staff = $2, is_superuser = $3 WHERE id = $1",
+                "UPDATE mizan_users SET is_staff = $2, is_superuser = $3, credentials_changed_at = $4 WHERE id = $1",
             )
             .bind(user_id)
             .bind(i64::from(staff))
             .bind(i64::from(superuser))
+            .bind(now)
             .execute(&self.pool)
             .await?;
             Ok(updated.rows_affected() > 0)
@@ -318,7 +361,7 @@ impl UserStore for SqlStore {
         now: i64,
         expires_at: i64,
     ) -> BoxFuture<'a, Result<(), AccountsError>> {
-        Box::pin(async move {
+        timed(async move {
             let mut tx = self.begin().await?;
             // Sign-ins sweep what has expired, so the tables hold live rows only.
             sqlx::query("DELETE FROM mizan_sessions WHERE expires_at <= $1")
@@ -348,7 +391,7 @@ impl UserStore for SqlStore {
         digest: &'a str,
         now: i64,
     ) -> BoxFuture<'a, Result<Option<UserRecord>, AccountsError>> {
-        Box::pin(async move {
+        timed(async move {
             let row = sqlx::query(
                 "SELECT u.id, u.email, u.username, u.password_hash, u.is_active, u.is_staff, u.is_superuser, u.created_at, u.credentials_changed_at \
                  FROM mizan_sessions s JOIN mizan_users u ON u.id = s.user_id \
@@ -363,7 +406,7 @@ impl UserStore for SqlStore {
     }
 
     fn delete_session<'a>(&'a self, digest: &'a str) -> BoxFuture<'a, Result<(), AccountsError>> {
-        Box::pin(async move {
+        timed(async move {
             sqlx::query("DELETE FROM mizan_sessions WHERE id = $1")
                 .bind(digest)
                 .execute(&self.pool)
@@ -378,7 +421,7 @@ impl UserStore for SqlStore {
         user_id: &'a str,
         expires_at: i64,
     ) -> BoxFuture<'a, Result<(), AccountsError>> {
-        Box::pin(async move {
+        timed(async move {
             sqlx::query(
                 "INSERT INTO mizan_password_resets (id, user_id, expires_at) VALUES ($1, $2, $3)",
             )
@@ -397,7 +440,7 @@ impl UserStore for SqlStore {
         password_hash: &'a str,
         now: i64,
     ) -> BoxFuture<'a, Result<Option<UserRecord>, AccountsError>> {
-        Box::pin(async move {
+        timed(async move {
             let mut tx = self.begin().await?;
             // Deleting the row is what uses the token up: of two concurrent resets, one deletes it.
             let owner = sqlx::query(

@@ -185,7 +185,8 @@ pub struct Client {
     pub bearer: Option<String>,
     pub csrf: bool,
     pub origin: Option<String>,
-    pub address: SocketAddr,
+    pub address: Option<SocketAddr>,
+    pub extra: Vec<(&'static str, String)>,
 }
 
 impl Default for Client {
@@ -195,7 +196,8 @@ impl Default for Client {
             bearer: None,
             csrf: true,
             origin: None,
-            address: "127.0.0.1:50000".parse().unwrap(),
+            address: Some("127.0.0.1:50000".parse().unwrap()),
+            extra: Vec::new(),
         }
     }
 }
@@ -250,8 +252,13 @@ impl App {
         if let Some(origin) = &client.origin {
             request = request.header("origin", origin);
         }
+        for (name, value) in &client.extra {
+            request = request.header(*name, value);
+        }
         let mut request = request.body(body).unwrap();
-        request.extensions_mut().insert(ConnectInfo(client.address));
+        if let Some(address) = client.address {
+            request.extensions_mut().insert(ConnectInfo(address));
+        }
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -272,6 +279,14 @@ impl App {
             status,
             headers,
             body,
+        }
+    }
+
+    /// The client at `address`.
+    pub fn client_at(address: &str) -> Client {
+        Client {
+            address: Some(address.parse().unwrap()),
+            ..Client::default()
         }
     }
 
