@@ -44,6 +44,7 @@ enum UsersCommand {
     /// Set a user's password; their sessions and earlier tokens end.
     SetPassword {
         /// The user's email, or their id.
+        #[arg(allow_hyphen_values = true)]
         who: String,
         #[command(flatten)]
         password: PasswordSource,
@@ -51,16 +52,19 @@ enum UsersCommand {
     /// Deactivate a user: their sessions and tokens stop working at once.
     Deactivate {
         /// The user's email, or their id.
+        #[arg(allow_hyphen_values = true)]
         who: String,
     },
     /// Reactivate a deactivated user.
     Activate {
         /// The user's email, or their id.
+        #[arg(allow_hyphen_values = true)]
         who: String,
     },
     /// Set a user's staff and superuser flags; a flag left out is cleared.
     SetRoles {
         /// The user's email, or their id.
+        #[arg(allow_hyphen_values = true)]
         who: String,
         /// Make the user staff.
         #[arg(long)]
