@@ -16,8 +16,8 @@ use crate::commands::Failure;
 /// Which database, and what to do to its users.
 #[derive(Debug, Args)]
 pub(crate) struct UsersArgs {
-    /// The database: sqlite://<file> (created when missing) or
-    /// postgres://user@host:port/database. Its tables are created or brought up to date first.
+    /// The database: sqlite://FILE (created when missing) or
+    /// postgres://USER@HOST:PORT/DATABASE. Its tables are created or brought up to date first.
     #[arg(
         long,
         global = true,
@@ -234,7 +234,7 @@ impl<'a> Database<'a> {
                 return Failure::new(
                     "unsupported_database_url",
                     format!(
-                        "unsupported database URL {}: use sqlite://<file> or postgres://user@host:port/database",
+                        "unsupported database URL {}: use sqlite://FILE or postgres://USER@HOST:PORT/DATABASE",
                         output::redact(self.url)
                     ),
                 );
