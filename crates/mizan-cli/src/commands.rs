@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 /// The secret the `demo` subcommand uses; never use it for anything real.
 const DEMO_SECRET_HEX: &str = "6d697a616e2064656d6f20736563726574202d2d206e6f7420666f722075736521";
 
-/// Mizan Layer 1 from the command line.
+/// The `mizan` command: user administration, TypeScript generation, and Mizan Layer 1 (tokens,
+/// keys, canonical JSON) from the command line.
 #[derive(Debug, Parser)]
 #[command(name = "mizan", version, about)]
 pub(crate) struct Cli {
@@ -40,6 +41,8 @@ enum Command {
     Verify(VerifyArgs),
     /// Generate TypeScript types, Zod schemas, React hooks and OpenAPI from a manifest.
     Generate(crate::generate::GenerateArgs),
+    /// Create, list and change the users of a mizan-accounts database (SQLite or PostgreSQL).
+    Users(crate::users::UsersArgs),
 }
 
 #[derive(Debug, Args)]
@@ -163,6 +166,7 @@ pub(crate) fn run(cli: Cli) -> Result<String, Failure> {
     match cli.command {
         Command::Demo => demo(),
         Command::Generate(args) => crate::generate::run(args),
+        Command::Users(args) => crate::users::run(args),
         Command::Canonical { json } => {
             let text = match json {
                 Some(text) => text,

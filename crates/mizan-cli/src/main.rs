@@ -1,8 +1,10 @@
-//! The `mizan` command line: mint and verify Mizan Web Tokens, derive cache and permission keys,
-//! and canonicalize JSON, with the same code the server uses.
+//! The `mizan` command line: administer the users of a `mizan-accounts` database, generate the
+//! TypeScript client, mint and verify Mizan Web Tokens, derive cache and permission keys, and
+//! canonicalize JSON, with the same code the server uses.
 
 mod commands;
 mod generate;
+mod users;
 
 use std::process::ExitCode;
 
