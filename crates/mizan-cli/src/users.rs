@@ -7,7 +7,7 @@ use std::future::Future;
 use std::io::{BufRead, IsTerminal};
 
 use clap::{Args, Subcommand};
-use mizan_accounts::credentials::{check_password, check_username, normalize_email};
+use mizan_accounts::credentials::{check_password, normalize_email, normalize_username};
 use mizan_accounts::{AccountsError, Admin, DEFAULT_DATABASE, NewUser, UserRecord};
 use tokio::runtime::Runtime;
 
@@ -114,7 +114,7 @@ pub(crate) fn run(args: UsersArgs) -> Result<String, Failure> {
             let invalid = |e| database.failure(e);
             let email = normalize_email(&create.email).map_err(invalid)?;
             if let Some(username) = &create.username {
-                check_username(username).map_err(invalid)?;
+                normalize_username(username).map_err(invalid)?;
             }
             let password = if create.no_password {
                 None
