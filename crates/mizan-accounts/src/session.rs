@@ -49,7 +49,8 @@ pub(crate) fn cookie(headers: &HeaderMap, secret: String, lifetime: Duration) ->
         .build()
 }
 
-/// The cookie that clears the session cookie.
+/// The session cookie's name and attributes, for `Request::remove_cookie` to clear it with (an
+/// empty value, `Max-Age=0` and an `Expires` in the past, spec §2.10).
 pub(crate) fn removal(headers: &HeaderMap) -> Cookie<'static> {
     Cookie::build((SESSION_COOKIE, ""))
         .http_only(true)

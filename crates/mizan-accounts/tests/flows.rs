@@ -31,7 +31,9 @@ async fn sign_up_in_see_yourself_be_refused_staff_and_sign_out() {
         let stolen = ada.clone();
         let out = app.call(&mut ada, "auth.logout", json!({})).await;
         assert_eq!(out.status, 200, "{:?}", out.body);
-        assert!(out.headers["set-cookie"].to_str().unwrap().starts_with("mizan_session=;"));
+        let cleared = out.headers["set-cookie"].to_str().unwrap();
+        assert!(cleared.starts_with("mizan_session=;"), "{cleared}");
+        assert!(cleared.contains("Max-Age=0") && cleared.contains("Expires="), "the browser drops it: {cleared}");
         assert_eq!(ada.session, None, "the cookie is cleared");
         let mut thief = stolen;
         let after = app.context(&mut thief, "current_user").await;

@@ -99,7 +99,7 @@ pub(crate) async fn logout(req: &Request) -> Result<()> {
             .store
             .delete_session(&session::digest(secret))
             .await?;
-        req.set_cookie(session::removal(req.headers()))?;
+        req.remove_cookie(session::removal(req.headers()))?;
     }
     Ok(())
 }
