@@ -37,9 +37,14 @@ fn main() {
         .collect();
     runtime.block_on(async {
         let token = token();
+        let mut served = Vec::new();
+        for server in SERVERS {
+            let router = mizan_benches::servers::router(server).await.expect("router");
+            served.push(router);
+        }
         let routers: Vec<(Server, axum::Router)> = SERVERS
-            .iter()
-            .map(|&s| (s, mizan_benches::servers::router(s).expect("router")))
+            .into_iter()
+            .zip(served.iter().map(|s| s.router.clone()))
             .collect();
         // greet's ETag, as Mizan sends it.
         let mizan = &routers[2].1;

@@ -7,7 +7,9 @@
 //!   schema, the canonical query and body, the SHA-256 ETag and `304`, MWT verification, and the
 //!   same response headers;
 //! - `mizan`: [`mizan_demo::app`], exactly what `cargo run -p mizan-demo` serves (without
-//!   `--dev`), served by `mizan::serve` with its default options as the demo's `main` does.
+//!   `--dev`), served by `mizan::serve` with its default options as the demo's `main` does. Its
+//!   accounts live in a SQLite file in a temporary folder, so a bearer token is also checked
+//!   against that store (spec §2.14.3): a read the baselines do not make.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,16 +37,34 @@ pub fn secret() -> RootSecret {
     RootSecret::new(bytes).unwrap_or_else(|e| unreachable!("the benchmark secret is valid: {e}"))
 }
 
+/// One server kind's router, keyed with [`secret`], and what it needs while it serves.
+pub struct Served {
+    /// The router.
+    pub router: Router,
+    /// The temporary folder of the Mizan server's database, removed when this is dropped.
+    _database: Option<tempfile::TempDir>,
+}
+
 /// The router of one server kind, keyed with [`secret`].
-pub fn router(server: crate::workloads::Server) -> Result<Router, Box<dyn std::error::Error>> {
+pub async fn router(
+    server: crate::workloads::Server,
+) -> Result<Served, Box<dyn std::error::Error>> {
     use crate::workloads::Server;
-    Ok(match server {
-        Server::Bare => bare(),
-        Server::Same => same(secret())?,
-        Server::Mizan => mizan_demo::app(
-            &mizan_demo::Keys::new(secret()),
-            &mizan_demo::Config::default(),
-        )?,
+    let (router, database) = match server {
+        Server::Bare => (bare(), None),
+        Server::Same => (same(secret())?, None),
+        Server::Mizan => {
+            let folder = tempfile::tempdir()?;
+            let url = format!("sqlite://{}/demo.sqlite3", folder.path().display());
+            let keys = mizan_demo::Keys::new(secret());
+            let accounts = mizan_demo::open_accounts(&keys, &url).await?;
+            let router = mizan_demo::app(&accounts, &mizan_demo::Config::default())?;
+            (router, Some(folder))
+        }
+    };
+    Ok(Served {
+        router,
+        _database: database,
     })
 }
 

@@ -7,9 +7,14 @@ or a sentence that reads two ways. Standard library only.
 
     python3 spec/conformance/check.py [--spawn] [--quiet] [host] [port]
 
---spawn starts the demo binary ($MIZAN_DEMO_BIN, default target/debug/mizan-demo) on host:port
-(default 127.0.0.1 and a free port) and stops it at the end; --quiet prints only failures and the
+--spawn starts the demo binary ($MIZAN_DEMO_BIN, default target/debug/mizan-demo under
+$CARGO_TARGET_DIR or target) on host:port (default 127.0.0.1 and a free port), on a new SQLite
+database in a temporary folder, and stops it at the end; --quiet prints only failures and the
 summary. Exits 1 when any check fails.
+
+The demo authenticates with the accounts module (§2.14): its `demo.sign_in` (with --dev) starts a
+session of a fixture user (`ada`, or `grace` who is staff) and answers as `auth.login` does, with a
+token (§2.14.5) in its body; the session cookie serves the cookie checks, the token the bearer ones.
 
 Forms (§2.13) live beside this file: forms_model.py (a §2.13.2 checker, pinned by vectors/forms.json),
 forms_checks.py (the manifest's `forms`, contact.validate against that checker on a few hundred
@@ -44,8 +49,11 @@ def _free_port():
 
 HOST = _args[0] if len(_args) > 0 else "127.0.0.1"
 PORT = int(_args[1]) if len(_args) > 1 else (_free_port() if SPAWN else 8765)
-DEMO = os.environ.get("MIZAN_DEMO_BIN", os.path.join(_ROOT, "target", "debug", "mizan-demo"))
+DEMO = os.environ.get("MIZAN_DEMO_BIN", os.path.join(_ROOT, os.environ.get("CARGO_TARGET_DIR", "target"), "debug",
+                                                     "mizan-demo"))
 BASE = "/api/mizan"
+# `current_user` for an anonymous request (§2.14.4 CurrentUser)
+ANONYMOUS = {"authenticated": False, "id": None, "email": None, "username": None, "staff": False, "superuser": False}
 VEC = os.path.join(_ROOT, "spec", "vectors")
 TIMEOUT = 5.0
 
@@ -655,19 +663,20 @@ def call_checks(M):
     check(S, "two Content-Type fields (both application/json) -> 415",
           "The field appears once (two `Content-Type` fields are refused)",
           err_shape(r, "unsupported_media_type", 415), r.short())
-    r = rec("sign_out text/plain empty", request("POST", f"{BASE}/call/demo.sign_out",
-                                                 [("Content-Type", "text/plain")], body=b""))
+    csrf = ("X-Mizan-CSRF", "1")  # auth.* functions need it whatever the credentials (§2.14.4)
+    r = rec("logout text/plain empty", request("POST", f"{BASE}/call/auth.logout",
+                                               [("Content-Type", "text/plain"), csrf], body=b""))
     check(S, "refused Content-Type with empty body -> 415",
           "A request that carries a `Content-Type` that is refused is refused even with an empty body.",
           err_shape(r, "unsupported_media_type", 415), r.short())
-    r = rec("two CT empty", request("POST", f"{BASE}/call/demo.sign_out",
-                                    [("Content-Type", "application/json"), ("Content-Type", "application/json")],
+    r = rec("two CT empty", request("POST", f"{BASE}/call/auth.logout",
+                                    [("Content-Type", "application/json"), ("Content-Type", "application/json"), csrf],
                                     body=b""))
     check(S, "two Content-Type fields with an empty body -> 415",
           "two `Content-Type` fields are refused ... A request that carries a `Content-Type` that is refused is "
           "refused even with an empty body.", err_shape(r, "unsupported_media_type", 415), r.short())
-    r = rec("sign_out no CT", request("POST", f"{BASE}/call/demo.sign_out", [], body=b""))
-    check(S, "empty body without Content-Type means {} (sign_out -> 200)",
+    r = rec("logout no CT", request("POST", f"{BASE}/call/auth.logout", [csrf], body=b""))
+    check(S, "empty body without Content-Type means {} (auth.logout -> 200)",
           "An empty body (no bytes) means `{}`, and then `Content-Type` may be absent.", r.status == 200, r.short())
     r = rec("echo no CT", request("POST", f"{BASE}/call/echo", [], body=None))
     check(S, "no body, no Content-Length, no CT: echo -> 422 missing text",
@@ -682,7 +691,7 @@ def call_checks(M):
     check(S, "chunked non-empty body without Content-Type -> 415",
           "a body streamed without either header is refused once it is read and found non-empty",
           err_shape(r, "unsupported_media_type", 415), r.short())
-    r = rec("sign_out chunked empty", request("POST", f"{BASE}/call/demo.sign_out", [], body=b"", chunked=True))
+    r = rec("logout chunked empty", request("POST", f"{BASE}/call/auth.logout", [csrf], body=b"", chunked=True))
     check(S, "chunked empty body without Content-Type -> accepted as {}",
           "An empty body (no bytes) means `{}`, and then `Content-Type` may be absent.", r.status == 200, r.short())
     r = rec("echo chunked", request("POST", f"{BASE}/call/echo", [("Content-Type", "application/json")],
@@ -761,9 +770,9 @@ def call_checks(M):
                                             (("b",), "unknown parameter")]),
         ("demo.sign_in", '{"user":5}', [(("user",), None)]),
         ("demo.sign_in", '{}', [(("user",), "missing required parameter")]),
-        ("demo.sign_out", '{"x":1}', [(("x",), "unknown parameter")]),
-        ("demo.sign_out", '{"":1}', [(("",), "unknown parameter")]),
-        ("demo.sign_out", '{"x":1,"y":2}', [(("x",), "unknown parameter"), (("y",), "unknown parameter")]),
+        ("auth.logout", '{"x":1}', [(("x",), "unknown parameter")]),
+        ("auth.logout", '{"":1}', [(("",), "unknown parameter")]),
+        ("auth.logout", '{"x":1,"y":2}', [(("x",), "unknown parameter"), (("y",), "unknown parameter")]),
         ("echo", '{"text":"a","__proto__":1}', [(("__proto__",), "unknown parameter")]),
     ]
     for fn, body, want in pcases:
@@ -892,7 +901,7 @@ def context_checks(M):
           r3.short())
     r4 = get(ctx_url("current_user"))
     check(S, "current_user (no query) -> 200", "`current_user` is `/context/current_user`",
-          r4.status == 200 and r4.json == {"authenticated": False, "id": None, "staff": False}, r4.short())
+          r4.status == 200 and r4.json == ANONYMOUS, r4.short())
     r4 = get(ctx_url("greet", {"name": "é\u2028\n😀 \"&+%"}))
     check(S, "non-ASCII params round-trip through the canonical query", "percent(canonical(P))",
           r4.status == 200 and canonical(r4.json) == r4.body and "é\u2028\n😀 \"&+%" in r4.json.get("text", ""),
@@ -1085,6 +1094,17 @@ def context_checks(M):
           r.status == 400 and r.raw_after == b"", r.short())
 
 
+def session_of(r):
+    """The value of the first Set-Cookie of answer r."""
+    return (r.hall("set-cookie") or [""])[0].partition("=")[2].split(";")[0]
+
+
+def token_of(r):
+    """The token of a sign-in answer ({"user", "token": {"token", "expires_at"}}, §2.14.4)."""
+    j = r.json
+    return j.get("token", {}).get("token", "") if isinstance(j, dict) and isinstance(j.get("token"), dict) else ""
+
+
 def auth_checks(M):
     S = "2.5"
     r = call("demo.sign_in", '{"user":"ada"}')
@@ -1102,9 +1122,19 @@ def auth_checks(M):
           "Names are RFC 6265 tokens and values cookie-octets",
           re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", cname) is not None and
           re.fullmatch(r"[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*", cval) is not None, c0)
-    ada = cval
+    check("2.14.2", "the session cookie: mizan_session, 43 base64url characters, SameSite=Lax, Path=/, Max-Age",
+          "sets the cookie `mizan_session`: its value is 32 random bytes as base64url (43 characters); attributes "
+          "`HttpOnly`, `SameSite=Lax`, `Path=/`, `Max-Age` the session lifetime",
+          cname == "mizan_session" and re.fullmatch(r"[A-Za-z0-9_-]{43}", cval) is not None and
+          "samesite=lax" in attrs and "path=/" in attrs and any(a.startswith("max-age=") for a in attrs), c0)
+    check("2.14.4", "the sign-in answer names the user and carries no session",
+          "`{\"user\": CurrentUser, \"token\": Token}`", isinstance(r.json, dict) and
+          r.json.get("user", {}).get("id") == "ada" and r.json.get("user", {}).get("authenticated") is True and
+          cval not in r.body.decode("utf-8", "replace"), r.short())
+    ada_s = cval
+    ada = token_of(r)
     segs = ada.split(".")
-    check("1.5.1", "the cookie holds an MWT: mwt1.<kid>.<payload>.<43-char tag>",
+    check("1.5.1", "the answer's token is an MWT: mwt1.<kid>.<payload>.<43-char tag>",
           "token = \"mwt1\" \".\" kid \".\" payload \".\" tag", len(segs) == 4 and segs[0] == "mwt1" and
           len(segs[3]) == 43 and len(ada) <= 4096, ada)
     try:
@@ -1121,7 +1151,8 @@ def auth_checks(M):
           claims.get("sub") == "ada" and "staff" not in claims and re.fullmatch(r"[0-9a-f]{32}", claims.get("pk", ""))
           is not None, claims)
     rg = call("demo.sign_in", '{"user":"grace"}')
-    grace = (rg.hall("set-cookie") or [""])[0].partition("=")[2].split(";")[0]
+    grace_s = session_of(rg)
+    grace = token_of(rg)
     try:
         gcl = json.loads(b64u_dec(grace.split(".")[2]))
     except Exception:
@@ -1129,9 +1160,10 @@ def auth_checks(M):
     check("2.5", "grace (staff) token: staff:true, a different pk than ada's (level key)",
           "give a signed-in user the key of their level — `superuser` for superusers, else `staff` for staff, else "
           "`authenticated`", gcl.get("staff") is True and gcl.get("pk") != claims.get("pk") and
-          rg.json == {"user": "grace", "staff": True}, gcl)
+          rg.json.get("user", {}).get("id") == "grace" and rg.json.get("user", {}).get("staff") is True, gcl)
     r2 = call("demo.sign_in", '{"user":"ada"}')
-    a2 = (r2.hall("set-cookie") or [""])[0].partition("=")[2].split(";")[0]
+    a2_s = session_of(r2)
+    a2 = token_of(r2)
     try:
         a2c = json.loads(b64u_dec(a2.split(".")[2]))
     except Exception:
@@ -1139,7 +1171,7 @@ def auth_checks(M):
     check("2.5", "two sign-ins of ada carry the same pk (never a per-user key)",
           "and never a per-user key, so that users of one level share cached answers",
           a2c.get("pk") == claims.get("pk"), (a2c.get("pk"), claims.get("pk")))
-    r = call("demo.sign_out", None, ct=None, headers=[("X-Mizan-CSRF", "1")])
+    r = call("auth.logout", None, ct=None, headers=[("Cookie", f"{cname}={a2_s}"), ("X-Mizan-CSRF", "1")])
     so = r.hall("set-cookie")
     sv = so[0] if so else ""
     exp_m = re.search(r"expires=([^;]+)", sv, re.I)
@@ -1150,10 +1182,14 @@ def auth_checks(M):
             past = email.utils.parsedate_to_datetime(exp_m.group(1)).timestamp() < time.time()
         except Exception:
             past = False
-    check("2.10", "sign_out removes the cookie: empty value, Max-Age=0, Expires in the past",
+    check("2.10", "auth.logout removes the cookie: empty value, Max-Age=0, Expires in the past",
           "Removing a cookie sends it with an empty value, `Max-Age=0` and an `Expires` in the past.",
           r.status == 200 and len(so) == 1 and sv.startswith(cname + "=;") and
           re.search(r";\s*max-age=0(;|$)", sv, re.I) is not None and past, sv)
+    r = get(ctx_url("current_user"), [("Cookie", f"{cname}={a2_s}")])
+    check("2.14.2", "a session ends at logout: its cookie is anonymous after", "A session ends ... when its user "
+                                                                               "signs out", r.status == 200 and
+          r.json == ANONYMOUS, r.short())
     # Bearer
     QB = ("Its value, with leading and trailing spaces and tabs removed (RFC 9110 §5.5), must be the scheme `Bearer` "
           "in any letter case, then one or more spaces ... then the token")
@@ -1206,13 +1242,14 @@ def auth_checks(M):
         ok = err_shape(r, "unauthenticated", 401) and isinstance(j, dict) and \
             j.get("details", {}).get("reason") == reason
         check(S, f"Bearer {tok[:28]}... on echo (auth none) -> 401 reason {reason}", QV, ok, r.short())
-    # cookies
-    QC = ("For a method other than `GET` or `HEAD`, the request MUST carry the header `X-Mizan-CSRF` (any value, even "
-          "empty). **This check comes before the token is verified**")
-    r = get(cu, [("Cookie", f"{cname}={ada}")])
-    check(S, "cookie token on GET without CSRF -> authenticated as ada", "3. **No `Authorization` header, and the "
-                                                                       "server names a token cookie**",
-          r.status == 200 and r.json.get("id") == "ada", r.short())
+    # cookies: the session cookie of the accounts module (§2.14.3 step 2)
+    QC = ("For a method other than `GET` or `HEAD` the request MUST carry `X-Mizan-CSRF` (else `403 forbidden`, "
+          "`details.reason = \"csrf\"`) and MUST pass the **origin check** (else `403 forbidden`, "
+          "`details.reason = \"origin\"`), both before the session is looked up.")
+    r = get(cu, [("Cookie", f"{cname}={ada_s}")])
+    check("2.14.3", "session cookie on GET without CSRF -> authenticated as ada",
+          "2. **The cookie `mizan_session`** ... A live session is its user, with the store's flags",
+          r.status == 200 and r.json.get("id") == "ada" and r.json.get("email") == "ada@example.com", r.short())
     check(S, "signed-in caller: Cache-Control private, no-cache",
           "`private, no-cache` otherwise (a signed-in caller's data never goes into a shared cache",
           r.h("cache-control") == "private, no-cache", r.h("cache-control"))
@@ -1226,24 +1263,34 @@ def auth_checks(M):
     check(S, "304 for a signed-in caller keeps private, no-cache", "gets `304 Not Modified` with `ETag`, "
                                                                    "`Cache-Control` and `Vary`",
           r2.status == 304 and r2.h("cache-control") == "private, no-cache", r2.short())
-    r = call("echo", '{"text":"a"}', headers=[("Cookie", f"{cname}={ada}")])
-    check(S, "cookie-token POST without X-Mizan-CSRF -> 403 forbidden reason csrf", QC,
+    r = call("echo", '{"text":"a"}', headers=[("Cookie", f"{cname}={ada_s}")])
+    check("2.14.3", "session cookie POST without X-Mizan-CSRF -> 403 forbidden reason csrf", QC,
           err_shape(r, "forbidden", 403) and r.json.get("details") == {"reason": "csrf"}, r.short())
     r = call("echo", '{"text":"a"}', headers=[("Cookie", f"{cname}=garbage")])
-    check(S, "invalid cookie token POST without CSRF -> 403 csrf (before verification)", QC,
+    check("2.14.3", "unknown session POST without CSRF -> 403 csrf (before the lookup)", QC,
           err_shape(r, "forbidden", 403) and r.json.get("details") == {"reason": "csrf"}, r.short())
     r = call("echo", "{", headers=[("Cookie", f"{cname}=garbage")])
-    check(S, "cookie POST without CSRF and bad JSON -> 403 (auth before JSON)", QC, r.status == 403, r.short())
+    check("2.14.3", "cookie POST without CSRF and bad JSON -> 403 (auth before JSON)", QC, r.status == 403, r.short())
     r = rec("csrf empty", request("POST", f"{BASE}/call/echo", [("Content-Type", "application/json"),
-                                                              ("Cookie", f"{cname}={ada}"), ("X-Mizan-CSRF", "")],
+                                                              ("Cookie", f"{cname}={ada_s}"), ("X-Mizan-CSRF", "")],
                                   body=b'{"text":"a"}'))
-    check(S, "cookie POST with empty X-Mizan-CSRF -> 200", QC + " (any value, even empty)", r.status == 200,
-          r.short())
+    check("2.14.3", "session cookie POST with empty X-Mizan-CSRF -> 200",
+          "the request MUST carry the header `X-Mizan-CSRF` (any value, even empty)", r.status == 200, r.short())
+    QO = ("The **origin check**: a request passes when it has no `Origin` header, or when its `Origin` equals, byte "
+          "for byte, `http://` or `https://` followed by the request's `Host` value ... `Origin: null` fails.")
+    host = f"{HOST}:{PORT}"  # the Host every request here sends
+    for origin, ok in (("http://" + host, True), ("https://" + host, True), ("https://evil.example", False),
+                       ("null", False), ("http://" + host + "/", False)):
+        r = call("echo", '{"text":"a"}', headers=[("Cookie", f"{cname}={ada_s}"), ("X-Mizan-CSRF", "1"),
+                                                  ("Origin", origin)])
+        check("2.14.3", f"session cookie POST with Origin {origin!r} -> {200 if ok else '403 origin'}", QO,
+              r.status == 200 if ok else err_shape(r, "forbidden", 403) and
+              r.json.get("details") == {"reason": "origin"}, r.short())
     r = call("echo", '{"text":"a"}', headers=[("Cookie", f"{cname}=garbage"), ("X-Mizan-CSRF", "1")])
-    QCOOKIE = ("A token from the **cookie** that fails verification counts as no cookie: the request is "
-               "anonymous (step 4)")
-    check(S, "cookie POST with CSRF and an invalid token -> anonymous (public echo answers 200)", QCOOKIE,
-          r.status == 200, r.short())
+    QCOOKIE = ("A session that is unknown, expired, or whose user is not `active` counts as no cookie: the request "
+               "is anonymous (step 3)")
+    check("2.14.3", "session cookie POST with CSRF and an unknown session -> anonymous (public echo answers 200)",
+          QCOOKIE, r.status == 200, r.short())
     r = call("echo", '{"text":"a"}', headers=[("Cookie", f"{cname}=")])
     check(S, "empty cookie value counts as no cookie (POST without CSRF -> 200)",
           "an empty value counts as no cookie", r.status == 200, r.short())
@@ -1251,31 +1298,53 @@ def auth_checks(M):
     check(S, "cookie value \"\" (quotes removed -> empty) counts as no cookie",
           "with one pair of surrounding double quotes removed; an empty value counts as no cookie",
           r.status == 200, r.short())
-    r = get(cu, [("Cookie", f'{cname}="{ada}"')])
+    r = get(cu, [("Cookie", f'{cname}="{ada_s}"')])
     check(S, "quoted cookie value accepted", "with one pair of surrounding double quotes removed",
           r.status == 200 and r.json.get("id") == "ada", r.short())
-    r = get(cu, [("Cookie", f"other=1; {cname}={ada}; {cname}={grace}")])
+    r = get(cu, [("Cookie", f"other=1; {cname}={ada_s}; {cname}={grace_s}")])
     check(S, "first matching pair wins (ada before grace)", "the first `name=value` pair of the `Cookie` header(s) "
                                                             "whose name matches exactly",
           r.status == 200 and r.json.get("id") == "ada", r.short())
-    r = get(cu, [("Cookie", f"{cname}={grace}"), ("Cookie", f"{cname}={ada}")])
+    r = get(cu, [("Cookie", f"{cname}={grace_s}"), ("Cookie", f"{cname}={ada_s}")])
     check(S, "two Cookie headers: the first pair across them wins (grace)", "of the `Cookie` header(s)",
           r.status == 200 and r.json.get("id") == "grace", r.short())
-    r = get(cu, [("Cookie", f"{cname.upper()}={ada}")])
+    r = get(cu, [("Cookie", f"{cname.upper()}={ada_s}")])
     check(S, "cookie name in another case is not the token cookie", "whose name matches exactly",
           r.status == 200 and r.json.get("authenticated") is False, r.short())
     r = get(cu, [("Cookie", f"{cname}=garbage")])
-    check(S, "GET with an invalid cookie token -> anonymous", QCOOKIE,
+    check("2.14.3", "GET with an unknown session -> anonymous", QCOOKIE,
           r.status == 200 and r.json.get("authenticated") is False, r.short())
-    r = get(cu, [("Authorization", "Bearer " + ada), ("Cookie", f"{cname}={grace}")])
+    r = get(cu, [("Cookie", f"{cname}={ada}")])
+    check("2.14.3", "a token in the session cookie is no session -> anonymous", QCOOKIE,
+          r.status == 200 and r.json.get("authenticated") is False, r.short())
+    r = get(cu, [("Authorization", "Bearer " + ada), ("Cookie", f"{cname}={grace_s}")])
     check(S, "Authorization wins over the cookie", "The token is then verified (§1.5.4) and a cookie is never "
                                                    "looked at.", r.status == 200 and r.json.get("id") == "ada",
           r.short())
     r = call("echo", '{"text":"a"}', headers=[("Authorization", "Bearer " + ada), ("Cookie", f"{cname}=garbage")])
     check(S, "Bearer POST with a cookie present needs no CSRF", "a cookie is never looked at", r.status == 200,
           r.short())
-    r = get(cu, [("Authorization", "Bearer junk"), ("Cookie", f"{cname}={ada}")])
+    r = get(cu, [("Authorization", "Bearer junk"), ("Cookie", f"{cname}={ada_s}")])
     check(S, "bad Authorization + good cookie -> 401", "a cookie is never looked at", r.status == 401, r.short())
+    # tokens against the store (§2.14.3 step 1)
+    r = get(cu, [("Authorization", "Bearer " + grace)])
+    check("2.14.3", "a sign-in token is its user, with the store's flags", "The principal is that user with the flags "
+                                                                          "**from the store**", r.status == 200 and
+          r.json.get("id") == "grace" and r.json.get("email") == "grace@example.com" and r.json.get("staff") is True,
+          r.short())
+    r = call("auth.token", "{}", headers=[("Authorization", "Bearer " + ada)])
+    check("2.14.4", "auth.token without X-Mizan-CSRF -> 403 csrf, even for a bearer client",
+          "**every one requires `X-Mizan-CSRF` and the origin check** of §2.14.3 whatever the request's credentials",
+          err_shape(r, "forbidden", 403) and r.json.get("details") == {"reason": "csrf"}, r.short())
+    r = call("auth.token", "{}", headers=[("Authorization", "Bearer " + ada), ("X-Mizan-CSRF", "1")])
+    fresh = r.json.get("token", "") if isinstance(r.json, dict) else ""
+    try:
+        fcl = json.loads(b64u_dec(fresh.split(".")[2]))
+    except Exception:
+        fcl = {}
+    check("2.14.4", "auth.token answers a new token for the caller: {token, expires_at} with sub and exp",
+          "`Token` is `{\"token\": string, \"expires_at\": integer}`: an MWT (§1.5) and its `exp`",
+          r.status == 200 and fcl.get("sub") == "ada" and r.json.get("expires_at") == fcl.get("exp"), r.short())
     # auth requirements
     QR = "A caller that is not allowed gets `401 unauthenticated` when anonymous and `403 forbidden` when signed in."
     r = call("admin.stats", "{}")
@@ -1300,12 +1369,12 @@ def auth_checks(M):
     check("2.2.1", "admin.stats as grace with {\"x\":1} -> 422 unknown parameter",
           "a member that names no parameter (`\"unknown parameter\"`)",
           err_shape(r, "validation_failed", 422) and fields_of(r) == [(("x",), "unknown parameter")], r.short())
-    r = call("admin.stats", "{}", headers=[("Cookie", f"{cname}={grace}"), ("X-Mizan-CSRF", "x")])
-    check(S, "admin.stats via cookie + CSRF as grace -> 200", QC, r.status == 200, r.short())
-    return cname, ada, grace
+    r = call("admin.stats", "{}", headers=[("Cookie", f"{cname}={grace_s}"), ("X-Mizan-CSRF", "x")])
+    check("2.14.3", "admin.stats via session cookie + CSRF as grace -> 200", QC, r.status == 200, r.short())
+    return cname, ada_s, ada
 
 
-def batch_checks(M, cname, ada, grace):
+def batch_checks(M, cname, ada_s, ada):
     S = "2.4"
     r = batch({"calls": [{"fn": "echo", "params": {"text": "a"}}, {"fn": "admin.stats"}]})
     j = r.json
@@ -1353,12 +1422,13 @@ def batch_checks(M, cname, ada, grace):
         ({"fn": "echo", "params": []}, ("validation_failed", 422), "params array"),
         ({"fn": "echo"}, ("validation_failed", 422), "params absent means {} -> missing text"),
         ({"fn": "echo", "params": {"text": 1, "y": 2}}, ("validation_failed", 422), "bad params"),
-        ({"fn": "demo.sign_out"}, None, "params absent means {}"),
+        ({"fn": "auth.logout"}, None, "params absent means {}"),
         ({"fn": ""}, ("not_found", 404), "empty fn name"),
         ({"fn": "echo", "params": {"text": "a"}, "schema": M["greet"]["schema_hash"]}, ("stale_client", 409),
          "other function's hash"),
     ]
-    r = batch({"calls": [it for it, _, _ in items]})
+    # X-Mizan-CSRF for auth.logout (§2.14.4); without a cookie it changes nothing for the other items.
+    r = batch({"calls": [it for it, _, _ in items]}, headers=[("X-Mizan-CSRF", "1")])
     res = r.json.get("results", []) if isinstance(r.json, dict) else []
     check(S, f"batch of {len(items)} mixed items -> 200 with {len(items)} results",
           "an item that fails fails on its own, as below, and does not fail the batch", r.status == 200 and
@@ -1418,7 +1488,7 @@ def batch_checks(M, cname, ada, grace):
     r = batch(json.dumps({"calls": [{"fn": "x"}] * 40}), headers=[("Authorization", "Bearer junk")])
     check(S, "batch: bad token with 40 calls -> 401", "a failure there fails the whole batch",
           r.status == 401, r.short())
-    r = batch({"calls": [{"fn": "echo", "params": {"text": "a"}}]}, headers=[("Cookie", f"{cname}={ada}")])
+    r = batch({"calls": [{"fn": "echo", "params": {"text": "a"}}]}, headers=[("Cookie", f"{cname}={ada_s}")])
     check(S, "cookie batch without CSRF -> 403 csrf for the whole batch",
           "Authentication (§2.5) happens once for the batch; a failure there fails the whole batch.",
           err_shape(r, "forbidden", 403) and r.json.get("details") == {"reason": "csrf"}, r.short())
@@ -1453,19 +1523,17 @@ def batch_checks(M, cname, ada, grace):
                          {"fn": "demo.sign_in", "params": {"user": "grace"}}]})
     sc = r.hall("set-cookie")
     vals = [s.partition("=")[2].split(";")[0] for s in sc]
-    subs = []
-    for v in vals:
-        try:
-            subs.append(json.loads(b64u_dec(v.split(".")[2])).get("sub"))
-        except Exception:
-            subs.append(None)
+    subs = [get(ctx_url("current_user"), [("Cookie", f"{cname}={v}")]).json.get("id") for v in vals]
     check("2.10", "batch carries every Set-Cookie of every call, in call order (ada then grace)",
           "the batch's one response carries the effects of every call in it, in call order: every `Set-Cookie` of "
           "every call", r.status == 200 and subs[:1] == ["ada"] and subs[-1:] == ["grace"] and len(sc) in (2, 3),
           sc)
-    r = batch({"calls": [{"fn": "demo.sign_in", "params": {"user": "ada"}}, {"fn": "demo.sign_out"}]})
+    # Logging out ends the session the request came with, so this batch comes with one.
+    old = session_of(call("demo.sign_in", '{"user":"ada"}'))
+    r = batch({"calls": [{"fn": "demo.sign_in", "params": {"user": "ada"}}, {"fn": "auth.logout"}]},
+              headers=[("Cookie", f"{cname}={old}"), ("X-Mizan-CSRF", "1")])
     sc = r.hall("set-cookie")
-    check("2.10", "batch sign_in then sign_out: two Set-Cookie, removal last",
+    check("2.10", "batch sign_in then auth.logout: two Set-Cookie, removal last",
           "for two cookies of the same name, path and domain the browser keeps the later one, so a later call wins",
           len(sc) == 2 and sc[1].startswith(cname + "=;"), sc)
 
@@ -1570,9 +1638,17 @@ def extra_checks(M):
 def main():
     t0 = time.time()
     proc = None
+    folder = None
     if SPAWN:
         import subprocess
-        proc = subprocess.Popen([DEMO, "--dev"], env=dict(os.environ, MIZAN_DEMO_ADDR=f"{HOST}:{PORT}"),
+        import tempfile
+        # Its own database, never the demo's default file (which would also keep users and sessions
+        # from one run to the next).
+        folder = tempfile.TemporaryDirectory(prefix="mizan-conformance-")
+        database = "sqlite://" + os.path.join(folder.name, "demo.sqlite3")
+        env = dict(os.environ, MIZAN_DEMO_ADDR=f"{HOST}:{PORT}")
+        env.pop("MIZAN_SECRET", None)
+        proc = subprocess.Popen([DEMO, "--dev", "--database-url", database], env=env, cwd=folder.name,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(50):
@@ -1593,6 +1669,9 @@ def main():
                 proc.wait(timeout=5)
             except Exception:
                 proc.kill()
+                proc.wait()
+        if folder is not None:
+            folder.cleanup()
     sys.exit(rc)
 
 
@@ -1602,8 +1681,8 @@ def run(t0):
     routing_checks()
     call_checks(M)
     context_checks(M)
-    cname, ada, grace = auth_checks(M)
-    batch_checks(M, cname, ada, grace)
+    cname, ada_s, ada = auth_checks(M)
+    batch_checks(M, cname, ada_s, ada)
     extra_checks(M)
     forms_checks.run(sys.modules[__name__], M)
     limits_and_cors_checks()

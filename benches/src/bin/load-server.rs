@@ -11,7 +11,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mode = args.next().unwrap_or_default();
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:0".to_owned());
     let server = Server::from_mode(&mode).ok_or("usage: load-server <bare|same|mizan> [addr]")?;
-    let router = mizan_benches::servers::router(server)?;
+    let served = mizan_benches::servers::router(server).await?;
+    let router = served.router.clone();
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("listening on {}", listener.local_addr()?);
     // `MIZAN_BENCH_AXUM_SERVE=1` serves Mizan with `axum::serve` instead, to tell the cost of

@@ -2,13 +2,15 @@
 
 pub mod contact;
 pub mod functions;
+pub mod users;
 
 use axum::Router;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use mizan::core::mwt::{Claims, Keyring, Validation};
 use mizan::core::{PermissionKeyDeriver, PermissionScope, RootSecret};
-use mizan::{Limits, Mizan, MwtAuthenticator, RegistryError, Shell};
+use mizan::{Limits, Mizan, RegistryError, Shell};
+use mizan_accounts::{Accounts, TokenIssuer};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 use tower_http::services::fs::ServeFileSystemResponseBody;
@@ -18,30 +20,42 @@ pub const ISSUER: &str = "mizan-demo";
 /// The audience of the demo's tokens.
 pub const AUDIENCE: &str = "mizan-demo-web";
 
+/// The database the demo opens unless told otherwise: a SQLite file in the working directory,
+/// created on first start.
+pub const DEFAULT_DATABASE: &str = "sqlite://mizan-demo.sqlite3";
+
 /// The demo's keys, from one root secret.
 #[derive(Debug, Clone)]
 pub struct Keys {
     keyring: Keyring,
     permissions: PermissionKeyDeriver,
+    tokens: TokenIssuer,
 }
 
 impl Keys {
     /// Keys derived from `secret`.
     pub fn new(secret: RootSecret) -> Self {
         let permissions = PermissionKeyDeriver::new(&secret);
+        let tokens_root = secret.clone();
         let keyring = match Keyring::single("demo", secret) {
             Ok(keyring) => keyring,
             Err(e) => unreachable!("\"demo\" is a valid key id: {e}"),
         };
+        let tokens = TokenIssuer::new(
+            keyring.clone(),
+            Validation::new(ISSUER, AUDIENCE),
+            &tokens_root,
+        );
         Self {
             keyring,
             permissions,
+            tokens,
         }
     }
 
-    /// A token for `user`, valid for [`TOKEN_LIFETIME_SECS`] from `now`. Its `pk` is the
-    /// permission key of the user's level (spec §1.4), not a per-user one: users of one level
-    /// read the same cached answers.
+    /// A token for `user`, valid for [`TOKEN_LIFETIME_SECS`] from `now`, as `main` prints for the
+    /// fixture users (see [`users`]). Its `pk` is the permission key of the user's level (spec
+    /// §1.4), not a per-user one: users of one level read the same cached answers.
     pub fn token(&self, user: &str, staff: bool, now: u64) -> String {
         let scope = if staff {
             PermissionScope::Staff
@@ -61,11 +75,21 @@ impl Keys {
     }
 }
 
-/// The `HttpOnly` cookie `demo.sign_in` sets the token in.
-pub const TOKEN_COOKIE: &str = "mizan_token";
-
-/// How long a demo token (and its cookie) lives, in seconds.
+/// How long a token printed by `main` lives, in seconds.
 pub const TOKEN_LIFETIME_SECS: u64 = 3600;
+
+/// Opens the accounts store at `database_url` (`sqlite://<file>`, created on first start, or
+/// `postgres://...`), brings its schema up to date, and makes sure the fixture users exist
+/// ([`users::ensure_fixture_users`]). The module signs its tokens with `keys`.
+pub async fn open_accounts(keys: &Keys, database_url: &str) -> Result<Accounts, users::SetupError> {
+    let accounts = Accounts::builder(keys.tokens.clone())
+        .database(database_url)
+        .open()
+        .await
+        .map_err(users::SetupError::Store)?;
+    users::ensure_fixture_users(&accounts).await?;
+    Ok(accounts)
+}
 
 /// Where `npm run build` puts the web app.
 pub const WEB_DIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/web/dist");
@@ -73,26 +97,23 @@ pub const WEB_DIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/web/dist");
 /// How the demo serves its API.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Config {
-    /// Serve the password-less `demo.sign_in` and `demo.sign_out` (`--dev`).
+    /// Serve the password-less `demo.sign_in` (`--dev`).
     pub dev: bool,
     /// The protocol's limits.
     pub limits: Limits,
 }
 
-/// The whole demo: Mizan under `/api/mizan`, the built web app's assets under `/assets`, and the
-/// HTML shell, with the global contexts embedded, for every other path.
-pub fn app(keys: &Keys, config: &Config) -> Result<Router, RegistryError> {
+/// The whole demo: Mizan under `/api/mizan`, authenticated by `accounts` (see [`open_accounts`]),
+/// the built web app's assets under `/assets`, and the HTML shell, with the global contexts
+/// embedded, for every other path.
+pub fn app(accounts: &Accounts, config: &Config) -> Result<Router, RegistryError> {
     let template = std::fs::read_to_string(format!("{WEB_DIST}/index.html"))
         .unwrap_or_else(|_| FALLBACK_PAGE.to_owned());
     let mizan = Mizan::new(functions::registry_for(config.dev)?)
         .limits(config.limits)
-        .authenticator(
-            MwtAuthenticator::new(keys.keyring.clone(), Validation::new(ISSUER, AUDIENCE))
-                .with_cookie(TOKEN_COOKIE),
-        )
         .state(functions::Stats::default())
-        .state(contact::Inbox::default())
-        .state(keys.clone());
+        .state(contact::Inbox::default());
+    let mizan = accounts.install(mizan);
     let (api, shell) = mizan.router_with_shell("/api/mizan", template);
     Ok(Router::new()
         .merge(api)

@@ -1,4 +1,7 @@
 //! Runs the Mizan demo on 127.0.0.1:8000 (or `MIZAN_DEMO_ADDR`); `--help` lists the options.
+//! Users and sessions live in `mizan-demo.sqlite3` in the working directory (created on first
+//! start) unless `--database-url` or `MIZAN_DATABASE_URL` names another database, such as
+//! `postgres://user@host/db`.
 //!
 //! `--mizan-generate <dir>` writes the web app's TypeScript client from the registry instead
 //! (`cargo run -p mizan-demo -- --mizan-generate examples/demo/web/src/mizan`), `--mizan-check
@@ -10,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clap::Parser;
 use mizan::core::{RootSecret, hex};
 use mizan::{Limits, ServeOptions};
-use mizan_demo::{Config, Keys, app};
+use mizan_demo::{Config, DEFAULT_DATABASE, Keys, app, open_accounts};
 
 /// Used when `MIZAN_SECRET` is not set; fine for a demo on loopback, never for anything else.
 const DEV_SECRET: [u8; 32] = *b"mizan demo secret: never deploy!";
@@ -19,10 +22,14 @@ const DEV_SECRET: [u8; 32] = *b"mizan demo secret: never deploy!";
 #[derive(Debug, Parser)]
 #[command(name = "mizan-demo")]
 struct Args {
-    /// Serve the password-less `demo.sign_in` and `demo.sign_out`, which hand a staff token to
-    /// anyone: for development only.
+    /// Serve the password-less `demo.sign_in`, which hands a staff session to anyone: for
+    /// development only.
     #[arg(long)]
     dev: bool,
+    /// Where users and sessions live: `sqlite://<file>` (relative to the working directory,
+    /// created on first start) or `postgres://user@host:port/database`.
+    #[arg(long, value_name = "URL", env = "MIZAN_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    database_url: String,
     /// How long a request head may take, in milliseconds.
     #[arg(long, value_name = "MS")]
     header_timeout_ms: Option<u64>,
@@ -98,21 +105,25 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
             return Ok(ExitCode::FAILURE);
         }
     };
+    let keys = Keys::new(secret);
+    println!("database: {}", without_password(&args.database_url));
+    let accounts = open_accounts(&keys, &args.database_url).await?;
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     let local = listener.local_addr()?;
-    let keys = Keys::new(secret);
     let config = Config {
         dev: args.dev,
         limits: args.limits(),
     };
-    let router = app(&keys, &config)?;
+    let router = app(&accounts, &config)?;
     // Caught from here on: a SIGTERM sent as soon as the address is printed stops the demo
     // gracefully.
     let shutdown = mizan::shutdown_signal();
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
     println!("mizan demo listening on http://{local}");
     if args.dev {
-        eprintln!("development mode (--dev): demo.sign_in hands out tokens without a password");
+        eprintln!(
+            "development mode (--dev): demo.sign_in signs in ada or grace without a password"
+        );
     }
     println!("token for ada (user):    {}", keys.token("ada", false, now));
     println!(
@@ -124,4 +135,40 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `url` with the password of its user info, if any, replaced by `***`: what the demo prints of a
+/// database URL.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn printed_database_urls_hide_only_the_password() {
+        for (url, printed) in [
+            ("sqlite://mizan-demo.sqlite3", "sqlite://mizan-demo.sqlite3"),
+            ("postgres://app@db/demo", "postgres://app@db/demo"),
+            (
+                "postgres://app:s3cret@db:5432/demo?sslmode=require",
+                "postgres://app:***@db:5432/demo?sslmode=require",
+            ),
+            ("postgres://app:a@b@db/demo", "postgres://app:***@db/demo"),
+        ] {
+            assert_eq!(without_password(url), printed);
+        }
+    }
 }

@@ -1,13 +1,7 @@
 //! Runs the real demo binary on a loopback port and talks to it over TCP.
 
-use std::process::Stdio;
-use std::time::Duration;
-
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
-
 mod common;
-use common::{request, request_raw};
+use common::{DemoProcess, request, request_raw};
 
 fn post(path: &str, body: &str, token: Option<&str>) -> String {
     let auth = token
@@ -23,34 +17,16 @@ fn get(path: &str) -> String {
     format!("GET {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n")
 }
 
+/// What `current_user` answers to an anonymous request, in canonical JSON.
+const ANONYMOUS: &str = r#"{"authenticated":false,"email":null,"id":null,"staff":false,"superuser":false,"username":null}"#;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_binary_serves_every_function() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mizan-demo"))
-        .arg("--dev")
-        .env("MIZAN_DEMO_ADDR", "127.0.0.1:0")
-        .env_remove("MIZAN_SECRET")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut next = async || {
-        tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap()
-    };
-    let addr = next().await.rsplit_once("http://").unwrap().1.to_owned();
-    let ada = next().await.rsplit_once(' ').unwrap().1.to_owned();
-    let grace = next().await.rsplit_once(' ').unwrap().1.to_owned();
+    let demo = DemoProcess::spawn(&["--dev"], None).await;
+    let (addr, ada, grace) = (&demo.addr, &demo.ada, &demo.grace);
 
-    let (status, head, body) = request(
-        &addr,
-        post("/api/mizan/call/echo", r#"{"text":"hi"}"#, None),
-    )
-    .await;
+    let (status, head, body) =
+        request(addr, post("/api/mizan/call/echo", r#"{"text":"hi"}"#, None)).await;
     assert_eq!(status, 200);
     assert!(head.contains("cache-control: no-store"));
     // Call bodies are plain JSON in field order; only context bodies are canonical.
@@ -58,7 +34,7 @@ async fn the_demo_binary_serves_every_function() {
     assert_eq!(echoed, serde_json::json!({"message": "hi", "count": "1"}));
 
     let (status, head, body) = request(
-        &addr,
+        addr,
         get("/api/mizan/context/greet?p=%7B%22name%22%3A%22Ada%22%7D"),
     )
     .await;
@@ -66,57 +42,80 @@ async fn the_demo_binary_serves_every_function() {
     assert!(head.contains("cache-control: public, max-age=0, stale-while-revalidate=300"));
     assert_eq!(body, r#"{"text":"Hello, Ada!"}"#);
 
-    let (_, _, body) = request(&addr, get("/api/mizan/context/current_user")).await;
-    assert_eq!(body, r#"{"authenticated":false,"id":null,"staff":false}"#);
+    let (_, _, body) = request(addr, get("/api/mizan/context/current_user")).await;
+    assert_eq!(body, ANONYMOUS);
 
-    let (status, _, body) = request(&addr, post("/api/mizan/call/admin.stats", "{}", None)).await;
+    let (status, _, body) = request(addr, post("/api/mizan/call/admin.stats", "{}", None)).await;
     assert_eq!(status, 401, "{body}");
-    let (status, _, _) =
-        request(&addr, post("/api/mizan/call/admin.stats", "{}", Some(&ada))).await;
+    let (status, _, _) = request(addr, post("/api/mizan/call/admin.stats", "{}", Some(ada))).await;
     assert_eq!(status, 403);
-    let (status, _, body) = request(
-        &addr,
-        post("/api/mizan/call/admin.stats", "{}", Some(&grace)),
-    )
-    .await;
+    let (status, _, body) =
+        request(addr, post("/api/mizan/call/admin.stats", "{}", Some(grace))).await;
     assert_eq!((status, body.as_str()), (200, r#"{"echoes":"1"}"#));
 
-    let (status, _, body) = request(&addr, get("/api/mizan/manifest")).await;
+    let (status, _, body) = request(addr, get("/api/mizan/manifest")).await;
     assert_eq!(status, 200);
     let manifest: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(manifest["functions"].as_array().unwrap().len(), 9);
+    let names: Vec<&str> = manifest["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 15, "{names:?}");
+    for name in ["auth.login", "auth.logout", "current_user", "demo.sign_in"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
     assert_eq!(manifest["forms"][0]["name"], "contact");
 
-    // Signing in sets the token as an HttpOnly cookie; the body never carries it.
+    // The development sign-in starts a real session: an HttpOnly cookie, never in the body.
     let (status, head, body) = request_raw(
-        &addr,
+        addr,
         post("/api/mizan/call/demo.sign_in", r#"{"user":"ada"}"#, None)
             .replace("Host: demo", "Host: 127.0.0.1:8000"),
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(body, r#"{"user":"ada","staff":false}"#);
-    let set_cookie = head
-        .lines()
-        .find_map(|line| line.strip_prefix("set-cookie: "))
-        .expect("demo.sign_in sets a cookie");
-    let (pair, attributes) = set_cookie.split_once("; ").unwrap();
-    let token = pair.strip_prefix("mizan_token=").unwrap();
-    assert_eq!(attributes, "HttpOnly; SameSite=Lax; Path=/; Max-Age=3600");
-    let (_, _, body) = request(&addr, format!("GET /api/mizan/context/current_user HTTP/1.1\r\nHost: demo\r\nCookie: mizan_token={token}\r\nConnection: close\r\n\r\n")).await;
-    assert_eq!(body, r#"{"authenticated":true,"id":"ada","staff":false}"#);
-    let (status, head, _) = request(
-        &addr,
-        format!("POST /api/mizan/call/demo.sign_out HTTP/1.1\r\nHost: demo.example\r\nContent-Type: application/json\r\nCookie: mizan_token={token}\r\nX-Mizan-CSRF: 1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let signed_in: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(signed_in["user"]["email"], "ada@example.com");
     assert!(
-        head.contains("set-cookie: mizan_token=; path=/; max-age=0; expires="),
+        signed_in["token"]["token"]
+            .as_str()
+            .unwrap()
+            .starts_with("mwt1.")
+    );
+    let session = common::set_cookie_value(&head, "mizan_session").expect("a session cookie");
+    assert_eq!(session.len(), 43);
+    assert!(!body.contains(session));
+    assert!(
+        head.contains(&format!(
+            "set-cookie: mizan_session={session}; HttpOnly; SameSite=Lax; Path=/; Max-Age=1209600\r\n"
+        )),
         "{head}"
     );
+    let with_session = |method: &str, path: &str| {
+        let body = if method == "POST" { "{}" } else { "" };
+        format!(
+            "{method} {path} HTTP/1.1\r\nHost: demo.example\r\nContent-Type: application/json\r\nCookie: mizan_session={session}\r\nX-Mizan-CSRF: 1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let (_, _, body) = request(addr, with_session("GET", "/api/mizan/context/current_user")).await;
+    assert_eq!(
+        body,
+        r#"{"authenticated":true,"email":"ada@example.com","id":"ada","staff":false,"superuser":false,"username":null}"#
+    );
+    let (status, head, _) =
+        request(addr, with_session("POST", "/api/mizan/call/auth.logout")).await;
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("set-cookie: mizan_session=; httponly; samesite=lax; secure; path=/; max-age=0; expires="),
+        "{head}"
+    );
+    let (_, _, body) = request(addr, with_session("GET", "/api/mizan/context/current_user")).await;
+    assert_eq!(body, ANONYMOUS, "the session ended");
     let (_, head, _) = request(
-        &addr,
+        addr,
         post("/api/mizan/call/demo.sign_in", r#"{"user":"ada"}"#, None)
             .replace("Host: demo", "Host: demo.example"),
     )
@@ -126,23 +125,22 @@ async fn the_demo_binary_serves_every_function() {
         "outside loopback the cookie is Secure: {head}"
     );
     let (status, _, _) = request(
-        &addr,
-        post(
-            "/api/mizan/call/demo.sign_in",
-            r#"{"user":"mallory"}"#,
-            None,
-        ),
+        addr,
+        post("/api/mizan/call/demo.sign_in", r#"{"user":"root"}"#, None),
     )
     .await;
-    assert_eq!(status, 404);
+    assert_eq!(status, 404, "the development sign-in is for ada and grace");
 
-    let (status, head, body) = request(&addr, get("/")).await;
+    let (status, head, body) = request(addr, get("/")).await;
     assert_eq!(status, 200);
     assert!(head.contains("content-type: text/html"));
-    assert!(body.contains(r#"<script type="application/json" id="mizan-hydration">{"contexts":{"current_user":{"authenticated":false,"id":null,"staff":false}}}</script>"#), "{body}");
+    let hydration = format!(
+        r#"<script type="application/json" id="mizan-hydration">{{"contexts":{{"current_user":{ANONYMOUS}}}}}</script>"#
+    );
+    assert!(body.contains(&hydration), "{body}");
 
     let (status, _, body) = request(
-        &addr,
+        addr,
         get("/api/mizan/context/greet?p=%7B%22name%22%3A%22%20%22%7D"),
     )
     .await;
@@ -153,7 +151,6 @@ async fn the_demo_binary_serves_every_function() {
         ),
         (400, serde_json::json!("bad_request"))
     );
-    child.kill().await.unwrap();
 }
 
 /// The web app's client in `web/src/mizan` is what the registry generates: change a function and

@@ -73,8 +73,9 @@ type Failures = Vec<String>;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_survives_the_hostile_corpus() {
     let started = Instant::now();
-    let corpus = Corpus::load();
+    // The demo first: the corpus's cookies name sessions in its database.
     let demo = Demo::spawn().await;
+    let corpus = Corpus::load(&demo.sessions);
     let outcome = tokio::time::timeout(CORPUS_TIMEOUT, run(&corpus, &demo)).await;
     let Ok(failures) = outcome else {
         panic!("the corpus did not finish within {CORPUS_TIMEOUT:?}");

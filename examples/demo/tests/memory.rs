@@ -42,12 +42,13 @@ async fn memory_stays_within_the_body_budget_and_returns_after_a_burst() {
         return;
     }
     let budget = BUDGET.to_string();
-    let (child, addr) = common::spawn_demo(
+    let demo = common::DemoProcess::spawn(
         &["--body-budget", &budget, "--body-grace-ms", "30000"],
         None,
     )
     .await;
-    let pid = child.id().unwrap();
+    let pid = demo.child.id().unwrap();
+    let addr = demo.addr.clone();
 
     // Warm up: the runtime's threads and buffers exist before the baseline is read.
     for _ in 0..20 {

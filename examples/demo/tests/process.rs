@@ -1,16 +1,16 @@
-//! The demo binary as a process: development mode, the public secret, and shutting down on
-//! `SIGTERM`.
+//! The demo binary as a process: its database, its fixture users, development mode, the public
+//! secret, and shutting down on `SIGTERM`.
 
 use std::time::{Duration, Instant};
 
 use tokio::io::AsyncReadExt;
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 mod common;
-use common::request;
+use common::{DemoProcess, request};
 
-async fn start(args: &[&str]) -> (Child, String) {
-    common::spawn_demo(args, None).await
+async fn start(args: &[&str]) -> DemoProcess {
+    DemoProcess::spawn(args, None).await
 }
 
 fn sign_in() -> String {
@@ -23,23 +23,26 @@ fn sign_in() -> String {
 
 #[tokio::test]
 async fn the_password_less_sign_in_exists_only_in_development_mode() {
-    let (_child, addr) = start(&[]).await;
-    let (status, _, body) = request(&addr, sign_in()).await;
+    let demo = start(&[]).await;
+    let (status, _, body) = request(&demo.addr, sign_in()).await;
     assert_eq!(status, 404, "{body}");
     assert!(body.contains(r#""code":"not_found""#), "{body}");
 
-    let (_child, addr) = start(&["--dev"]).await;
-    let (status, head, body) = request(&addr, sign_in()).await;
+    let demo = start(&["--dev"]).await;
+    let (status, head, body) = request(&demo.addr, sign_in()).await;
     assert_eq!(status, 200, "{body}");
-    assert!(head.contains("set-cookie: mizan_token="), "{head}");
+    assert!(head.contains("set-cookie: mizan_session="), "{head}");
 }
 
 #[tokio::test]
 async fn the_public_demo_secret_is_refused_off_loopback() {
+    let folder = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_mizan-demo"))
+        .current_dir(folder.path())
         // Never bound: the check comes first.
         .env("MIZAN_DEMO_ADDR", "0.0.0.0:0")
         .env_remove("MIZAN_SECRET")
+        .env_remove("MIZAN_DATABASE_URL")
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(Duration::from_secs(30), output)
@@ -53,13 +56,16 @@ async fn the_public_demo_secret_is_refused_off_loopback() {
         "{stderr}"
     );
     assert!(output.stdout.is_empty(), "it must not listen");
+    let created: Vec<_> = std::fs::read_dir(folder.path()).unwrap().collect();
+    assert!(created.is_empty(), "nor open a database: {created:?}");
 }
 
 #[tokio::test]
 async fn sigterm_stops_accepting_closes_idle_connections_and_exits() {
-    let (mut child, addr) = start(&[]).await;
+    let mut demo = start(&[]).await;
+    let addr = demo.addr.clone();
     let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    let pid = child.id().unwrap().to_string();
+    let pid = demo.child.id().unwrap().to_string();
     let start = Instant::now();
     let killed = Command::new("kill")
         .args(["-TERM", &pid])
@@ -67,7 +73,7 @@ async fn sigterm_stops_accepting_closes_idle_connections_and_exits() {
         .await
         .unwrap();
     assert!(killed.success());
-    let status = tokio::time::timeout(Duration::from_secs(5), child.wait())
+    let status = tokio::time::timeout(Duration::from_secs(5), demo.child.wait())
         .await
         .expect("the demo exits within 5 s of SIGTERM")
         .unwrap();

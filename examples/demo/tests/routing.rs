@@ -2,7 +2,7 @@
 //! endpoint), never the HTML page the demo serves as its fallback.
 
 use mizan::core::RootSecret;
-use mizan_demo::{Keys, app};
+use mizan_demo::{Keys, app, open_accounts};
 use tokio::net::TcpListener;
 
 mod common;
@@ -22,11 +22,12 @@ async fn request(addr: std::net::SocketAddr, method: &str, path: &str) -> (u16, 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paths_under_the_base_are_never_the_page() {
-    let router = app(
-        &Keys::new(RootSecret::new([7u8; 32]).unwrap()),
-        &mizan_demo::Config::default(),
-    )
-    .unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let keys = Keys::new(RootSecret::new([7u8; 32]).unwrap());
+    let accounts = open_accounts(&keys, &common::sqlite_url(folder.path()))
+        .await
+        .unwrap();
+    let router = app(&accounts, &mizan_demo::Config::default()).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await });

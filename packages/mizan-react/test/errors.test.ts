@@ -17,7 +17,7 @@ async function failure(response: Response | Error): Promise<MizanError> {
 }
 
 describe('MIZAN_ERROR_CODES', () => {
-  it('has the 17 codes of spec §2.6 then the two client codes', () => {
+  it('has the 19 codes of spec §2.6 then the two client codes', () => {
     expect(MIZAN_ERROR_CODES).toEqual([
       'malformed_json',
       'malformed_multipart',
@@ -34,8 +34,10 @@ describe('MIZAN_ERROR_CODES', () => {
       'uri_too_long',
       'unsupported_media_type',
       'validation_failed',
+      'rate_limited',
       'internal',
       'overloaded',
+      'unavailable',
       'network_error',
       'invalid_response',
     ]);

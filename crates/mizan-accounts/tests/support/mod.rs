@@ -89,13 +89,13 @@ impl Db {
     }
 
     pub async fn drop_schema(&self) {
-        if let Some(schema) = &self.schema {
-            if let Ok(admin) = sqlx::AnyPool::connect(&postgres_base()).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-                    .execute(&admin)
-                    .await;
-                admin.close().await;
-            }
+        if let Some(schema) = &self.schema
+            && let Ok(admin) = sqlx::AnyPool::connect(&postgres_base()).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(&admin)
+                .await;
+            admin.close().await;
         }
     }
 }

@@ -37,39 +37,110 @@ pub async fn request(
     (status, head.to_lowercase(), body)
 }
 
-/// Starts the demo binary on a free loopback port with `args`, the root secret `secret_hex`
-/// (the public demo secret when `None`), and returns it with its address. What it prints after
-/// the address is read and dropped, so it never blocks on a full pipe.
-pub async fn spawn_demo(
-    args: &[&str],
-    secret_hex: Option<&str>,
-) -> (tokio::process::Child, String) {
-    use tokio::io::AsyncBufReadExt;
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_mizan-demo"));
-    command
-        .args(args)
-        .env("MIZAN_DEMO_ADDR", "127.0.0.1:0")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true);
-    match secret_hex {
-        Some(secret) => command.env("MIZAN_SECRET", secret),
-        None => command.env_remove("MIZAN_SECRET"),
-    };
-    let mut child = command.spawn().unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .expect("the demo prints its address within 30 s")
-            .unwrap()
-            .expect("the demo prints `listening on http://ADDR`");
-        if let Some((_, addr)) = line.split_once("listening on http://") {
-            break addr.trim().to_owned();
+/// A demo process started by [`DemoProcess::spawn`] or [`DemoProcess::spawn_in`], killed when
+/// dropped.
+pub struct DemoProcess {
+    /// The process.
+    pub child: tokio::process::Child,
+    /// Where it listens: `127.0.0.1:<port>`.
+    pub addr: String,
+    /// The database it said it opened (its `database: ...` line).
+    pub database: String,
+    /// The tokens it printed for `ada` (a user) and `grace` (staff).
+    pub ada: String,
+    /// See [`ada`](Self::ada).
+    pub grace: String,
+    /// The temporary folder of its database, removed after the process is gone.
+    _folder: Option<tempfile::TempDir>,
+}
+
+impl DemoProcess {
+    /// Starts the demo binary on a free loopback port with `args` and the root secret
+    /// `secret_hex` (the public demo secret when `None`), on a SQLite database of its own in a
+    /// fresh temporary folder, which is also its working directory.
+    pub async fn spawn(args: &[&str], secret_hex: Option<&str>) -> Self {
+        let folder = tempfile::tempdir().unwrap();
+        let url = sqlite_url(folder.path());
+        let mut demo = Self::spawn_in(folder.path(), Some(&url), args, secret_hex).await;
+        demo._folder = Some(folder);
+        demo
+    }
+
+    /// Starts the demo binary in the working directory `folder`, on `database_url` (none: the
+    /// demo's default, whatever `MIZAN_DATABASE_URL` says here), like [`spawn`](Self::spawn).
+    /// What it prints after the tokens is read and dropped, so it never blocks on a full pipe.
+    pub async fn spawn_in(
+        folder: &std::path::Path,
+        database_url: Option<&str>,
+        args: &[&str],
+        secret_hex: Option<&str>,
+    ) -> Self {
+        use tokio::io::AsyncBufReadExt;
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_mizan-demo"));
+        command
+            .args(args)
+            .current_dir(folder)
+            .env("MIZAN_DEMO_ADDR", "127.0.0.1:0")
+            .env_remove("MIZAN_DATABASE_URL")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true);
+        if let Some(url) = database_url {
+            command.args(["--database-url", url]);
         }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, addr)
+        match secret_hex {
+            Some(secret) => command.env("MIZAN_SECRET", secret),
+            None => command.env_remove("MIZAN_SECRET"),
+        };
+        let mut child = command.spawn().unwrap();
+        let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut printed = std::collections::HashMap::new();
+        // `database: URL`, `mizan demo listening on http://ADDR`, then the two tokens.
+        while printed.len() < 4 {
+            let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+                .await
+                .expect("the demo starts within 30 s")
+                .unwrap()
+                .expect("the demo prints its database, its address and two tokens");
+            for (key, marker) in [
+                ("database", "database: "),
+                ("addr", "listening on http://"),
+                ("ada", "token for ada (user): "),
+                ("grace", "token for grace (staff): "),
+            ] {
+                if let Some((_, value)) = line.split_once(marker) {
+                    printed.insert(key, value.trim().to_owned());
+                }
+            }
+        }
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self {
+            child,
+            addr: printed.remove("addr").unwrap(),
+            database: printed.remove("database").unwrap(),
+            ada: printed.remove("ada").unwrap(),
+            grace: printed.remove("grace").unwrap(),
+            _folder: None,
+        }
+    }
+}
+
+/// The URL of the SQLite database `demo.sqlite3` in `folder`.
+pub fn sqlite_url(folder: &std::path::Path) -> String {
+    format!("sqlite://{}/demo.sqlite3", folder.display())
+}
+
+/// The value of the cookie `name` that a response head (as [`request_raw`] returns it) sets.
+pub fn set_cookie_value<'h>(head: &'h str, name: &str) -> Option<&'h str> {
+    head.lines()
+        .filter_map(|line| {
+            let (field, value) = line.split_once(':')?;
+            field
+                .eq_ignore_ascii_case("set-cookie")
+                .then_some(value.trim())
+        })
+        .find_map(|cookie| cookie.strip_prefix(name)?.strip_prefix('='))
+        .map(|rest| rest.split(';').next().unwrap_or(""))
 }
 
 /// `VmRSS` of a process, in KiB (0 once it is gone).

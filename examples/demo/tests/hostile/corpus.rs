@@ -13,11 +13,12 @@ pub(crate) struct Corpus {
     pub(crate) cases: Vec<Case>,
 }
 
-/// Context shared by every case: tokens and schema hashes, named in the corpus as
-/// `{{token:NAME}}` and `{{schema:FN}}`.
+/// Context shared by every case: tokens, sessions and schema hashes, named in the corpus as
+/// `{{token:NAME}}`, `{{session:USER}}` and `{{schema:FN}}`.
 #[derive(Default)]
 pub(crate) struct Names {
     pub(crate) tokens: BTreeMap<String, String>,
+    pub(crate) sessions: BTreeMap<String, String>,
     pub(crate) schemas: BTreeMap<String, String>,
 }
 
@@ -92,7 +93,8 @@ impl Case {
 }
 
 impl Corpus {
-    pub(crate) fn load() -> Self {
+    /// The corpus, with `sessions` (session cookie values by user id) for `{{session:USER}}`.
+    pub(crate) fn load(sessions: &BTreeMap<String, String>) -> Self {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/hostile");
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
@@ -114,7 +116,10 @@ impl Corpus {
             .duration_since(UNIX_EPOCH)
             .unwrap()
             .as_secs();
-        let mut names = Names::default();
+        let mut names = Names {
+            sessions: sessions.clone(),
+            ..Names::default()
+        };
         for (file, document) in &documents {
             for (name, recipe) in document
                 .get("tokens")

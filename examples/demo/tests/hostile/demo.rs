@@ -1,10 +1,14 @@
-//! The demo process under test: started with the corpus's flags and secret, checked alive, and
-//! its resident memory read from `/proc`.
+//! The demo process under test: started with the corpus's flags and secret on a database of its
+//! own, with sessions of its fixture users for the corpus's cookies, checked alive, and its
+//! resident memory read from `/proc`.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use mizan::core::hex;
 use serde_json::Value;
+
+use crate::common::{DemoProcess, request_raw, set_cookie_value};
 
 use crate::corpus::Step;
 use crate::tokens::TEST_SECRET;
@@ -29,25 +33,30 @@ const DEMO_FLAGS: &[&str] = &[
 ];
 
 pub(crate) struct Demo {
-    child: std::sync::Mutex<tokio::process::Child>,
+    process: std::sync::Mutex<DemoProcess>,
     pub(crate) pid: u32,
     pub(crate) addr: String,
+    /// The `mizan_session` cookie values of live sessions of the fixture users `ada` and `grace`,
+    /// by user id: the corpus's `{{session:NAME}}`.
+    pub(crate) sessions: BTreeMap<String, String>,
 }
 
 impl Demo {
     pub(crate) async fn spawn() -> Self {
-        let (child, addr) =
-            crate::common::spawn_demo(DEMO_FLAGS, Some(&hex::encode(TEST_SECRET))).await;
-        let pid = child.id().unwrap();
+        let process = DemoProcess::spawn(DEMO_FLAGS, Some(&hex::encode(TEST_SECRET))).await;
+        let pid = process.child.id().unwrap();
+        let addr = process.addr.clone();
+        let sessions = sessions_of_fixture_users(&process.database).await;
         Self {
-            child: std::sync::Mutex::new(child),
+            process: std::sync::Mutex::new(process),
             pid,
             addr,
+            sessions,
         }
     }
 
     pub(crate) fn is_running(&self) -> bool {
-        matches!(self.child.lock().unwrap().try_wait(), Ok(None))
+        matches!(self.process.lock().unwrap().child.try_wait(), Ok(None))
     }
 
     pub(crate) async fn alive_and_answering(&self) -> bool {
@@ -77,4 +86,26 @@ impl Demo {
     pub(crate) fn rss_kib(&self) -> u64 {
         crate::common::rss_kib(self.pid)
     }
+}
+
+/// Sessions of `ada` and `grace` in the database at `url`. The demo under test has no password-less
+/// sign-in (no `--dev`, which the corpus checks) and its fixture users have no password, so a
+/// second demo, in development mode on the same database, signs them in: sessions live in the
+/// database, so the first demo knows them too.
+async fn sessions_of_fixture_users(url: &str) -> BTreeMap<String, String> {
+    let helper = DemoProcess::spawn_in(&std::env::temp_dir(), Some(url), &["--dev"], None).await;
+    let mut sessions = BTreeMap::new();
+    for user in ["ada", "grace"] {
+        let body = format!(r#"{{"user":"{user}"}}"#);
+        let raw = format!(
+            "POST /api/mizan/call/demo.sign_in HTTP/1.1\r\nHost: demo\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let (status, head, answer) = request_raw(&helper.addr, raw).await;
+        assert_eq!(status, 200, "demo.sign_in {user}: {answer}");
+        let session = set_cookie_value(&head, "mizan_session")
+            .unwrap_or_else(|| panic!("demo.sign_in {user} sets no session cookie: {head}"));
+        sessions.insert(user.to_owned(), session.to_owned());
+    }
+    sessions
 }

@@ -1,5 +1,5 @@
 //! The corpus's string macros: `{{rep:…}}`, `{{seq:…}}`, `{{lbrace}}`, `{{rbrace}}`,
-//! `{{token:…}}` and `{{schema:…}}`.
+//! `{{token:…}}`, `{{session:…}}` and `{{schema:…}}`.
 
 use serde_json::Value;
 
@@ -7,8 +7,9 @@ use crate::corpus::Names;
 
 /// Expands the corpus macros in `text`: `{{rep:N:TEXT}}` (TEXT N times), `{{seq:N:TEXT}}` (TEXT N
 /// times joined by `,`, each `#` in it the index 0..N), `{{lbrace}}` and `{{rbrace}}` (`{`, `}`:
-/// a macro ends where its braces balance, so unbalanced TEXT spells them so), `{{token:NAME}}`
-/// and `{{schema:FN}}` (the function's schema hash). TEXT is expanded too.
+/// a macro ends where its braces balance, so unbalanced TEXT spells them so), `{{token:NAME}}`,
+/// `{{session:USER}}` (the session cookie value of a live session of the fixture user USER) and
+/// `{{schema:FN}}` (the function's schema hash). TEXT is expanded too.
 pub(crate) fn expand(text: &str, names: &Names) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -64,6 +65,13 @@ pub(crate) fn expand(text: &str, names: &Names) -> Result<String, String> {
                     .tokens
                     .get(token)
                     .ok_or_else(|| format!("no token named {token:?}"))?,
+            );
+        } else if let Some(user) = inner.strip_prefix("session:") {
+            out.push_str(
+                names
+                    .sessions
+                    .get(user)
+                    .ok_or_else(|| format!("no session of {user:?}"))?,
             );
         } else if let Some(function) = inner.strip_prefix("schema:") {
             out.push_str(

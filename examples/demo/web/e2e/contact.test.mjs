@@ -19,18 +19,19 @@ const MESSAGES = {
   fileTooBig: `Ensure this file is at most ${LIMIT} bytes.`,
 };
 
-let server;
+let demo;
 let base;
 let browser;
 
 before(async () => {
-  ({ server, base } = await startDemo());
+  demo = await startDemo();
+  ({ base } = demo);
   browser = await chromium.launch({ executablePath, headless: true, args: flags, timeout: 30_000 });
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill();
+  await demo?.stop();
 });
 
 /** A fresh browser context (own cookies), with every wait bounded. */

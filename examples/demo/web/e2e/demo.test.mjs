@@ -7,13 +7,14 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { executablePath, flags, startDemo } from './harness.mjs';
 
-let server;
+let demo;
 let base;
 let context;
 let profile;
 
 before(async () => {
-  ({ server, base } = await startDemo());
+  demo = await startDemo();
+  ({ base } = demo);
   profile = mkdtempSync(join(tmpdir(), 'mizan-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath,
@@ -24,7 +25,7 @@ before(async () => {
 
 after(async () => {
   await context?.close();
-  server?.kill();
+  await demo?.stop();
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
@@ -41,7 +42,7 @@ const text = (page, id) => page.getByTestId(id);
 test('the current user renders from the hydrated page without a request', async () => {
   const page = await context.newPage();
   const requests = await open(page, '/');
-  await assert.doesNotReject(text(page, 'current-user').filter({ hasText: 'Anonymous' }).waitFor());
+  await assert.doesNotReject(text(page, 'current-user').filter({ hasText: 'Not signed in' }).waitFor());
   await text(page, 'greeting').filter({ hasText: 'Hello, Ada!' }).waitFor();
   assert.deepEqual(requests.filter((url) => url.includes('/api/mizan/context/current_user')), []);
   await page.close();
@@ -66,34 +67,32 @@ test('echo, greet and the staff-only call work through the generated hooks', asy
   await text(page, 'greeting').filter({ hasText: '400 bad_request: tell me your name' }).waitFor();
 
   await page.getByRole('button', { name: 'Load server stats' }).click();
-  await text(page, 'admin-result').filter({ hasText: /^401 unauthenticated/ }).waitFor();
+  await text(page, 'admin-result').filter({ hasText: /^401 unauthenticated.*\(sign in first\)$/ }).waitFor();
   await page.close();
 });
 
-test('signing in changes the hydrated user and the staff-only answer', async () => {
+test('the development sign-in starts a session: the user, the staff-only answer, log out', async () => {
   const page = await context.newPage();
   await open(page, '/');
   await page.getByRole('button', { name: 'Sign in as ada' }).click();
-  await text(page, 'current-user').filter({ hasText: 'Signed in as ada' }).waitFor();
-  // The token lives in an HttpOnly cookie the server set: page scripts cannot read it.
-  assert.equal(await page.evaluate(() => document.cookie.includes('mizan_token')), false);
-  const cookies = await context.cookies();
-  const tokenCookie = cookies.find((cookie) => cookie.name === 'mizan_token');
-  assert.ok(tokenCookie, 'the server set the token cookie');
-  assert.equal(tokenCookie.httpOnly, true);
-  assert.equal(tokenCookie.sameSite, 'Lax');
-  const afterReload = [];
-  page.on('request', (request) => afterReload.push(request.url()));
+  await text(page, 'current-user').filter({ hasText: 'Signed in as ada@example.com' }).waitFor();
+  // The session lives in an HttpOnly cookie the server set: page scripts cannot read it.
+  assert.equal(await page.evaluate(() => document.cookie.includes('mizan_session')), false);
+  const session = (await context.cookies()).find((cookie) => cookie.name === 'mizan_session');
+  assert.ok(session, 'the server set the session cookie');
+  assert.equal(session.httpOnly, true);
+  assert.equal(session.sameSite, 'Lax');
   await page.getByRole('button', { name: 'Load server stats' }).click();
-  await text(page, 'admin-result').filter({ hasText: /^403 forbidden/ }).waitFor();
-  assert.deepEqual(afterReload.filter((url) => url.includes('/context/current_user')), []);
+  await text(page, 'admin-result').filter({ hasText: /^403 forbidden.*\(staff only\)$/ }).waitFor();
 
   await page.getByRole('button', { name: 'Sign in as grace (staff)' }).click();
-  await text(page, 'current-user').filter({ hasText: 'Signed in as grace (staff)' }).waitFor();
+  await text(page, 'current-user').filter({ hasText: 'Signed in as grace@example.com (staff)' }).waitFor();
+  // A new user starts with no answer of the previous one's on screen.
+  assert.equal(await text(page, 'admin-result').textContent(), '');
   await page.getByRole('button', { name: 'Load server stats' }).click();
   await text(page, 'admin-result').filter({ hasText: /^echoes: \d+$/ }).waitFor();
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await text(page, 'current-user').filter({ hasText: 'Anonymous' }).waitFor();
-  assert.equal((await context.cookies()).some((cookie) => cookie.name === 'mizan_token'), false);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await text(page, 'current-user').filter({ hasText: 'Not signed in' }).waitFor();
+  assert.equal((await context.cookies()).some((cookie) => cookie.name === 'mizan_session'), false);
   await page.close();
 });

@@ -1,44 +1,9 @@
 import { isMizanError, useMizanStaleClient } from 'mizan-react';
 import { useState, type FormEvent } from 'react';
-import {
-  GreetProvider,
-  useAdminStats,
-  useCurrentUser,
-  useDemoSignIn,
-  useDemoSignOut,
-  useEcho,
-  useGreet,
-  contactFormSpec,
-} from './mizan';
+import { GreetProvider, useAdminStats, useCurrentUser, useEcho, useGreet, contactFormSpec } from './mizan';
+import { AccountHeader, AccountPanel } from './AccountPanel';
 import { ContactPage, ContactThanksPage } from './ContactPage';
-
-function describe(error: unknown): string {
-  return isMizanError(error) ? `${error.status} ${error.code}: ${error.message}` : String(error);
-}
-
-function CurrentUser() {
-  const user = useCurrentUser();
-  const signIn = useDemoSignIn();
-  const signOutCall = useDemoSignOut();
-  // The server sets and removes the HttpOnly token cookie; the page never sees the token. A reload
-  // hydrates the page for the new user.
-  const reload = () => window.location.reload();
-  const become = (name: string) => signIn.mutate({ user: name }, { onSuccess: reload });
-  const signOut = () => signOutCall.mutate({}, { onSuccess: reload });
-  return (
-    <header>
-      <strong data-testid="current-user">
-        {user.data === undefined ? 'Loading…' : user.data.authenticated ? `Signed in as ${user.data.id ?? ''}${user.data.staff ? ' (staff)' : ''}` : 'Anonymous'}
-      </strong>{' '}
-      <button onClick={() => become('ada')}>Sign in as ada</button>{' '}
-      <button onClick={() => become('grace')}>Sign in as grace (staff)</button>{' '}
-      <button onClick={signOut}>Sign out</button>
-      {signIn.error || signOutCall.error ? (
-        <span role="alert"> {describe(signIn.error ?? signOutCall.error)}</span>
-      ) : null}
-    </header>
-  );
-}
+import { describe } from './describe';
 
 function EchoForm() {
   const echo = useEcho();
@@ -81,16 +46,39 @@ function Greeter() {
   );
 }
 
+/** The server's refusal of a staff-only call, and what it means here. */
+function refusal(error: unknown): string {
+  if (isMizanError(error) && error.status === 401) return `${describe(error)} (sign in first)`;
+  if (isMizanError(error) && error.status === 403) return `${describe(error)} (staff only)`;
+  return describe(error);
+}
+
 function AdminPanel() {
   const stats = useAdminStats();
   return (
     <section>
       <h2>Staff only</h2>
       <button onClick={() => stats.mutate({})}>Load server stats</button>
-      <p data-testid="admin-result">
-        {stats.data ? `echoes: ${stats.data.echoes}` : stats.error ? describe(stats.error) : ''}
+      <p data-testid="admin-result" role={stats.error ? 'alert' : 'status'}>
+        {stats.data ? `echoes: ${stats.data.echoes}` : stats.error ? refusal(stats.error) : ''}
       </p>
     </section>
+  );
+}
+
+/**
+ * The functions page. Each user starts with fresh forms and answers: nothing of the previous
+ * user's (a staff answer, a typed password) stays on screen after a sign-in or sign-out.
+ */
+function Home() {
+  const who = useCurrentUser().data?.id ?? 'anonymous';
+  return (
+    <>
+      <AccountPanel key={`account-${who}`} />
+      <EchoForm />
+      <Greeter />
+      <AdminPanel key={`admin-${who}`} />
+    </>
   );
 }
 
@@ -115,13 +103,7 @@ function Page({ path }: { path: string }) {
     case '/contact/thanks':
       return <ContactThanksPage />;
     default:
-      return (
-        <>
-          <EchoForm />
-          <Greeter />
-          <AdminPanel />
-        </>
-      );
+      return <Home />;
   }
 }
 
@@ -150,7 +132,7 @@ export function App() {
       <nav>
         <a href="/">Functions</a> · <a href="/contact">Contact</a>
       </nav>
-      <CurrentUser />
+      <AccountHeader />
       <Page path={path} />
     </main>
   );

@@ -11,6 +11,41 @@ export function useAdminStats(): UseMutationResult<t.AdminStatsOutput, MizanErro
   return useMizanCall<t.AdminStatsInput, t.AdminStatsOutput>("admin.stats", s.AdminStatsInputSchema, "dGhpQz-BolLtwpZcma1jDQ");
 }
 
+/** Calls `auth.change_password` (`POST /call/auth.change_password`); the input is checked with Zod before it is sent. */
+export function useAuthChangePassword(): UseMutationResult<t.AuthChangePasswordOutput, MizanError, t.AuthChangePasswordInput> {
+  return useMizanCall<t.AuthChangePasswordInput, t.AuthChangePasswordOutput>("auth.change_password", s.AuthChangePasswordInputSchema, "KZ5KInN8QChS3_chvvE9tQ");
+}
+
+/** Calls `auth.login` (`POST /call/auth.login`); the input is checked with Zod before it is sent. */
+export function useAuthLogin(): UseMutationResult<t.AuthLoginOutput, MizanError, t.AuthLoginInput> {
+  return useMizanCall<t.AuthLoginInput, t.AuthLoginOutput>("auth.login", s.AuthLoginInputSchema, "7_K3Y_IJH5cQUaulAxUV3Q");
+}
+
+/** Calls `auth.logout` (`POST /call/auth.logout`); the input is checked with Zod before it is sent. */
+export function useAuthLogout(): UseMutationResult<t.AuthLogoutOutput, MizanError, t.AuthLogoutInput> {
+  return useMizanCall<t.AuthLogoutInput, t.AuthLogoutOutput>("auth.logout", s.AuthLogoutInputSchema, "dAGRC7o9-utclKfXWnVdCg");
+}
+
+/** Calls `auth.request_password_reset` (`POST /call/auth.request_password_reset`); the input is checked with Zod before it is sent. */
+export function useAuthRequestPasswordReset(): UseMutationResult<t.AuthRequestPasswordResetOutput, MizanError, t.AuthRequestPasswordResetInput> {
+  return useMizanCall<t.AuthRequestPasswordResetInput, t.AuthRequestPasswordResetOutput>("auth.request_password_reset", s.AuthRequestPasswordResetInputSchema, "I49jdh_AfTAgSvWYEuPLZg");
+}
+
+/** Calls `auth.reset_password` (`POST /call/auth.reset_password`); the input is checked with Zod before it is sent. */
+export function useAuthResetPassword(): UseMutationResult<t.AuthResetPasswordOutput, MizanError, t.AuthResetPasswordInput> {
+  return useMizanCall<t.AuthResetPasswordInput, t.AuthResetPasswordOutput>("auth.reset_password", s.AuthResetPasswordInputSchema, "5CCOwJzqnELtLpAPdHbthA");
+}
+
+/** Calls `auth.signup` (`POST /call/auth.signup`); the input is checked with Zod before it is sent. */
+export function useAuthSignup(): UseMutationResult<t.AuthSignupOutput, MizanError, t.AuthSignupInput> {
+  return useMizanCall<t.AuthSignupInput, t.AuthSignupOutput>("auth.signup", s.AuthSignupInputSchema, "RGAWhssZ9W9zUR6psIaNtQ");
+}
+
+/** Calls `auth.token` (`POST /call/auth.token`); the input is checked with Zod before it is sent. */
+export function useAuthToken(): UseMutationResult<t.AuthTokenOutput, MizanError, t.AuthTokenInput> {
+  return useMizanCall<t.AuthTokenInput, t.AuthTokenOutput>("auth.token", s.AuthTokenInputSchema, "_PRnLHrSlaOsKBmNAhAOcQ");
+}
+
 /** Calls `contact.schema` (`POST /call/contact.schema`); the input is checked with Zod before it is sent. */
 export function useContactSchema(): UseMutationResult<t.ContactSchemaOutput, MizanError, t.ContactSchemaInput> {
   return useMizanCall<t.ContactSchemaInput, t.ContactSchemaOutput>("contact.schema", s.ContactSchemaInputSchema, "S5mAyRtHc-GtpdSO8COj8g");
@@ -28,17 +63,12 @@ export function useContactValidate(): UseMutationResult<t.ContactValidateOutput,
 
 /** The global context `current_user`: seeded from the page's hydration payload, so the first render makes no request. */
 export function useCurrentUser(options?: { rev?: number }): UseQueryResult<t.CurrentUserOutput, MizanError> {
-  return useMizanContext<t.CurrentUserInput, t.CurrentUserOutput>("current_user", {}, s.CurrentUserInputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "XWiog5Fuiu1hq9eWecUQCA" });
+  return useMizanContext<t.CurrentUserInput, t.CurrentUserOutput>("current_user", {}, s.CurrentUserInputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "f-aZ4iLPogyZDY75o5YAug" });
 }
 
 /** Calls `demo.sign_in` (`POST /call/demo.sign_in`); the input is checked with Zod before it is sent. */
 export function useDemoSignIn(): UseMutationResult<t.DemoSignInOutput, MizanError, t.DemoSignInInput> {
-  return useMizanCall<t.DemoSignInInput, t.DemoSignInOutput>("demo.sign_in", s.DemoSignInInputSchema, "WLk6i-kUSM_bsjJB2LdpIw");
-}
-
-/** Calls `demo.sign_out` (`POST /call/demo.sign_out`); the input is checked with Zod before it is sent. */
-export function useDemoSignOut(): UseMutationResult<t.DemoSignOutOutput, MizanError, t.DemoSignOutInput> {
-  return useMizanCall<t.DemoSignOutInput, t.DemoSignOutOutput>("demo.sign_out", s.DemoSignOutInputSchema, "dAGRC7o9-utclKfXWnVdCg");
+  return useMizanCall<t.DemoSignInInput, t.DemoSignInOutput>("demo.sign_in", s.DemoSignInInputSchema, "s16vNvHs1qxRDghuiKAR7g");
 }
 
 /** Calls `echo` (`POST /call/echo`); the input is checked with Zod before it is sent. */

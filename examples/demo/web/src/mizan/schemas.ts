@@ -9,8 +9,11 @@ export const AdminStatsSchema: z.ZodType<t.AdminStats> = z.object({
 
 export const CurrentUser_OutputSchema: z.ZodType<t.CurrentUser_Output> = z.object({
   authenticated: z.boolean(),
+  email: z.string().nullable(),
   id: z.string().nullable(),
   staff: z.boolean(),
+  superuser: z.boolean(),
+  username: z.string().nullable(),
 });
 
 export const EchoSchema: z.ZodType<t.Echo> = z.object({
@@ -34,20 +37,72 @@ export const GreetingSchema: z.ZodType<t.Greeting> = z.object({
   text: z.string(),
 });
 
+export const LoginResult_OutputSchema: z.ZodType<t.LoginResult_Output> = z.object({
+  token: z.lazy(() => TokenSchema),
+  user: z.lazy(() => CurrentUser_OutputSchema),
+});
+
+export const MessageSchema: z.ZodType<t.Message> = z.object({
+  message: z.string(),
+});
+
 export const Received_OutputSchema: z.ZodType<t.Received_Output> = z.object({
   attachment: z.string().nullable(),
   name: z.string(),
   number: z.int().gte(0).lte(4294967295),
 });
 
-export const SignedInSchema: z.ZodType<t.SignedIn> = z.object({
-  staff: z.boolean(),
-  user: z.string(),
+export const TokenSchema: z.ZodType<t.Token> = z.object({
+  expires_at: z.int().gte(0).lte(4294967295),
+  token: z.string(),
 });
 
 export const AdminStatsInputSchema: z.ZodType<t.AdminStatsInput> = z.strictObject({});
 
 export const AdminStatsOutputSchema: z.ZodType<t.AdminStatsOutput> = z.lazy(() => AdminStatsSchema);
+
+export const AuthChangePasswordInputSchema: z.ZodType<t.AuthChangePasswordInput> = z.strictObject({
+  current_password: z.string().min(8).max(1024),
+  new_password: z.string().min(8).max(1024),
+});
+
+export const AuthChangePasswordOutputSchema: z.ZodType<t.AuthChangePasswordOutput> = z.lazy(() => TokenSchema);
+
+export const AuthLoginInputSchema: z.ZodType<t.AuthLoginInput> = z.strictObject({
+  email: z.string().max(254).regex(new RegExp("^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$", "u")),
+  password: z.string().min(8).max(1024),
+});
+
+export const AuthLoginOutputSchema: z.ZodType<t.AuthLoginOutput> = z.lazy(() => LoginResult_OutputSchema);
+
+export const AuthLogoutInputSchema: z.ZodType<t.AuthLogoutInput> = z.strictObject({});
+
+export const AuthLogoutOutputSchema: z.ZodType<t.AuthLogoutOutput> = z.null();
+
+export const AuthRequestPasswordResetInputSchema: z.ZodType<t.AuthRequestPasswordResetInput> = z.strictObject({
+  email: z.string().max(254).regex(new RegExp("^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$", "u")),
+});
+
+export const AuthRequestPasswordResetOutputSchema: z.ZodType<t.AuthRequestPasswordResetOutput> = z.lazy(() => MessageSchema);
+
+export const AuthResetPasswordInputSchema: z.ZodType<t.AuthResetPasswordInput> = z.strictObject({
+  new_password: z.string().min(8).max(1024),
+  token: z.string().min(1).max(64),
+});
+
+export const AuthResetPasswordOutputSchema: z.ZodType<t.AuthResetPasswordOutput> = z.null();
+
+export const AuthSignupInputSchema: z.ZodType<t.AuthSignupInput> = z.strictObject({
+  email: z.string().max(254).regex(new RegExp("^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$", "u")),
+  password: z.string().min(8).max(1024),
+  username: z.string().min(1).max(150).regex(new RegExp("^[A-Za-z0-9.@+_-]+$", "u")).nullable().optional(),
+});
+
+export const AuthSignupOutputSchema: z.ZodType<t.AuthSignupOutput> = z.lazy(() => MessageSchema);
+
+export const AuthTokenInputSchema: z.ZodType<t.AuthTokenInput> = z.strictObject({});
+
+export const AuthTokenOutputSchema: z.ZodType<t.AuthTokenOutput> = z.lazy(() => TokenSchema);
 
 export const ContactSchemaInputSchema: z.ZodType<t.ContactSchemaInput> = z.strictObject({});
 
@@ -89,11 +144,7 @@ export const DemoSignInInputSchema: z.ZodType<t.DemoSignInInput> = z.strictObjec
   user: z.string(),
 });
 
-export const DemoSignInOutputSchema: z.ZodType<t.DemoSignInOutput> = z.lazy(() => SignedInSchema);
-
-export const DemoSignOutInputSchema: z.ZodType<t.DemoSignOutInput> = z.strictObject({});
-
-export const DemoSignOutOutputSchema: z.ZodType<t.DemoSignOutOutput> = z.null();
+export const DemoSignInOutputSchema: z.ZodType<t.DemoSignInOutput> = z.lazy(() => LoginResult_OutputSchema);
 
 export const EchoInputSchema: z.ZodType<t.EchoInput> = z.strictObject({
   text: z.string(),

@@ -6,12 +6,18 @@ export type AdminStats = {
 };
 
 export type CurrentUser_Output = {
-  /** Whether anyone is signed in. */
+  /** Whether a user is signed in. */
   authenticated: boolean;
-  /** The user id, if signed in. */
+  /** The user's email, if signed in. */
+  email: string | null;
+  /** The user's id, if signed in. */
   id: string | null;
   /** Whether the user is staff. */
   staff: boolean;
+  /** Whether the user is a superuser. */
+  superuser: boolean;
+  /** The user's username, if signed in and they have one. */
+  username: string | null;
 };
 
 export type Echo = {
@@ -42,6 +48,18 @@ export type Greeting = {
   text: string;
 };
 
+export type LoginResult_Output = {
+  /** A short-lived token (§2.14.5). */
+  token: Token;
+  /** The signed-in user. */
+  user: CurrentUser_Output;
+};
+
+export type Message = {
+  /** What to tell them. */
+  message: string;
+};
+
 export type Received_Output = {
   /** The attachment's name and size, if one came. */
   attachment: string | null;
@@ -51,11 +69,11 @@ export type Received_Output = {
   number: number;
 };
 
-export type SignedIn = {
-  /** Whether the user is staff. */
-  staff: boolean;
-  /** The user's id. */
-  user: string;
+export type Token = {
+  /** Its `exp`: seconds since the Unix epoch. A `u32` (good until 2106) so that it is a JSON number on the wire; 64-bit integers travel as strings (§2.9). */
+  expires_at: number;
+  /** The MWT, for `Authorization: Bearer`. */
+  token: string;
 };
 
 /** The params of the call `admin.stats`. */
@@ -63,6 +81,73 @@ export type AdminStatsInput = Record<string, never>;
 
 /** What the call `admin.stats` returns. */
 export type AdminStatsOutput = AdminStats;
+
+/** The params of the call `auth.change_password`. */
+export type AuthChangePasswordInput = {
+  /** The `current_password` parameter. */
+  current_password: string;
+  /** The `new_password` parameter. */
+  new_password: string;
+};
+
+/** What the call `auth.change_password` returns. */
+export type AuthChangePasswordOutput = Token;
+
+/** The params of the call `auth.login`. */
+export type AuthLoginInput = {
+  /** The `email` parameter. */
+  email: string;
+  /** The `password` parameter. */
+  password: string;
+};
+
+/** What the call `auth.login` returns. */
+export type AuthLoginOutput = LoginResult_Output;
+
+/** The params of the call `auth.logout`. */
+export type AuthLogoutInput = Record<string, never>;
+
+/** What the call `auth.logout` returns. */
+export type AuthLogoutOutput = null;
+
+/** The params of the call `auth.request_password_reset`. */
+export type AuthRequestPasswordResetInput = {
+  /** The `email` parameter. */
+  email: string;
+};
+
+/** What the call `auth.request_password_reset` returns. */
+export type AuthRequestPasswordResetOutput = Message;
+
+/** The params of the call `auth.reset_password`. */
+export type AuthResetPasswordInput = {
+  /** The `new_password` parameter. */
+  new_password: string;
+  /** The `token` parameter. */
+  token: string;
+};
+
+/** What the call `auth.reset_password` returns. */
+export type AuthResetPasswordOutput = null;
+
+/** The params of the call `auth.signup`. */
+export type AuthSignupInput = {
+  /** The `email` parameter. */
+  email: string;
+  /** The `password` parameter. */
+  password: string;
+  /** The `username` parameter. */
+  username?: string | null;
+};
+
+/** What the call `auth.signup` returns. */
+export type AuthSignupOutput = Message;
+
+/** The params of the call `auth.token`. */
+export type AuthTokenInput = Record<string, never>;
+
+/** What the call `auth.token` returns. */
+export type AuthTokenOutput = Token;
 
 /** The params of the call `contact.schema`. */
 export type ContactSchemaInput = Record<string, never>;
@@ -117,13 +202,7 @@ export type DemoSignInInput = {
 };
 
 /** What the call `demo.sign_in` returns. */
-export type DemoSignInOutput = SignedIn;
-
-/** The params of the call `demo.sign_out`. */
-export type DemoSignOutInput = Record<string, never>;
-
-/** What the call `demo.sign_out` returns. */
-export type DemoSignOutOutput = null;
+export type DemoSignInOutput = LoginResult_Output;
 
 /** The params of the call `echo`. */
 export type EchoInput = {
