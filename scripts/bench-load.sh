@@ -6,6 +6,8 @@
 #
 # Environment: BENCH_SECS (3), BENCH_ROUNDS (5), BENCH_CONNECTIONS (64), BENCH_SERVER_CPU (0),
 # BENCH_CLIENT_CPU (1), BENCH_WORKLOADS (e.g. echo,greet; all by default).
+# `bash scripts/bench-load.sh accounts` runs the accounts benchmark instead (see
+# scripts/bench-accounts.sh, which also starts PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +26,4 @@ fi
 echo "==> building the servers (release)"
 cargo build --release --locked -p mizan-benches --bin load-server --bin bench-load
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-exec "$target_dir/release/bench-load"
+exec "$target_dir/release/bench-load" "$@"

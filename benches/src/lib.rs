@@ -1,6 +1,7 @@
 //! A small timing harness (runs a closure for a fixed time and reports throughput and latency),
 //! and the servers and workloads of the load benchmark.
 
+pub mod accounts;
 pub mod servers;
 pub mod workloads;
 

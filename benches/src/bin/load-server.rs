@@ -1,16 +1,33 @@
 //! One server of the load benchmark (`scripts/bench-load.sh`) in its own process:
-//! `load-server <bare|same|mizan> [addr]` prints `listening on <addr>` once it accepts
-//! connections. Every kind runs on `#[tokio::main]`, as the demo's `main` does; see
-//! [`mizan_benches::servers`] for what each serves.
+//! `load-server <bare|same|mizan|mwt|accounts-sqlite|accounts-postgres> [addr]` prints
+//! `listening on <addr>` once it accepts connections. Every kind runs on `#[tokio::main]`, as the
+//! demo's `main` does; see [`mizan_benches::servers`] and [`mizan_benches::accounts`] for what
+//! each serves. The accounts servers set up their database first, and remove it and exit when
+//! their standard input closes.
 
+use mizan_benches::accounts::{self, AccountsServer};
 use mizan_benches::workloads::Server;
+use tokio::io::AsyncReadExt;
+
+const USAGE: &str =
+    "usage: load-server <bare|same|mizan|mwt|accounts-sqlite|accounts-postgres> [addr]";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_default();
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:0".to_owned());
-    let server = Server::from_mode(&mode).ok_or("usage: load-server <bare|same|mizan> [addr]")?;
+    if let Some(server) = AccountsServer::from_mode(&mode).filter(|s| *s != AccountsServer::Bare) {
+        let (router, cleanup) = accounts::router(server).await?;
+        let listener = tokio::net::TcpListener::bind(&addr).await?;
+        println!("listening on {}", listener.local_addr()?);
+        let served = mizan::serve(listener, router)
+            .with_graceful_shutdown(stdin_closed())
+            .await;
+        cleanup.run().await;
+        return Ok(served?);
+    }
+    let server = Server::from_mode(&mode).ok_or(USAGE)?;
     let served = mizan_benches::servers::router(server).await?;
     let router = served.router.clone();
     let listener = tokio::net::TcpListener::bind(&addr).await?;
@@ -26,4 +43,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         axum::serve(listener, router).await?;
     }
     Ok(())
+}
+
+/// Resolves when standard input reaches its end: the benchmark closes it to stop the server
+/// (a kill would leave the database behind).
+async fn stdin_closed() {
+    let mut sink = [0u8; 64];
+    let mut stdin = tokio::io::stdin();
+    while matches!(stdin.read(&mut sink).await, Ok(n) if n > 0) {}
 }

@@ -13,20 +13,25 @@
 //! each round starts with the next server (bare, same, mizan; same, mizan, bare; ...), so
 //! none always runs right after another; every figure is the median over the rounds. Server CPU comes from `/proc/<pid>/stat`
 //! (`utime + stime` of every thread), memory from `/proc/<pid>/status` (`VmRSS`, `VmHWM`).
+//!
+//! `bench-load accounts` (`bash scripts/bench-accounts.sh`) measures `mizan-accounts` the same
+//! way instead: see [`accounts`] for the session and bearer calls and [`login`] for the cost of
+//! signing in.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod accounts;
+mod login;
 mod report;
+mod server;
 mod wrk;
 
-use mizan_benches::workloads::{SERVERS, Server, Spec, WORKLOADS as ALL_WORKLOADS, Workload, spec};
+use mizan_benches::workloads::{SERVERS, Server, WORKLOADS as ALL_WORKLOADS, Workload, spec};
 use report::fmt_us;
+use server::{Running, header, request_once};
 use wrk::{Run, lua_script, wrk};
 
 type Error = Box<dyn std::error::Error>;
@@ -47,114 +52,18 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
-struct Running {
-    server: Server,
-    child: Child,
-    addr: String,
-}
-
-impl Running {
-    fn start(server: Server, binary: &Path, cpu: &str) -> Result<Self, Error> {
-        let mut child = Command::new("taskset")
-            .args(["-c", cpu])
-            .arg(binary)
-            .args([server.mode(), "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line)?;
-        let addr = line
-            .trim()
-            .strip_prefix("listening on ")
-            .ok_or_else(|| format!("{} server did not start: {line:?}", server.mode()))?
-            .to_owned();
-        Ok(Self {
-            server,
-            child,
-            addr,
-        })
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// `utime + stime` of the whole process, in seconds.
-    fn cpu_secs(&self, config: &Config) -> Result<f64, Error> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))?;
-        // Fields after the `)` that ends the command name; utime and stime are fields 14 and 15.
-        let rest = stat.rsplit_once(')').ok_or("bad stat")?.1;
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let utime: f64 = fields.get(11).ok_or("no utime")?.parse()?;
-        let stime: f64 = fields.get(12).ok_or("no stime")?.parse()?;
-        Ok((utime + stime) / config.clock_ticks)
-    }
-
-    /// A `VmRSS`-style field of `/proc/<pid>/status`, in KiB.
-    fn status_kib(&self, field: &str) -> Result<u64, Error> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))?;
-        let line = status
-            .lines()
-            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-            .ok_or_else(|| format!("no {field}"))?;
-        Ok(line.trim().trim_end_matches("kB").trim().parse()?)
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Sends `spec` once over a fresh connection; returns the status, headers and body.
-fn request_once(addr: &str, spec: &Spec) -> Result<(u16, String, String), Error> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut head = format!(
-        "{} {} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        spec.method,
-        spec.path,
-        spec.body.len()
-    );
-    for (name, value) in &spec.headers {
-        let _ = write!(head, "{name}: {value}\r\n");
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(spec.body.as_bytes())?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let (head, body) = response.split_once("\r\n\r\n").ok_or("no response head")?;
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or("no status")?;
-    Ok((status, head.to_owned(), body.to_owned()))
-}
-
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        key.eq_ignore_ascii_case(name).then(|| value.trim())
-    })
-}
-
 fn main() -> Result<(), Error> {
-    // `BENCH_WORKLOADS=echo,greet` runs some workloads only (to try a change quickly); the
-    // targets need them all.
-    let only = std::env::var("BENCH_WORKLOADS").ok();
-    let workloads: Vec<Workload> = ALL_WORKLOADS
-        .into_iter()
-        .filter(|w| {
-            only.as_deref()
-                .is_none_or(|o| o.split(',').any(|k| k == w.key()))
-        })
-        .collect();
+    let (config, server_binary) = setup()?;
+    match std::env::args().nth(1).as_deref() {
+        None => load(&config, &server_binary),
+        Some("accounts") => accounts::run(&config, &server_binary),
+        Some(other) => Err(format!("usage: bench-load [accounts]; not {other:?}").into()),
+    }
+}
+
+/// The settings from the environment and the `load-server` next to this binary, once `wrk` and
+/// `taskset` are known to be installed.
+fn setup() -> Result<(Config, PathBuf), Error> {
     let clock_ticks: f64 =
         String::from_utf8(Command::new("getconf").arg("CLK_TCK").output()?.stdout)?
             .trim()
@@ -171,7 +80,6 @@ fn main() -> Result<(), Error> {
         .parent()
         .ok_or("no exe dir")?
         .to_owned();
-    let server_binary = here.join("load-server");
     for tool in ["wrk", "taskset"] {
         if Command::new("which")
             .arg(tool)
@@ -184,12 +92,37 @@ fn main() -> Result<(), Error> {
             );
         }
     }
+    Ok((config, here.join("load-server")))
+}
 
+/// `BENCH_WORKLOADS=echo,greet` runs some workloads only (to try a change quickly); `None` when
+/// it is not set.
+fn selected() -> Option<String> {
+    std::env::var("BENCH_WORKLOADS").ok()
+}
+
+/// The load benchmark proper: the demo's Mizan server against the two axum baselines.
+fn load(config: &Config, server_binary: &Path) -> Result<(), Error> {
+    // The targets need every workload.
+    let only = selected();
+    let workloads: Vec<Workload> = ALL_WORKLOADS
+        .into_iter()
+        .filter(|w| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|k| k == w.key()))
+        })
+        .collect();
     let token = mizan_benches::workloads::token();
 
     let mut servers = Vec::new();
     for server in SERVERS {
-        servers.push(Running::start(server, &server_binary, &config.server_cpu)?);
+        servers.push(Running::start(
+            server,
+            server.mode(),
+            server_binary,
+            &config.server_cpu,
+            Duration::ZERO,
+        )?);
     }
     std::thread::sleep(Duration::from_millis(300));
     let idle: BTreeMap<Server, u64> = servers
@@ -234,7 +167,7 @@ fn main() -> Result<(), Error> {
     for workload in workloads.iter().copied() {
         for running in &servers {
             let (script, spec) = &scripts[&(workload, running.server)];
-            wrk(&config, running, script, spec, 1)?;
+            wrk(config, running, script, spec, 1)?;
         }
     }
 
@@ -246,7 +179,7 @@ fn main() -> Result<(), Error> {
             for i in 0..servers.len() {
                 let running = &servers[(i + round) % servers.len()];
                 let (script, spec) = &scripts[&(workload, running.server)];
-                let run = wrk(&config, running, script, spec, config.secs)?;
+                let run = wrk(config, running, script, spec, config.secs)?;
                 eprintln!(
                     "round {} {:<38} {:<15} {:>9.0} req/s  p50 {:>8}  p99 {:>8}  cpu {:>5.1} µs/req",
                     round + 1,

@@ -6,7 +6,7 @@ use mizan_benches::workloads::{SERVERS, Server, WORKLOADS as ALL_WORKLOADS, Work
 
 use super::wrk::Run;
 
-fn median(mut values: Vec<f64>) -> f64 {
+pub(super) fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     let n = values.len();
     if n % 2 == 1 {
@@ -24,7 +24,7 @@ pub(super) fn fmt_us(us: f64) -> String {
     }
 }
 
-fn fmt_int(n: f64) -> String {
+pub(super) fn fmt_int(n: f64) -> String {
     let digits = format!("{n:.0}");
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

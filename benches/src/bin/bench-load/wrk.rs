@@ -6,7 +6,8 @@ use std::process::Command;
 
 use mizan_benches::workloads::Spec;
 
-use super::{Config, Error, Running};
+use super::server::Running;
+use super::{Config, Error};
 
 /// What one wrk run measured.
 #[derive(Debug, Clone, Copy, Default)]
@@ -70,9 +71,9 @@ pub(super) fn lua_script(spec: &Spec) -> String {
     lua
 }
 
-pub(super) fn wrk(
+pub(super) fn wrk<K>(
     config: &Config,
-    running: &Running,
+    running: &Running<K>,
     script: &Path,
     spec: &Spec,
     secs: u64,
