@@ -24,8 +24,10 @@ pub enum AccountsError {
     UsernameTaken,
     /// No user has this id or email.
     NoSuchUser(String),
-    /// The password hash could not be computed (the hashing pool is gone).
+    /// The password hash could not be computed (the hashing threads are gone, or a hash panicked).
     Hashing(String),
+    /// Too many password checks are waiting already: retry shortly.
+    Busy,
     /// Any other database failure.
     Database(sqlx::Error),
 }
@@ -50,6 +52,7 @@ impl fmt::Display for AccountsError {
             Self::UsernameTaken => f.write_str("another user has this username"),
             Self::NoSuchUser(who) => write!(f, "no user {who:?}"),
             Self::Hashing(e) => write!(f, "the password could not be hashed: {e}"),
+            Self::Busy => f.write_str("too many password checks are waiting; retry shortly"),
             Self::Database(e) => write!(f, "database error: {e}"),
         }
     }
@@ -106,6 +109,7 @@ impl From<AccountsError> for mizan::Error {
     fn from(e: AccountsError) -> Self {
         match e {
             AccountsError::Unavailable(cause) => mizan::Error::unavailable(cause),
+            AccountsError::Busy => mizan::Error::unavailable(AccountsError::Busy),
             AccountsError::UsernameTaken => mizan::Error::conflict("this username is taken")
                 .with_details(serde_json::json!({"reason": "username_taken"})),
             other => mizan::Error::internal(other),

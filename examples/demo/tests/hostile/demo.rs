@@ -83,6 +83,28 @@ impl Demo {
         }
     }
 
+    /// Sends `count` failed sign-ins at once, so that each of the accounts module's hashing
+    /// threads has made the Argon2 memory (19 MiB) it keeps for its next hash.
+    pub(crate) async fn warm_the_password_hasher(&self, count: usize) {
+        let body = r#"{"email":"warm-up@example.com","password":"not the password"}"#;
+        let raw = format!(
+            "POST /api/mizan/call/auth.login HTTP/1.1\r\nHost: demo\r\nContent-Type: application/json\r\nX-Mizan-CSRF: 1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let mut sign_ins = tokio::task::JoinSet::new();
+        for _ in 0..count {
+            let (addr, raw) = (self.addr.clone(), raw.clone());
+            sign_ins.spawn(async move {
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(10),
+                    exchange(&addr, &[Step::Send(raw.into_bytes())]),
+                )
+                .await;
+            });
+        }
+        sign_ins.join_all().await;
+    }
+
     pub(crate) fn rss_kib(&self) -> u64 {
         crate::common::rss_kib(self.pid)
     }
