@@ -18,7 +18,7 @@ export function useAuthChangePassword(): UseMutationResult<t.AuthChangePasswordO
 
 /** Calls `auth.login` (`POST /call/auth.login`); the input is checked with Zod before it is sent. */
 export function useAuthLogin(): UseMutationResult<t.AuthLoginOutput, MizanError, t.AuthLoginInput> {
-  return useMizanCall<t.AuthLoginInput, t.AuthLoginOutput>("auth.login", s.AuthLoginInputSchema, "7_K3Y_IJH5cQUaulAxUV3Q");
+  return useMizanCall<t.AuthLoginInput, t.AuthLoginOutput>("auth.login", s.AuthLoginInputSchema, "LBntbT_9eRoRWN1RoftJqA");
 }
 
 /** Calls `auth.logout` (`POST /call/auth.logout`); the input is checked with Zod before it is sent. */
@@ -68,7 +68,7 @@ export function useCurrentUser(options?: { rev?: number }): UseQueryResult<t.Cur
 
 /** Calls `demo.sign_in` (`POST /call/demo.sign_in`); the input is checked with Zod before it is sent. */
 export function useDemoSignIn(): UseMutationResult<t.DemoSignInOutput, MizanError, t.DemoSignInInput> {
-  return useMizanCall<t.DemoSignInInput, t.DemoSignInOutput>("demo.sign_in", s.DemoSignInInputSchema, "s16vNvHs1qxRDghuiKAR7g");
+  return useMizanCall<t.DemoSignInInput, t.DemoSignInOutput>("demo.sign_in", s.DemoSignInInputSchema, "QywGbDJHGO2F1bRIqNPp2A");
 }
 
 /** Calls `echo` (`POST /call/echo`); the input is checked with Zod before it is sent. */

@@ -7,6 +7,20 @@ export const AdminStatsSchema: z.ZodType<t.AdminStats> = z.object({
   echoes: z.string().regex(new RegExp("^(0|[1-9][0-9]{0,18}|1([0-7][0-9]{18}|8([0-3][0-9]{17}|4([0-3][0-9]{16}|4([0-5][0-9]{15}|6([0-6][0-9]{14}|7([0-3][0-9]{13}|4([0-3][0-9]{12}|40([0-6][0-9]{10}|7([0-2][0-9]{9}|3([0-6][0-9]{8}|70([0-8][0-9]{6}|9([0-4][0-9]{5}|5([0-4][0-9]{4}|5(0[0-9]{3}|1([0-5][0-9]{2}|6(0[0-9]|1[0-5])))))))))))))))))$", "u")),
 });
 
+export const AuthLoginResult_OutputSchema: z.ZodType<t.AuthLoginResult_Output> = z.object({
+  token: z.lazy(() => AuthTokenSchema),
+  user: z.lazy(() => CurrentUser_OutputSchema),
+});
+
+export const AuthMessageSchema: z.ZodType<t.AuthMessage> = z.object({
+  message: z.string(),
+});
+
+export const AuthTokenSchema: z.ZodType<t.AuthToken> = z.object({
+  expires_at: z.int().gte(0).lte(4294967295),
+  token: z.string(),
+});
+
 export const CurrentUser_OutputSchema: z.ZodType<t.CurrentUser_Output> = z.object({
   authenticated: z.boolean(),
   email: z.string().nullable(),
@@ -37,24 +51,10 @@ export const GreetingSchema: z.ZodType<t.Greeting> = z.object({
   text: z.string(),
 });
 
-export const LoginResult_OutputSchema: z.ZodType<t.LoginResult_Output> = z.object({
-  token: z.lazy(() => TokenSchema),
-  user: z.lazy(() => CurrentUser_OutputSchema),
-});
-
-export const MessageSchema: z.ZodType<t.Message> = z.object({
-  message: z.string(),
-});
-
 export const Received_OutputSchema: z.ZodType<t.Received_Output> = z.object({
   attachment: z.string().nullable(),
   name: z.string(),
   number: z.int().gte(0).lte(4294967295),
-});
-
-export const TokenSchema: z.ZodType<t.Token> = z.object({
-  expires_at: z.int().gte(0).lte(4294967295),
-  token: z.string(),
 });
 
 export const AdminStatsInputSchema: z.ZodType<t.AdminStatsInput> = z.strictObject({});
@@ -66,14 +66,14 @@ export const AuthChangePasswordInputSchema: z.ZodType<t.AuthChangePasswordInput>
   new_password: z.string().min(8).max(1024),
 });
 
-export const AuthChangePasswordOutputSchema: z.ZodType<t.AuthChangePasswordOutput> = z.lazy(() => TokenSchema);
+export const AuthChangePasswordOutputSchema: z.ZodType<t.AuthChangePasswordOutput> = z.lazy(() => AuthTokenSchema);
 
 export const AuthLoginInputSchema: z.ZodType<t.AuthLoginInput> = z.strictObject({
   email: z.string().max(254).regex(new RegExp("^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$", "u")),
   password: z.string().min(8).max(1024),
 });
 
-export const AuthLoginOutputSchema: z.ZodType<t.AuthLoginOutput> = z.lazy(() => LoginResult_OutputSchema);
+export const AuthLoginOutputSchema: z.ZodType<t.AuthLoginOutput> = z.lazy(() => AuthLoginResult_OutputSchema);
 
 export const AuthLogoutInputSchema: z.ZodType<t.AuthLogoutInput> = z.strictObject({});
 
@@ -83,7 +83,7 @@ export const AuthRequestPasswordResetInputSchema: z.ZodType<t.AuthRequestPasswor
   email: z.string().max(254).regex(new RegExp("^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$", "u")),
 });
 
-export const AuthRequestPasswordResetOutputSchema: z.ZodType<t.AuthRequestPasswordResetOutput> = z.lazy(() => MessageSchema);
+export const AuthRequestPasswordResetOutputSchema: z.ZodType<t.AuthRequestPasswordResetOutput> = z.lazy(() => AuthMessageSchema);
 
 export const AuthResetPasswordInputSchema: z.ZodType<t.AuthResetPasswordInput> = z.strictObject({
   new_password: z.string().min(8).max(1024),
@@ -98,11 +98,11 @@ export const AuthSignupInputSchema: z.ZodType<t.AuthSignupInput> = z.strictObjec
   username: z.string().min(1).max(150).regex(new RegExp("^[A-Za-z0-9.@+_-]+$", "u")).nullable().optional(),
 });
 
-export const AuthSignupOutputSchema: z.ZodType<t.AuthSignupOutput> = z.lazy(() => MessageSchema);
+export const AuthSignupOutputSchema: z.ZodType<t.AuthSignupOutput> = z.lazy(() => AuthMessageSchema);
 
 export const AuthTokenInputSchema: z.ZodType<t.AuthTokenInput> = z.strictObject({});
 
-export const AuthTokenOutputSchema: z.ZodType<t.AuthTokenOutput> = z.lazy(() => TokenSchema);
+export const AuthTokenOutputSchema: z.ZodType<t.AuthTokenOutput> = z.lazy(() => AuthTokenSchema);
 
 export const ContactSchemaInputSchema: z.ZodType<t.ContactSchemaInput> = z.strictObject({});
 
@@ -144,7 +144,7 @@ export const DemoSignInInputSchema: z.ZodType<t.DemoSignInInput> = z.strictObjec
   user: z.string(),
 });
 
-export const DemoSignInOutputSchema: z.ZodType<t.DemoSignInOutput> = z.lazy(() => LoginResult_OutputSchema);
+export const DemoSignInOutputSchema: z.ZodType<t.DemoSignInOutput> = z.lazy(() => AuthLoginResult_OutputSchema);
 
 export const EchoInputSchema: z.ZodType<t.EchoInput> = z.strictObject({
   text: z.string(),

@@ -5,6 +5,25 @@ export type AdminStats = {
   echoes: string;
 };
 
+export type AuthLoginResult_Output = {
+  /** A short-lived token (§2.14.5). */
+  token: AuthToken;
+  /** The signed-in user. */
+  user: CurrentUser_Output;
+};
+
+export type AuthMessage = {
+  /** What to tell them. */
+  message: string;
+};
+
+export type AuthToken = {
+  /** Its `exp`: seconds since the Unix epoch. A `u32` (good until 2106) so that it is a JSON number on the wire; 64-bit integers travel as strings (§2.9). */
+  expires_at: number;
+  /** The MWT, for `Authorization: Bearer`. */
+  token: string;
+};
+
 export type CurrentUser_Output = {
   /** Whether a user is signed in. */
   authenticated: boolean;
@@ -48,18 +67,6 @@ export type Greeting = {
   text: string;
 };
 
-export type LoginResult_Output = {
-  /** A short-lived token (§2.14.5). */
-  token: Token;
-  /** The signed-in user. */
-  user: CurrentUser_Output;
-};
-
-export type Message = {
-  /** What to tell them. */
-  message: string;
-};
-
 export type Received_Output = {
   /** The attachment's name and size, if one came. */
   attachment: string | null;
@@ -67,13 +74,6 @@ export type Received_Output = {
   name: string;
   /** The message's number. */
   number: number;
-};
-
-export type Token = {
-  /** Its `exp`: seconds since the Unix epoch. A `u32` (good until 2106) so that it is a JSON number on the wire; 64-bit integers travel as strings (§2.9). */
-  expires_at: number;
-  /** The MWT, for `Authorization: Bearer`. */
-  token: string;
 };
 
 /** The params of the call `admin.stats`. */
@@ -91,7 +91,7 @@ export type AuthChangePasswordInput = {
 };
 
 /** What the call `auth.change_password` returns. */
-export type AuthChangePasswordOutput = Token;
+export type AuthChangePasswordOutput = AuthToken;
 
 /** The params of the call `auth.login`. */
 export type AuthLoginInput = {
@@ -102,7 +102,7 @@ export type AuthLoginInput = {
 };
 
 /** What the call `auth.login` returns. */
-export type AuthLoginOutput = LoginResult_Output;
+export type AuthLoginOutput = AuthLoginResult_Output;
 
 /** The params of the call `auth.logout`. */
 export type AuthLogoutInput = Record<string, never>;
@@ -117,7 +117,7 @@ export type AuthRequestPasswordResetInput = {
 };
 
 /** What the call `auth.request_password_reset` returns. */
-export type AuthRequestPasswordResetOutput = Message;
+export type AuthRequestPasswordResetOutput = AuthMessage;
 
 /** The params of the call `auth.reset_password`. */
 export type AuthResetPasswordInput = {
@@ -141,13 +141,13 @@ export type AuthSignupInput = {
 };
 
 /** What the call `auth.signup` returns. */
-export type AuthSignupOutput = Message;
+export type AuthSignupOutput = AuthMessage;
 
 /** The params of the call `auth.token`. */
 export type AuthTokenInput = Record<string, never>;
 
 /** What the call `auth.token` returns. */
-export type AuthTokenOutput = Token;
+export type AuthTokenOutput = AuthToken;
 
 /** The params of the call `contact.schema`. */
 export type ContactSchemaInput = Record<string, never>;
@@ -202,7 +202,7 @@ export type DemoSignInInput = {
 };
 
 /** What the call `demo.sign_in` returns. */
-export type DemoSignInOutput = LoginResult_Output;
+export type DemoSignInOutput = AuthLoginResult_Output;
 
 /** The params of the call `echo`. */
 export type EchoInput = {
