@@ -435,10 +435,9 @@ def unavailable_checks(C, AC):
     schema = f"mizan_accounts_conf_{os.getpid()}"
     psql = ["psql", "-h", host, "-p", port, "-U", user, "-d", db, "-q", "-c"]
     subprocess.run(psql + [f"create schema {schema}"], check=True, capture_output=True)
-    proxy = Proxy((host, int(port)))
-    demo = AC.Demo(C, db=f"postgres://{user}@127.0.0.1:{proxy.port}/{db}?options=-c%20search_path%3D{schema}")
-    saved = C.TIMEOUT
+    proxy, demo, saved = Proxy((host, int(port))), None, C.TIMEOUT
     try:
+        demo = AC.Demo(C, db=f"postgres://{user}@127.0.0.1:{proxy.port}/{db}?options=-c%20search_path%3D{schema}")
         AC.signup(C, "pg@example.com")
         ck = AC.cookie_of(AC.login(C, "pg@example.com"))[0]
         AC.chk(C, S, "on PostgreSQL: a session cookie is the user", "A live session is its user",
@@ -485,7 +484,8 @@ def unavailable_checks(C, AC):
     finally:
         C.TIMEOUT = saved
         proxy.paused.clear()
-        demo.stop()
+        if demo:
+            demo.stop()
         proxy.ls.close()
         subprocess.run(psql + [f"drop schema {schema} cascade"], capture_output=True)
 
