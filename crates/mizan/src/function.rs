@@ -26,6 +26,11 @@ pub struct FunctionOptions {
 
 /// A function callable over the wire. `#[mizan::client]` implements it; implementing it by hand
 /// is possible but not needed.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a server function",
+    label = "this is not marked `#[mizan::client]`",
+    note = "put `#[mizan::client]` on the `fn` you register: it makes the function a server function (`Registry::register(my_fn, \"my_fn\")`)"
+)]
 pub trait ServerFunction: Send + Sync + 'static {
     /// The function's options.
     fn options(&self) -> FunctionOptions;
