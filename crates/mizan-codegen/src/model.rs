@@ -120,9 +120,9 @@ pub(crate) fn read(manifest: &Manifest) -> Result<Model, GenerateError> {
             _ => output.name_root(&format!("{pascal}Output")),
         }
         if let (FunctionKind::LOCAL_CONTEXT, Ty::Object { properties, .. }) = (kind, &input)
-            && let Some(p) = properties
-                .iter()
-                .find(|p| matches!(p.name.as_str(), "children" | "rev" | "key" | "ref"))
+            && let Some(p) = properties.iter().find(|p| {
+                mizan_core::manifest::LOCAL_CONTEXT_RESERVED_PARAMS.contains(&p.name.as_str())
+            })
         {
             return Err(GenerateError::ReservedParameter {
                 function: name.to_owned(),

@@ -11,7 +11,9 @@ use serde_json::Value;
 use crate::AuthRequirement;
 use crate::forms::{AnyForm, FormHandler, FormRuntime};
 use crate::function::{FunctionOptions, ServerFunction};
-use crate::manifest::{AuthLevel, FunctionEntry, Manifest, schema_hash};
+use crate::manifest::{
+    AuthLevel, ContextKind, FunctionEntry, LOCAL_CONTEXT_RESERVED_PARAMS, Manifest, schema_hash,
+};
 use crate::validation::{ParamsValidator, find_unportable_pattern, recursive_union, untagged};
 
 pub(crate) struct Registered {
@@ -77,6 +79,18 @@ impl Registry {
             return Err(RegistryError::DuplicateName(name.to_owned()));
         }
         let options = function.options();
+        if options.kind.context() == Some(ContextKind::Local)
+            && let Some(param) = options
+                .params
+                .iter()
+                .find(|p| LOCAL_CONTEXT_RESERVED_PARAMS.contains(p))
+        {
+            // Caught here, at startup, rather than when the client is generated.
+            return Err(RegistryError::ReservedParameter {
+                name: name.to_owned(),
+                param: (*param).to_owned(),
+            });
+        }
         let checks_own_params = function.checks_own_params();
         let mut generator = SchemaSettings::draft2020_12().into_generator();
         let mut input_schema = function.input_schema(&mut generator).to_value();
@@ -282,6 +296,14 @@ fn find_float(schema: &Value, at: String) -> Option<String> {
 pub enum RegistryError {
     /// The name is already taken.
     DuplicateName(String),
+    /// A local context has a param its generated provider cannot take as a prop (`children`,
+    /// `rev`, `key`, `ref`).
+    ReservedParameter {
+        /// The function.
+        name: String,
+        /// The param.
+        param: String,
+    },
     /// The name is not `.`-separated `[A-Za-z_][A-Za-z0-9_]*` segments of at most 128 bytes.
     InvalidName(String),
     /// A context's output schema allows floats, which canonical JSON cannot carry.
@@ -345,6 +367,10 @@ impl fmt::Display for RegistryError {
             Self::DuplicateName(name) => {
                 write!(f, "a function named {name:?} is already registered")
             }
+            Self::ReservedParameter { name, param } => write!(
+                f,
+                "local context {name:?} has a param named {param:?}, which its generated <Provider> cannot take as a prop (children, rev, key and ref are React's or Mizan's): rename it"
+            ),
             Self::InvalidName(name) => write!(
                 f,
                 "{name:?} is not a valid function name: use '.'-separated [A-Za-z_][A-Za-z0-9_]* segments, at most 128 bytes"

@@ -219,3 +219,41 @@ fn output_schemas_describe_values_as_they_are_sent() {
     let input = &manifest["functions"][0]["input"];
     assert_eq!(input["$defs"]["Sent2"].get("required"), None, "{input}");
 }
+
+#[mizan::client(context = "local")]
+fn wrapped(_req: &Request, children: String) -> Result<String> {
+    Ok(children)
+}
+
+#[mizan::client(context = "local")]
+fn versioned(_req: &Request, rev: u32) -> Result<u32> {
+    Ok(rev)
+}
+
+#[mizan::client]
+fn call_with_children(_req: &Request, children: String) -> Result<String> {
+    Ok(children)
+}
+
+#[test]
+fn local_contexts_with_a_param_their_provider_cannot_take_fail_at_registration() {
+    let error = Registry::new().register(wrapped, "wrapped").err().unwrap();
+    assert_eq!(
+        error,
+        RegistryError::ReservedParameter {
+            name: "wrapped".into(),
+            param: "children".into()
+        }
+    );
+    assert!(error.to_string().contains("children"), "{error}");
+    let error = Registry::new()
+        .register(versioned, "versioned")
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&error, RegistryError::ReservedParameter { param, .. } if param == "rev"),
+        "{error}"
+    );
+    // A call has no provider: the name is fine there.
+    assert!(Registry::new().register(call_with_children, "c").is_ok());
+}

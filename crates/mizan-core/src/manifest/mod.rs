@@ -133,6 +133,10 @@ pub enum ContextKind {
     Local,
 }
 
+/// Param names a local context cannot have: its generated `<NameProvider>` takes the params as
+/// React props beside these, which React or the provider itself already use.
+pub const LOCAL_CONTEXT_RESERVED_PARAMS: &[&str] = &["children", "rev", "key", "ref"];
+
 /// What a function is: a call (`POST`, never cached) or a context (`GET`, cacheable).
 ///
 /// With serde it is the object of the manifest's two members, `{"kind": "call", "context": null}`

@@ -29,8 +29,8 @@ async fn members(_req: &Request) -> Result<()> {
 }
 
 #[mizan::client(auth = store_says, context = "local")]
-fn stored(_req: &Request, key: String) -> Result<String> {
-    Ok(key)
+fn stored(_req: &Request, slot: String) -> Result<String> {
+    Ok(slot)
 }
 
 #[mizan::client(auth = may_fail)]
