@@ -49,7 +49,7 @@ impl Admin {
     ) -> Result<UserRecord, AccountsError> {
         self.create(
             NewUser {
-                email: normalize_email(email)?,
+                email: email.to_owned(),
                 staff,
                 superuser,
                 ..NewUser::default()

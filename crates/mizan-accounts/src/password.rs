@@ -229,9 +229,7 @@ fn verify_now(password: &str, stored: &PasswordHash<'_>) -> bool {
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        let mut random = [0u8; 24];
-        getrandom::fill(&mut random).unwrap_or_else(|e| panic!("no randomness: {e}"));
-        hash_now(&mizan_core::base64url::encode(&random))
+        hash_now(&crate::session::random_base64url::<24>())
             .unwrap_or_else(|e| panic!("argon2 with its default parameters hashes: {e}"))
     })
 }

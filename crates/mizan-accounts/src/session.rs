@@ -10,9 +10,14 @@ pub const SESSION_COOKIE: &str = "mizan_session";
 
 /// A new secret: 32 random bytes, base64url (43 characters).
 pub(crate) fn new_secret() -> String {
-    let mut bytes = [0u8; 32];
-    // The operating system's generator; without it no session could be trusted.
-    getrandom::fill(&mut bytes).unwrap_or_else(|e| panic!("no randomness for a secret: {e}"));
+    random_base64url::<32>()
+}
+
+/// `N` bytes from the operating system's generator, base64url; without it no secret or id could
+/// be trusted.
+pub(crate) fn random_base64url<const N: usize>() -> String {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).unwrap_or_else(|e| panic!("no randomness: {e}"));
     mizan_core::base64url::encode(&bytes)
 }
 

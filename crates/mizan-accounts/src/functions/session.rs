@@ -3,7 +3,7 @@
 use mizan::{Error, Request, Result};
 
 use super::{CurrentUser, LoginResult, Message, PasswordAttempt, guard, take};
-use crate::authenticator::{SessionDigest, TokenSession};
+use crate::authenticator::TokenSession;
 use crate::credentials::{Email, Password, Username, normalize_email, normalize_username};
 use crate::mailer::{Mail, MailKind};
 use crate::store::{NewUser, UserRecord};
@@ -117,9 +117,6 @@ pub(crate) async fn start_session(
         .filter(|c| !c.is_empty())
     {
         inner.store.delete_session(&session::digest(old)).await?;
-    }
-    if let Some(SessionDigest(old)) = req.principal().extension::<SessionDigest>() {
-        inner.store.delete_session(old).await?;
     }
     let secret = session::new_secret();
     let digest = session::digest(&secret);

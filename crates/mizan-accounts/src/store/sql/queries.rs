@@ -32,9 +32,7 @@ fn user(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
 
 /// A random user id: 16 bytes, base64url.
 fn new_id() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).unwrap_or_else(|e| panic!("no randomness for a user id: {e}"));
-    mizan_core::base64url::encode(&bytes)
+    crate::session::random_base64url::<16>()
 }
 
 fn is_unique_violation_on(e: &sqlx::Error, column: &str) -> bool {
