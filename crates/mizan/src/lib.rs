@@ -60,6 +60,7 @@
 //! from the registry, without starting a server.
 
 mod auth;
+pub mod channels;
 #[cfg(feature = "codegen")]
 pub mod codegen;
 mod effects;

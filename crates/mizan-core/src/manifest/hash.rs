@@ -42,6 +42,40 @@ pub fn schema_hash(input: &Value, output: &Value) -> String {
     base64url::encode(&digest[..16])
 }
 
+/// The schema hash of a channel (`spec/PROTOCOL.md` §2.15.1): as [`schema_hash`], over
+/// `{"params": params, "message": message, "incoming": incoming}`, where `incoming` is `null` for a
+/// channel whose subscribers may not send.
+///
+/// ```
+/// use mizan_core::manifest::channel_schema_hash;
+/// use serde_json::json;
+///
+/// let read_only = channel_schema_hash(&json!({"type": "object"}), &json!({"type": "string"}), None);
+/// let two_way = channel_schema_hash(
+///     &json!({"type": "object"}),
+///     &json!({"type": "string"}),
+///     Some(&json!({"type": "string"})),
+/// );
+/// assert_eq!(read_only.len(), 22);
+/// assert_ne!(read_only, two_way);
+/// ```
+pub fn channel_schema_hash(params: &Value, message: &Value, incoming: Option<&Value>) -> String {
+    let mut text = Vec::with_capacity(512);
+    // JCS orders members by key: "incoming" < "message" < "params".
+    text.extend_from_slice(b"{\"incoming\":");
+    match incoming {
+        Some(schema) => write_jcs(&mut text, &without_annotations(schema)),
+        None => text.extend_from_slice(b"null"),
+    }
+    text.extend_from_slice(b",\"message\":");
+    write_jcs(&mut text, &without_annotations(message));
+    text.extend_from_slice(b",\"params\":");
+    write_jcs(&mut text, &without_annotations(params));
+    text.push(b'}');
+    let digest = Sha256::digest(&text);
+    base64url::encode(&digest[..16])
+}
+
 /// The keywords left out of a schema before it is hashed: they describe values for people and
 /// tools but never change which values are valid.
 pub const ANNOTATIONS: &[&str] = &[

@@ -21,7 +21,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use hash::{ANNOTATIONS, SCHEMA_HASH_LEN, is_schema_hash, schema_hash};
+pub use hash::{ANNOTATIONS, SCHEMA_HASH_LEN, channel_schema_hash, is_schema_hash, schema_hash};
 
 /// The protocol version this crate describes; the manifest's `protocol` member.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -36,6 +36,9 @@ pub struct Manifest {
     /// Every form's spec (§2.13.1), sorted by name; left out when there is none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub forms: Vec<crate::form::FormSpec>,
+    /// Every channel (§2.15.1), sorted by name; left out when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<ChannelEntry>,
 }
 
 impl Manifest {
@@ -46,6 +49,7 @@ impl Manifest {
             protocol: PROTOCOL_VERSION,
             functions,
             forms: Vec::new(),
+            channels: Vec::new(),
         }
     }
 
@@ -54,6 +58,18 @@ impl Manifest {
         forms.sort_by(|a, b| a.name.cmp(&b.name));
         self.forms = forms;
         self
+    }
+
+    /// The manifest with `channels`, sorted by name.
+    pub fn with_channels(mut self, mut channels: Vec<ChannelEntry>) -> Self {
+        channels.sort_by(|a, b| a.name.cmp(&b.name));
+        self.channels = channels;
+        self
+    }
+
+    /// The channel named `name`.
+    pub fn channel(&self, name: &str) -> Option<&ChannelEntry> {
+        self.channels.iter().find(|c| c.name == name)
     }
 
     /// The form named `name`.
@@ -242,6 +258,58 @@ impl fmt::Display for KindError {
 }
 
 impl std::error::Error for KindError {}
+
+/// One channel of the manifest (`spec/PROTOCOL.md` §2.15.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelEntry {
+    /// The registered name (the function name rule of §1.3).
+    pub name: String,
+    /// The Rust type's name.
+    pub rust_name: String,
+    /// [`ChannelAuth::None`] when every subscriber is accepted.
+    pub auth: ChannelAuth,
+    /// JSON Schema of the params object.
+    pub params: Value,
+    /// JSON Schema of each message's `data`.
+    pub message: Value,
+    /// JSON Schema of what subscribers may send; `None` (`null`) when they may not.
+    pub incoming: Option<Value>,
+    /// [`channel_schema_hash`] of the three schemas.
+    pub schema_hash: String,
+}
+
+impl ChannelEntry {
+    /// An entry whose `schema_hash` is computed from the schemas.
+    pub fn new(
+        name: impl Into<String>,
+        rust_name: impl Into<String>,
+        auth: ChannelAuth,
+        params: Value,
+        message: Value,
+        incoming: Option<Value>,
+    ) -> Self {
+        let schema_hash = channel_schema_hash(&params, &message, incoming.as_ref());
+        Self {
+            name: name.into(),
+            rust_name: rust_name.into(),
+            auth,
+            params,
+            message,
+            incoming,
+            schema_hash,
+        }
+    }
+}
+
+/// Whether a channel checks its subscribers (the manifest's `auth` of a channel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelAuth {
+    /// Every subscriber is accepted.
+    None,
+    /// The channel's authorize check decides.
+    Custom,
+}
 
 /// Who may call a function (`spec/PROTOCOL.md` §2.5), as the manifest's `auth` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
