@@ -266,8 +266,8 @@ pub struct ChannelEntry {
     pub name: String,
     /// The Rust type's name.
     pub rust_name: String,
-    /// [`ChannelAuth::None`] when every subscriber is accepted.
-    pub auth: ChannelAuth,
+    /// The level a subscriber needs (§2.5), checked before the channel's own authorize check.
+    pub auth: AuthLevel,
     /// JSON Schema of the params object.
     pub params: Value,
     /// JSON Schema of each message's `data`.
@@ -283,7 +283,7 @@ impl ChannelEntry {
     pub fn new(
         name: impl Into<String>,
         rust_name: impl Into<String>,
-        auth: ChannelAuth,
+        auth: AuthLevel,
         params: Value,
         message: Value,
         incoming: Option<Value>,
@@ -299,16 +299,6 @@ impl ChannelEntry {
             schema_hash,
         }
     }
-}
-
-/// Whether a channel checks its subscribers (the manifest's `auth` of a channel).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChannelAuth {
-    /// Every subscriber is accepted.
-    None,
-    /// The channel's authorize check decides.
-    Custom,
 }
 
 /// Who may call a function (`spec/PROTOCOL.md` §2.5), as the manifest's `auth` names it.
