@@ -22,7 +22,10 @@ async fn a_message_reaches_every_joined_process_and_no_other() {
     assert_eq!(first.offset, 1);
     assert_eq!(first.epoch.len(), 22, "{first:?}");
     let second = b.publish(&lobby, r#"{"text":"hello"}"#).await;
-    assert_eq!((second.epoch.clone(), second.offset), (first.epoch.clone(), 2));
+    assert_eq!(
+        (second.epoch.clone(), second.offset),
+        (first.epoch.clone(), 2)
+    );
 
     for node in [&mut a, &mut b] {
         assert_eq!(
@@ -74,11 +77,17 @@ async fn history_reads_after_an_offset_and_starts_an_epoch_for_new_groups() {
     assert_eq!(fresh.position.offset, 0);
     assert!(fresh.messages.is_empty());
     let again = node.layer.history(&group, Some(0)).await.unwrap();
-    assert_eq!(again.position, fresh.position, "the epoch is kept, not drawn again");
+    assert_eq!(
+        again.position, fresh.position,
+        "the epoch is kept, not drawn again"
+    );
     assert!(again.complete && again.messages.is_empty());
     // The first message published after it has the epoch the history announced.
     let first = node.publish(&group, "1").await;
-    assert_eq!((first.epoch.clone(), first.offset), (fresh.position.epoch.clone(), 1));
+    assert_eq!(
+        (first.epoch.clone(), first.offset),
+        (fresh.position.epoch.clone(), 1)
+    );
     node.publish(&group, "2").await;
     node.publish(&group, "3").await;
 
@@ -193,10 +202,17 @@ async fn the_last_safe_offset_is_followed_by_a_new_epoch() {
     let max = (1u64 << 53) - 2;
     let () = redis.hset(&keys[0], "offset", max).await.unwrap();
     let last = node.publish(&group, "2").await;
-    assert_eq!((last.epoch.clone(), last.offset), (start.epoch.clone(), max + 1));
+    assert_eq!(
+        (last.epoch.clone(), last.offset),
+        (start.epoch.clone(), max + 1)
+    );
     let read = node.layer.history(&group, Some(max)).await.unwrap();
     assert_eq!(read.messages.len(), 1);
-    assert_eq!(read.messages[0].0, max + 1, "no float formatting on the way");
+    assert_eq!(
+        read.messages[0].0,
+        max + 1,
+        "no float formatting on the way"
+    );
     let next = node.publish(&group, "3").await;
     assert_ne!(next.epoch, start.epoch);
     assert_eq!(next.offset, 1);
@@ -217,7 +233,10 @@ async fn subscriptions_exist_only_for_joined_groups_and_end_with_leave_and_drop(
 
     let channels = await_channels(&prefix, 2).await;
     let [first, second] = [&channels[0], &channels[1]];
-    assert!(first.contains("one") && second.contains("two"), "{channels:?}");
+    assert!(
+        first.contains("one") && second.contains("two"),
+        "{channels:?}"
+    );
     assert_eq!((numsub(first).await, numsub(second).await), (2, 1));
 
     a.layer.leave(&two);

@@ -79,7 +79,12 @@ impl RedisLayerBuilder {
         let unreachable = |error: &dyn std::fmt::Display| {
             LayerError::new(format!("redis: cannot connect to {}: {error}", self.url))
         };
-        let late = || LayerError::new(format!("redis: {} did not answer within {:?}", self.url, self.timeout));
+        let late = || {
+            LayerError::new(format!(
+                "redis: {} did not answer within {:?}",
+                self.url, self.timeout
+            ))
+        };
         let commands = timeout(
             self.timeout,
             client.get_connection_manager_with_config(config),
@@ -124,7 +129,9 @@ impl RedisLayerBuilder {
             return invalid("the timeout must not be zero");
         }
         if self.backoff.min.is_zero() || self.backoff.min > self.backoff.max {
-            return invalid("the reconnect delays must be positive, the minimum not over the maximum");
+            return invalid(
+                "the reconnect delays must be positive, the minimum not over the maximum",
+            );
         }
         Ok(())
     }

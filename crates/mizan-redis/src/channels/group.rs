@@ -47,7 +47,11 @@ impl GroupStore {
     }
 
     /// Appends `data` to the group's history and publishes it; its position.
-    pub(crate) async fn publish(&self, key: &GroupKey, data: &[u8]) -> Result<Position, LayerError> {
+    pub(crate) async fn publish(
+        &self,
+        key: &GroupKey,
+        data: &[u8],
+    ) -> Result<Position, LayerError> {
         let names = self.names(key);
         let mut invocation = self.script.prepare_invoke();
         invocation
@@ -84,16 +88,15 @@ impl GroupStore {
             .arg(after.map(|after| after.to_string()).unwrap_or_default());
         let reply = self.run(invocation, key).await?;
         let history = match reply.as_slice() {
-            [epoch, offset, Value::Int(complete), Value::Array(entries)] => {
-                position(epoch, offset).and_then(|position| {
+            [epoch, offset, Value::Int(complete), Value::Array(entries)] => position(epoch, offset)
+                .and_then(|position| {
                     let messages = entries.iter().map(entry).collect::<Option<Vec<_>>>()?;
                     Some(History {
                         position,
                         messages,
                         complete: *complete == 1,
                     })
-                })
-            }
+                }),
             _ => None,
         };
         history.ok_or_else(|| malformed(key))

@@ -11,12 +11,7 @@ use mizan::channels::GroupKey;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 /// The bytes escaped in a name's channel and group parts.
-const ESCAPED: &AsciiSet = &CONTROLS
-    .add(b'%')
-    .add(b':')
-    .add(b'{')
-    .add(b'}')
-    .add(b' ');
+const ESCAPED: &AsciiSet = &CONTROLS.add(b'%').add(b':').add(b'{').add(b'}').add(b' ');
 
 /// The Redis names of one group.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -128,7 +128,9 @@ impl Task {
                 match self.serve(&mut sink, &mut stream).await {
                     Ended::Closed => return,
                     Ended::Lost(reason) => {
-                        tracing::warn!("redis channel layer: Pub/Sub connection lost ({reason}); reconnecting");
+                        tracing::warn!(
+                            "redis channel layer: Pub/Sub connection lost ({reason}); reconnecting"
+                        );
                         delay = self.backoff.min;
                     }
                 }

@@ -9,9 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use mizan::channels::{
-    ChannelLayer, Delivery, DeliverySink, GroupKey, HistoryOptions, Position,
-};
+use mizan::channels::{ChannelLayer, Delivery, DeliverySink, GroupKey, HistoryOptions, Position};
 use mizan_redis::{RedisLayer, RedisLayerBuilder};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
