@@ -75,7 +75,7 @@ async fn history_reads_after_an_offset_and_starts_an_epoch_for_new_groups() {
 
     let fresh = node.layer.history(&group, None).await.unwrap();
     assert_eq!(fresh.position.offset, 0);
-    assert!(fresh.messages.is_empty());
+    assert!(fresh.messages.is_empty() && fresh.complete);
     let again = node.layer.history(&group, Some(0)).await.unwrap();
     assert_eq!(
         again.position, fresh.position,
@@ -317,6 +317,7 @@ async fn unusable_options_and_unreachable_redis_fail_to_connect() {
         }),
         builder("p").timeout(Duration::ZERO),
         builder("p").reconnect_delay(Duration::from_secs(2), Duration::from_secs(1)),
+        builder("p").health_check(Duration::ZERO),
     ] {
         let error = bad.connect().await.unwrap_err();
         assert!(error.to_string().starts_with("redis layer:"), "{error}");

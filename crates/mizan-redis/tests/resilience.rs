@@ -131,3 +131,23 @@ async fn a_history_that_restarted_meanwhile_is_a_gap() {
     let live = a.publish(&group, "live").await;
     assert_eq!(b.next().await, Event::Message(group, live, "live".into()));
 }
+
+#[tokio::test]
+async fn health_checks_keep_a_live_connection() {
+    let prefix = unique_prefix();
+    let proxy = Proxy::start("127.0.0.1:0".parse().unwrap()).await;
+    let mut b = Node::connect(
+        builder_at(&proxy.addr.to_string(), &prefix).health_check(Duration::from_millis(20)),
+    )
+    .await;
+    let group = key("chat", "quiet");
+    b.layer.join(&group).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // One connection for commands, one for Pub/Sub: a failing PING would have reconnected.
+    assert_eq!(proxy.accepted(), 2);
+    let position = b.publish(&group, "still here").await;
+    assert_eq!(
+        b.next().await,
+        Event::Message(group, position, "still here".into())
+    );
+}

@@ -9,7 +9,7 @@ use tokio::time::timeout;
 
 use super::RedisLayer;
 use super::group::GroupStore;
-use super::subscriber::{Backoff, Subscriber};
+use super::subscriber::{Subscriber, Upkeep};
 
 /// The options of a [`RedisLayer`], from [`RedisLayer::builder`].
 #[derive(Debug, Clone)]
@@ -19,7 +19,7 @@ pub struct RedisLayerBuilder {
     prefix: String,
     history: HistoryOptions,
     timeout: Duration,
-    backoff: Backoff,
+    upkeep: Upkeep,
 }
 
 impl RedisLayerBuilder {
@@ -29,9 +29,10 @@ impl RedisLayerBuilder {
             prefix: "mizan".to_owned(),
             history: HistoryOptions::default(),
             timeout: Duration::from_secs(3),
-            backoff: Backoff {
+            upkeep: Upkeep {
                 min: Duration::from_millis(100),
                 max: Duration::from_secs(5),
+                ping: Duration::from_secs(5),
             },
         }
     }
@@ -61,7 +62,15 @@ impl RedisLayerBuilder {
     /// The delays between attempts to reconnect the Pub/Sub connection: from `min`, doubling up to
     /// `max`, each randomized between half and all of it (default: 100 ms to 5 s).
     pub fn reconnect_delay(mut self, min: Duration, max: Duration) -> Self {
-        self.backoff = Backoff { min, max };
+        self.upkeep.min = min;
+        self.upkeep.max = max;
+        self
+    }
+
+    /// How often the Pub/Sub connection is checked with `PING` (default: 5 s): a connection that
+    /// died without closing (a network partition) is noticed within this plus the timeout.
+    pub fn health_check(mut self, every: Duration) -> Self {
+        self.upkeep.ping = every;
         self
     }
 
@@ -74,8 +83,8 @@ impl RedisLayerBuilder {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeout))
             .set_response_timeout(Some(self.timeout))
-            .set_min_delay(self.backoff.min)
-            .set_max_delay(self.backoff.max);
+            .set_min_delay(self.upkeep.min)
+            .set_max_delay(self.upkeep.max);
         let unreachable = |error: &dyn std::fmt::Display| {
             LayerError::new(format!("redis: cannot connect to {}: {error}", self.url))
         };
@@ -108,7 +117,7 @@ impl RedisLayerBuilder {
             pubsub,
             Arc::clone(&store),
             Arc::clone(&sink),
-            self.backoff,
+            self.upkeep,
         );
         Ok(RedisLayer {
             store,
@@ -128,10 +137,13 @@ impl RedisLayerBuilder {
         if self.timeout.is_zero() {
             return invalid("the timeout must not be zero");
         }
-        if self.backoff.min.is_zero() || self.backoff.min > self.backoff.max {
+        if self.upkeep.min.is_zero() || self.upkeep.min > self.upkeep.max {
             return invalid(
                 "the reconnect delays must be positive, the minimum not over the maximum",
             );
+        }
+        if self.upkeep.ping.is_zero() {
+            return invalid("the health check interval must not be zero");
         }
         Ok(())
     }

@@ -52,8 +52,9 @@ if not epoch or not offset then
   epoch, offset = start_epoch()
   redis.call('PEXPIRE', position, lifetime)
 end
+-- Nothing asked for is nothing missing: complete.
 if ARGV[4] == '' then
-  return {epoch, text(offset), 0, {}}
+  return {epoch, text(offset), 1, {}}
 end
 local after = tonumber(ARGV[4])
 if after > offset then

@@ -18,19 +18,18 @@ use tokio::time::{Instant, timeout};
 use super::group::GroupStore;
 use super::payload;
 
-/// How often an idle Pub/Sub connection is checked with `PING`, so that a connection that died
-/// without closing is noticed.
-const PING_INTERVAL: Duration = Duration::from_secs(5);
-
 /// Where messages go once the layer is attached.
 pub(crate) type SinkSlot = Arc<OnceLock<Arc<dyn DeliverySink>>>;
 
-/// The delays between reconnection attempts: from `min`, doubling up to `max`, each times a
-/// random factor between 0.5 and 1 so that many processes do not reconnect in step.
+/// How the task keeps its connection: the delays between reconnection attempts (from `min`,
+/// doubling up to `max`, each times a random factor between 0.5 and 1 so that many processes do
+/// not reconnect in step), and how often it checks the connection with `PING`, so that one that
+/// died without closing is noticed.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Backoff {
+pub(crate) struct Upkeep {
     pub(crate) min: Duration,
     pub(crate) max: Duration,
+    pub(crate) ping: Duration,
 }
 
 /// A handle to the subscriber task; the task ends when the handle is dropped, closing the
@@ -53,7 +52,7 @@ impl Subscriber {
         pubsub: PubSub,
         store: Arc<GroupStore>,
         sink: SinkSlot,
-        backoff: Backoff,
+        upkeep: Upkeep,
     ) -> Self {
         let (commands, receiver) = mpsc::unbounded_channel();
         let timeout = store.timeout();
@@ -61,7 +60,7 @@ impl Subscriber {
             client,
             store,
             sink,
-            backoff,
+            upkeep,
             commands: receiver,
             joined: HashMap::new(),
         };
@@ -113,7 +112,7 @@ struct Task {
     client: redis::Client,
     store: Arc<GroupStore>,
     sink: SinkSlot,
-    backoff: Backoff,
+    upkeep: Upkeep,
     commands: mpsc::UnboundedReceiver<Command>,
     /// By Pub/Sub channel name.
     joined: HashMap<String, Joined>,
@@ -122,7 +121,7 @@ struct Task {
 impl Task {
     async fn run(mut self, connection: (PubSubSink, PubSubStream)) {
         let mut connection = Some(connection);
-        let mut delay = self.backoff.min;
+        let mut delay = self.upkeep.min;
         loop {
             if let Some((mut sink, mut stream)) = connection.take() {
                 match self.serve(&mut sink, &mut stream).await {
@@ -131,7 +130,7 @@ impl Task {
                         tracing::warn!(
                             "redis channel layer: Pub/Sub connection lost ({reason}); reconnecting"
                         );
-                        delay = self.backoff.min;
+                        delay = self.upkeep.min;
                     }
                 }
             }
@@ -148,7 +147,7 @@ impl Task {
                 }
                 Err(error) => {
                     tracing::warn!("redis channel layer: reconnecting failed: {error}");
-                    delay = (delay * 2).min(self.backoff.max);
+                    delay = (delay * 2).min(self.upkeep.max);
                 }
             }
         }
@@ -157,7 +156,8 @@ impl Task {
     /// Handles commands, messages and health checks until the connection fails or the handle is
     /// dropped.
     async fn serve(&mut self, sink: &mut PubSubSink, stream: &mut PubSubStream) -> Ended {
-        let mut ping = tokio::time::interval_at(Instant::now() + PING_INTERVAL, PING_INTERVAL);
+        let every = self.upkeep.ping;
+        let mut ping = tokio::time::interval_at(Instant::now() + every, every);
         loop {
             tokio::select! {
                 command = self.commands.recv() => {

@@ -4,7 +4,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -171,6 +171,7 @@ pub async fn numsub(channel: &str) -> u64 {
 pub struct Proxy {
     pub addr: SocketAddr,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    accepted: Arc<AtomicUsize>,
 }
 
 impl Proxy {
@@ -179,8 +180,11 @@ impl Proxy {
         let addr = listener.local_addr().unwrap();
         let tasks: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
         let registry = Arc::clone(&tasks);
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&accepted);
         let accept = tokio::spawn(async move {
             while let Ok((mut inbound, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::Relaxed);
                 let forward = tokio::spawn(async move {
                     if let Ok(mut outbound) = TcpStream::connect(REDIS).await {
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
@@ -190,7 +194,16 @@ impl Proxy {
             }
         });
         tasks.lock().unwrap().push(accept);
-        Proxy { addr, tasks }
+        Proxy {
+            addr,
+            tasks,
+            accepted,
+        }
+    }
+
+    /// How many connections the proxy has accepted.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::Relaxed)
     }
 
     /// Closes the listener and every forwarded connection.
