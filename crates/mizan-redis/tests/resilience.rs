@@ -151,3 +151,56 @@ async fn health_checks_keep_a_live_connection() {
         Event::Message(group, position, "still here".into())
     );
 }
+
+#[tokio::test]
+async fn a_redis_that_stops_answering_fails_in_time_and_is_recovered_from() {
+    let prefix = unique_prefix();
+    let proxy = Proxy::start("127.0.0.1:0".parse().unwrap()).await;
+    let a = Node::connect(builder(&prefix)).await;
+    let mut b = Node::connect(
+        builder_at(&proxy.addr.to_string(), &prefix).health_check(Duration::from_millis(100)),
+    )
+    .await;
+    let group = key("chat", "partitioned");
+    b.layer.join(&group).await.unwrap();
+    a.publish(&group, "1").await;
+    b.next().await;
+
+    proxy.stall();
+    let started = Instant::now();
+    // Held, not lost: Redis runs it when the proxy resumes, although `b` reported a failure (a
+    // timeout cannot tell "not done" from "not answered").
+    let late = b.layer.publish(&group, Bytes::from_static(b"late")).await;
+    assert!(late.is_err(), "{late:?}");
+    assert!(b.layer.history(&group, None).await.is_err());
+    assert!(started.elapsed() < BOUND, "{:?}", started.elapsed());
+    let missed = a.publish(&group, "2").await;
+    // Past the health check and its timeout: `b` has given up on its Pub/Sub connection.
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    proxy.resume();
+
+    // `missed` arrives (from the history, perhaps also late on the old connection), then the late
+    // publish, then live messages.
+    let live = a.publish(&group, "live").await;
+    let mut seen = Vec::new();
+    loop {
+        let Event::Message(event_group, position, data) = b.next().await else {
+            panic!("no gap: the history holds everything")
+        };
+        assert_eq!(event_group, group);
+        if seen.last() != Some(&(position.offset, data.clone())) {
+            seen.push((position.offset, data));
+        }
+        if position == live {
+            break;
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            (missed.offset, "2".to_owned()),
+            (missed.offset + 1, "late".to_owned()),
+            (live.offset, "live".to_owned())
+        ]
+    );
+}

@@ -37,6 +37,8 @@ use subscriber::{SinkSlot, Subscriber};
 /// [`LayerError`] within the [timeout](RedisLayerBuilder::timeout); the Pub/Sub connection is
 /// re-established with backoff, the joined groups resubscribed, and each group's messages
 /// published meanwhile handed to the sink from the history (or a gap where it no longer has them).
+/// A publish that failed for want of an answer may still have reached Redis and been delivered:
+/// a timeout cannot tell "not done" from "not answered".
 ///
 /// Dropping the layer closes its connections, which ends its subscriptions in Redis.
 pub struct RedisLayer {

@@ -11,8 +11,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use mizan::channels::{ChannelLayer, Delivery, DeliverySink, GroupKey, HistoryOptions, Position};
 use mizan_redis::{RedisLayer, RedisLayerBuilder};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 /// The Redis the tests use; `scripts/services.sh` starts one there.
@@ -166,12 +168,13 @@ pub async fn numsub(channel: &str) -> u64 {
     count
 }
 
-/// A TCP forwarder to the test Redis that the test can cut and restore, as a network failure or
-/// a Redis restart would.
+/// A TCP forwarder to the test Redis that the test can cut (as a network failure or a Redis
+/// restart would) or stall (as a partition that closes nothing would: bytes are held, not passed).
 pub struct Proxy {
     pub addr: SocketAddr,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
     accepted: Arc<AtomicUsize>,
+    open: watch::Sender<bool>,
 }
 
 impl Proxy {
@@ -182,12 +185,19 @@ impl Proxy {
         let registry = Arc::clone(&tasks);
         let accepted = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&accepted);
+        let (open, gate) = watch::channel(true);
         let accept = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
+            while let Ok((inbound, _)) = listener.accept().await {
                 counter.fetch_add(1, Ordering::Relaxed);
+                let gate = gate.clone();
                 let forward = tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(REDIS).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    if let Ok(outbound) = TcpStream::connect(REDIS).await {
+                        let (from_client, to_client) = inbound.into_split();
+                        let (from_redis, to_redis) = outbound.into_split();
+                        tokio::select! {
+                            () = pump(from_client, to_redis, gate.clone()) => {}
+                            () = pump(from_redis, to_client, gate) => {}
+                        }
                     }
                 });
                 registry.lock().unwrap().push(forward);
@@ -198,6 +208,7 @@ impl Proxy {
             addr,
             tasks,
             accepted,
+            open,
         }
     }
 
@@ -210,6 +221,31 @@ impl Proxy {
     pub fn cut(&self) {
         for task in self.tasks.lock().unwrap().drain(..) {
             task.abort();
+        }
+    }
+
+    /// Holds every byte in either direction, on open connections and new ones, until `resume`.
+    pub fn stall(&self) {
+        self.open.send_replace(false);
+    }
+
+    pub fn resume(&self) {
+        self.open.send_replace(true);
+    }
+}
+
+/// Passes bytes from `from` to `to` while the gate is open; ends with either side.
+async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, mut gate: watch::Receiver<bool>) {
+    let mut buffer = vec![0u8; 16 * 1024];
+    loop {
+        let read = match from.read(&mut buffer).await {
+            Ok(0) | Err(_) => return,
+            Ok(read) => read,
+        };
+        if gate.wait_for(|open| *open).await.is_err()
+            || to.write_all(&buffer[..read]).await.is_err()
+        {
+            return;
         }
     }
 }
