@@ -297,10 +297,12 @@ async fn odd_group_names_do_not_collide() {
 #[tokio::test]
 async fn unusable_options_and_unreachable_redis_fail_to_connect() {
     let started = Instant::now();
-    let refused = mizan_redis::RedisLayer::builder("redis://127.0.0.1:1")
+    let refused = mizan_redis::RedisLayer::builder("redis://ada:hunter2@127.0.0.1:1")
         .prefix(unique_prefix())
         .timeout(Duration::from_millis(500));
-    assert!(refused.connect().await.is_err());
+    let error = refused.connect().await.unwrap_err().to_string();
+    assert!(error.contains("127.0.0.1:1"), "{error}");
+    assert!(!error.contains("hunter2"), "no password in logs: {error}");
     assert!(started.elapsed() < Duration::from_secs(3));
     assert!(
         mizan_redis::RedisLayer::builder("http://example.invalid")

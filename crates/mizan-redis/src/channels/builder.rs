@@ -85,13 +85,15 @@ impl RedisLayerBuilder {
             .set_response_timeout(Some(self.timeout))
             .set_min_delay(self.upkeep.min)
             .set_max_delay(self.upkeep.max);
+        // The address, not the URL: that may hold a password, and these messages reach logs.
+        let address = client.get_connection_info().addr().to_string();
         let unreachable = |error: &dyn std::fmt::Display| {
-            LayerError::new(format!("redis: cannot connect to {}: {error}", self.url))
+            LayerError::new(format!("redis: cannot connect to {address}: {error}"))
         };
         let late = || {
             LayerError::new(format!(
-                "redis: {} did not answer within {:?}",
-                self.url, self.timeout
+                "redis: {address} did not answer within {:?}",
+                self.timeout
             ))
         };
         let commands = timeout(

@@ -123,11 +123,9 @@ impl GroupStore {
         }
     }
 
+    /// At least 1 ms (the builder refuses less): PEXPIRE 0 would delete what it is given.
     fn lifetime_ms(&self) -> u64 {
-        // At least 1 ms: PEXPIRE 0 would delete the group the moment it is written.
-        u64::try_from(self.history.lifetime.as_millis())
-            .unwrap_or(u64::MAX)
-            .max(1)
+        u64::try_from(self.history.lifetime.as_millis()).unwrap_or(u64::MAX)
     }
 }
 
