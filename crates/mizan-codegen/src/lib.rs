@@ -25,6 +25,7 @@
 //!
 //! Output is deterministic: the same manifest gives the same bytes.
 
+mod channels;
 mod error;
 mod forms;
 mod hooks;

@@ -22,6 +22,7 @@ export type {
 export {
   useMizanChannel,
   useMizanChannelStatus,
+  type MizanChannelHookOptions,
   type UseMizanChannelOptions,
   type UseMizanChannelResult,
   type UseMizanChannelStatus,

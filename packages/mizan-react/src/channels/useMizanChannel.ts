@@ -39,6 +39,16 @@ export interface UseMizanChannelOptions<P, M, I> {
   incomingSchema?: ZodType<I>;
 }
 
+/**
+ * The options of a generated channel hook (`use<Pascal>Channel(params, options)`): those of
+ * {@link useMizanChannel} that the application chooses; the schemas and the schema hash come from
+ * the manifest.
+ */
+export type MizanChannelHookOptions<M> = Pick<
+  UseMizanChannelOptions<Record<string, unknown>, M, unknown>,
+  'onMessage' | 'onGap' | 'enabled'
+>;
+
 /** The hook's status: `idle` while not `enabled`, else its subscription's. */
 export type UseMizanChannelStatus = 'idle' | ChannelSubscriptionStatus;
 
