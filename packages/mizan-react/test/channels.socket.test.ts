@@ -227,6 +227,25 @@ describe('ChannelSocket', () => {
     await expect(ended.sub.send('x')).rejects.toMatchObject({ code: 'network_error' });
   });
 
+  it('subscribes again with backoff while the server answers unavailable', async () => {
+    const s = open();
+    const { sub, statuses } = record(s);
+    const conn = await server.conn();
+    const unavailable = { code: 'unavailable', message: 'the channel layer is down', status: 503 };
+    for (const [n, delay] of [[0, 375], [1, 750]] as const) {
+      const frame = await conn.next('subscribe', n);
+      conn.send({ type: 'error', id: frame.id, error: unavailable });
+      await vi.waitFor(() => expect(timers.pending).toContain(delay), { timeout: 2000 });
+      expect(sub.status).toBe('connecting');
+      timers.advance(delay);
+    }
+    const frame = await conn.next('subscribe', 2);
+    conn.subscribed(frame, 'room.lobby', 'e1', 0);
+    await vi.waitFor(() => expect(sub.status).toBe('subscribed'), { timeout: 2000 });
+    expect(statuses).toEqual(['subscribed']);
+    expect(new Set(conn.frames.map((f) => f.id))).toEqual(new Set([frame.id]));
+  });
+
   it('answers ping with pong', async () => {
     const s = open();
     record(s);

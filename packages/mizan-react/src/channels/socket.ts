@@ -218,7 +218,8 @@ export class ChannelSocket {
           this.#settle(frame.ref, frame.error);
         } else if (frame.id !== undefined) {
           const sub = this.#subs.get(frame.id);
-          if (sub) {
+          if (sub && frame.error.code === 'unavailable') this.#retry(sub);
+          else if (sub) {
             if (frame.error.isStaleClient) this.#onStale(frame.error);
             this.#end(sub, frame.error);
           }
@@ -262,6 +263,20 @@ export class ChannelSocket {
     const error = this.#write(sub.subscribeFrame());
     if (error) this.#end(sub, error);
     else sub.sent = true;
+  }
+
+  /**
+   * Subscribes again later: `unavailable` is the server's channel layer being out of reach, which
+   * it recovers from by itself (spec §2.15.6), with the backoff of reconnections.
+   */
+  #retry(sub: AnySub): void {
+    sub.sent = false;
+    const delay = reconnectDelay(sub.retries, this.#options.random);
+    sub.retries += 1;
+    this.#timers.setTimeout(() => {
+      // Gone, or already sent again on a socket opened meanwhile.
+      if (this.#subs.get(sub.id) === sub && this.#ready && !sub.sent) this.#sendSubscribe(sub);
+    }, delay);
   }
 
   #send(sub: AnySub, data: unknown): Promise<void> {

@@ -10,7 +10,8 @@ import { judgeMessage } from './position.js';
 
 /**
  * Where a subscription is: `connecting` (waiting for a socket or for `subscribed`, also again
- * after a lost socket), `subscribed`, `error` (the server refused or ended it: see its error), or
+ * after a lost socket, or while the server answers `unavailable`, which is retried with backoff),
+ * `subscribed`, `error` (the server refused or ended it: see its error), or
  * `closed` (its owner ended it). `error` and `closed` are final.
  */
 export type ChannelSubscriptionStatus = 'connecting' | 'subscribed' | 'error' | 'closed';
@@ -62,6 +63,8 @@ export class Subscription<M = unknown, I = unknown> implements ChannelSubscripti
   group: string | undefined;
   /** Whether the subscribe frame went out on the current socket. */
   sent = false;
+  /** Subscribes refused with `unavailable` in a row, for the retry's backoff. */
+  retries = 0;
 
   constructor(
     readonly id: string,
@@ -107,6 +110,7 @@ export class Subscription<M = unknown, I = unknown> implements ChannelSubscripti
     // With `since`, the kept position stands: the recovered messages that follow `subscribed` are
     // after it, and a `gap` frame replaces it when they cannot be recovered (spec §2.15.5).
     this.position ??= position;
+    this.retries = 0;
     this.setStatus('subscribed', undefined);
   }
 
