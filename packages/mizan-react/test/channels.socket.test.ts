@@ -1,60 +1,11 @@
-// The channel socket against a scripted server (spec §2.15.3–§2.15.8, the client's side).
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  ChannelSocket,
-  MizanError,
-  channelUrl,
-  reconnectDelay,
-  type ChannelOptions,
-  type ChannelPosition,
-  type ChannelSubscriptionStatus,
-} from '../src/index.js';
-import { ChannelServer, ManualTimers, NodeWebSocket, type Conn } from './channelServer.js';
+// The channel socket against a scripted server (spec §2.15.3–§2.15.5, the client's side):
+// subscriptions, delivery by position, gaps, send and refusals. Reconnection, auth, liveness and
+// closing are in channels.reconnect.test.ts.
+import { describe, expect, it, vi } from 'vitest';
+import { MizanError, channelUrl, reconnectDelay } from '../src/index.js';
+import { openSocket, record, subscribed, useSocketHarness } from './channelHarness.js';
 
-let server: ChannelServer;
-let timers: ManualTimers;
-let socket: ChannelSocket;
-
-beforeEach(async () => {
-  server = await ChannelServer.start();
-  timers = new ManualTimers();
-});
-
-afterEach(async () => {
-  socket?.close();
-  await server.stop();
-});
-
-function open(options: ChannelOptions = {}): ChannelSocket {
-  socket = new ChannelSocket(() => server.url, {
-    WebSocket: NodeWebSocket,
-    timers,
-    random: () => 0.5,
-    ...options,
-  });
-  return socket;
-}
-
-/** A subscription that records what it is told. */
-function record(s: ChannelSocket, channel = 'chat', params: Record<string, unknown> = { room: 'lobby' }) {
-  const log: unknown[] = [];
-  const statuses: ChannelSubscriptionStatus[] = [];
-  const sub = s.subscribe<unknown, unknown>(
-    { channel, params, schema: 'AAAAAAAAAAAAAAAAAAAAAA' },
-    {
-      onMessage: (data, at) => log.push(['message', data, at.epoch, at.offset]),
-      onGap: (at: ChannelPosition) => log.push(['gap', at.epoch, at.offset]),
-      onStatus: (status) => statuses.push(status),
-    },
-  );
-  return { sub, log, statuses };
-}
-
-async function subscribed(conn: Conn, n = 0, epoch = 'e1', offset = 0) {
-  const frame = await conn.next('subscribe', n);
-  conn.subscribed(frame, 'room.lobby', epoch, offset);
-  return frame;
-}
+const h = useSocketHarness();
 
 describe('channelUrl', () => {
   it('turns the base URL into ws(s)://…/ws', () => {
@@ -84,10 +35,10 @@ describe('reconnectDelay', () => {
 
 describe('ChannelSocket', () => {
   it('opens lazily, subscribes after welcome, and delivers messages once in order', async () => {
-    const s = open();
+    const s = openSocket(h);
     expect(s.status).toBe('idle');
     const { sub, log, statuses } = record(s);
-    const conn = await server.conn();
+    const conn = await h.server.conn();
     const frame = await subscribed(conn, 0, 'e1', 40);
     expect(frame).toEqual({
       type: 'subscribe',
@@ -115,9 +66,9 @@ describe('ChannelSocket', () => {
   });
 
   it('reports a gap on another epoch, and on a gap frame, keeping their positions', async () => {
-    const s = open();
+    const s = openSocket(h);
     const { sub, log } = record(s);
-    const conn = await server.conn();
+    const conn = await h.server.conn();
     const frame = await subscribed(conn, 0, 'e1', 5);
     conn.message('chat', 'room.lobby', 'e2', 1, 'restarted');
     conn.message('chat', 'room.lobby', 'e2', 1, 'repeat');
@@ -136,9 +87,9 @@ describe('ChannelSocket', () => {
   });
 
   it('hands a message of a shared group to each subscription, by its own position', async () => {
-    const s = open();
+    const s = openSocket(h);
     const a = record(s);
-    const conn = await server.conn();
+    const conn = await h.server.conn();
     await subscribed(conn, 0, 'e1', 3);
     const b = record(s);
     await subscribed(conn, 1, 'e1', 4);
@@ -151,9 +102,9 @@ describe('ChannelSocket', () => {
   });
 
   it('send resolves on ack and rejects with the MizanError of an error frame', async () => {
-    const s = open();
+    const s = openSocket(h);
     const { sub } = record(s);
-    const conn = await server.conn();
+    const conn = await h.server.conn();
     const frame = await subscribed(conn);
     await vi.waitFor(() => expect(sub.status).toBe('subscribed'), { timeout: 2000 });
     const ok = sub.send({ text: 'hi' });
@@ -182,10 +133,10 @@ describe('ChannelSocket', () => {
   });
 
   it('refuses a frame over max_frame_bytes before sending it, keeping the socket', async () => {
-    server.autoWelcome = false;
-    const s = open();
+    h.server.autoWelcome = false;
+    const s = openSocket(h);
     const { sub } = record(s);
-    const conn = await server.conn();
+    const conn = await h.server.conn();
     conn.welcome({ max_frame_bytes: 200 });
     await subscribed(conn);
     await vi.waitFor(() => expect(sub.status).toBe('subscribed'), { timeout: 2000 });
@@ -200,10 +151,10 @@ describe('ChannelSocket', () => {
   });
 
   it('surfaces a refused subscribe and a server-ended subscription to their owner', async () => {
-    const s = open();
+    const s = openSocket(h);
     const refused = record(s);
     const ended = record(s, 'chat', { room: 'b' });
-    const conn = await server.conn();
+    const conn = await h.server.conn();
     const f1 = await conn.next('subscribe', 0);
     const f2 = await conn.next('subscribe', 1);
     conn.send({
@@ -228,16 +179,16 @@ describe('ChannelSocket', () => {
   });
 
   it('subscribes again with backoff while the server answers unavailable', async () => {
-    const s = open();
+    const s = openSocket(h);
     const { sub, statuses } = record(s);
-    const conn = await server.conn();
+    const conn = await h.server.conn();
     const unavailable = { code: 'unavailable', message: 'the channel layer is down', status: 503 };
     for (const [n, delay] of [[0, 375], [1, 750]] as const) {
       const frame = await conn.next('subscribe', n);
       conn.send({ type: 'error', id: frame.id, error: unavailable });
-      await vi.waitFor(() => expect(timers.pending).toContain(delay), { timeout: 2000 });
+      await vi.waitFor(() => expect(h.timers.pending).toContain(delay), { timeout: 2000 });
       expect(sub.status).toBe('connecting');
-      timers.advance(delay);
+      h.timers.advance(delay);
     }
     const frame = await conn.next('subscribe', 2);
     conn.subscribed(frame, 'room.lobby', 'e1', 0);
@@ -247,165 +198,11 @@ describe('ChannelSocket', () => {
   });
 
   it('answers ping with pong', async () => {
-    const s = open();
+    const s = openSocket(h);
     record(s);
-    const conn = await server.conn();
+    const conn = await h.server.conn();
     conn.send({ type: 'ping' });
     expect(await conn.next('pong')).toEqual({ type: 'pong' });
   });
 
-  it('resubscribes with since after the server drops the socket, and recovers without repeats', async () => {
-    const s = open();
-    const { sub, log, statuses } = record(s);
-    const first = await server.conn(0);
-    const f1 = await subscribed(first, 0, 'k3J9', 40);
-    first.message('chat', 'room.lobby', 'k3J9', 41, 'a');
-    await vi.waitFor(() => expect(log).toHaveLength(1), { timeout: 2000 });
-    first.drop();
-    await vi.waitFor(() => expect(s.status).toBe('reconnecting'), { timeout: 2000 });
-    expect(sub.status).toBe('connecting');
-    // attempt 0 with a random factor of 0.5: 0.5 s × 0.75.
-    expect(timers.pending).toContain(375);
-    timers.advance(375);
-    const second = await server.conn(1);
-    const f2 = await second.next('subscribe', 0);
-    expect(f2).toMatchObject({ id: f1.id, channel: 'chat', since: { epoch: 'k3J9', offset: 41 } });
-    second.subscribed(f2, 'room.lobby', 'k3J9', 43);
-    second.message('chat', 'room.lobby', 'k3J9', 42, 'b');
-    second.message('chat', 'room.lobby', 'k3J9', 43, 'c');
-    second.message('chat', 'room.lobby', 'k3J9', 43, 'c live'); // live repeat of a recovered one
-    second.message('chat', 'room.lobby', 'k3J9', 44, 'd');
-    await vi.waitFor(() => expect(log).toHaveLength(4), { timeout: 2000 });
-    expect(log.map((m) => (m as unknown[])[1])).toEqual(['a', 'b', 'c', 'd']);
-    expect(statuses).toEqual(['subscribed', 'connecting', 'subscribed']);
-    expect(s.status).toBe('open');
-  });
-
-  it('backs off 0.5 s doubling while connections fail, and starts over after a welcome', async () => {
-    server.autoWelcome = false;
-    const s = open({ random: () => 0 });
-    record(s);
-    const delays: number[] = [];
-    for (let n = 0; n < 4; n++) {
-      const conn = await server.conn(n);
-      conn.drop();
-      await vi.waitFor(() => expect(s.status).toBe('reconnecting'), { timeout: 2000 });
-      const delay = timers.pending.find((ms) => ms < 60_000) as number;
-      delays.push(delay);
-      timers.advance(delay - 1);
-      expect(server.conns).toHaveLength(n + 1);
-      timers.advance(1);
-    }
-    expect(delays).toEqual([250, 500, 1000, 2000]);
-    const conn = await server.conn(4);
-    conn.welcome();
-    await conn.next('subscribe');
-    conn.drop();
-    await vi.waitFor(() => expect(s.status).toBe('reconnecting'), { timeout: 2000 });
-    expect(timers.pending).toContain(250);
-  });
-
-  it('sends the token first on every socket, and null drops it', async () => {
-    let token: string | null = 'tok-1';
-    const s = open({ token: () => token });
-    record(s);
-    const first = await server.conn(0);
-    const auth = await first.next('auth');
-    expect(auth).toMatchObject({ type: 'auth', token: 'tok-1' });
-    // No subscription before the server answered the token: it decides what they may see.
-    expect(first.frames.map((f) => f.type)).toEqual(['auth']);
-    first.send({ type: 'ack', ref: auth.ref });
-    await subscribed(first);
-    token = 'tok-2';
-    first.drop();
-    await vi.waitFor(() => expect(s.status).toBe('reconnecting'), { timeout: 2000 });
-    timers.advance(500);
-    const second = await server.conn(1);
-    const auth2 = await second.next('auth');
-    expect(auth2.token).toBe('tok-2');
-    second.send({ type: 'ack', ref: auth2.ref });
-    await subscribed(second);
-    const dropping = s.auth(null);
-    const auth3 = await second.next('auth', 1);
-    expect(auth3.token).toBeNull();
-    second.send({ type: 'ack', ref: auth3.ref });
-    await dropping;
-  });
-
-  it('goes on with the upgrade principal when the token is refused, and says so', async () => {
-    const refused: MizanError[] = [];
-    const s = open({ token: () => 'bad', onAuthError: (e) => refused.push(e) });
-    const { sub } = record(s);
-    const conn = await server.conn();
-    const auth = await conn.next('auth');
-    conn.send({ type: 'error', ref: auth.ref, error: { code: 'unauthenticated', message: 'no', status: 401 } });
-    await subscribed(conn);
-    await vi.waitFor(() => expect(sub.status).toBe('subscribed'), { timeout: 2000 });
-    expect(refused.map((e) => e.code)).toEqual(['unauthenticated']);
-  });
-
-  it('treats a socket without server frames for ping_interval + idle_timeout as dead', async () => {
-    server.autoWelcome = false;
-    const s = open();
-    record(s);
-    const first = await server.conn(0);
-    first.welcome({ ping_interval: 1, idle_timeout: 2 });
-    await subscribed(first);
-    await vi.waitFor(() => expect(s.status).toBe('open'), { timeout: 2000 });
-    // Each server frame re-arms it.
-    first.send({ type: 'ping' });
-    await first.next('pong');
-    timers.advance(2999);
-    expect(s.status).toBe('open');
-    timers.advance(1);
-    expect(s.status).toBe('reconnecting');
-    expect(await first.closed()).toBe(1000);
-    timers.advance(375);
-    const second = await server.conn(1);
-    second.welcome();
-    expect(await second.next('subscribe')).toHaveProperty('since');
-  });
-
-  it('unsubscribes, closes with 1000 after the linger time, and never reconnects by itself', async () => {
-    const s = open({ lingerMs: 1000 });
-    const statuses: string[] = [];
-    s.subscribeStatus(() => statuses.push(s.status));
-    const { sub, log } = record(s);
-    const conn = await server.conn();
-    const frame = await subscribed(conn);
-    await vi.waitFor(() => expect(sub.status).toBe('subscribed'), { timeout: 2000 });
-    sub.close();
-    expect(sub.status).toBe('closed');
-    expect(await conn.next('unsubscribe')).toEqual({ type: 'unsubscribe', id: frame.id });
-    conn.message('chat', 'room.lobby', 'e1', 1, 'after the end');
-    timers.advance(999);
-    expect(s.status).toBe('open');
-    timers.advance(1);
-    expect(await conn.closed()).toBe(1000);
-    expect(s.status).toBe('idle');
-    expect(timers.pending.filter((ms) => ms < 60_000)).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(server.conns).toHaveLength(1);
-    expect(log).toEqual([]);
-    expect(statuses).toEqual(['connecting', 'open', 'idle']);
-  });
-
-  it('close() ends every subscription with 1000 and no reconnection', async () => {
-    const s = open();
-    const { sub } = record(s);
-    const conn = await server.conn();
-    await subscribed(conn);
-    s.close();
-    expect(sub.status).toBe('closed');
-    expect(await conn.closed()).toBe(1000);
-    expect(s.status).toBe('idle');
-    expect(timers.pending.filter((ms) => ms < 60_000)).toEqual([]);
-  });
-
-  it('fails its subscriptions when there is no WebSocket URL', () => {
-    socket = new ChannelSocket(() => channelUrl('/api/mizan', 'not a url'), { WebSocket: NodeWebSocket, timers });
-    const { sub } = record(socket);
-    expect(sub.status).toBe('error');
-    expect(sub.error).toMatchObject({ code: 'network_error' });
-  });
 });

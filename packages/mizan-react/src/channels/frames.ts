@@ -6,7 +6,7 @@
  * @module
  */
 
-import { errorFromBody, type MizanError } from '../errors.js';
+import { MizanError, errorFromBody } from '../errors.js';
 
 /** A history position of a group (spec §2.15.4): a run of its history and an offset in it. */
 export interface ChannelPosition {
@@ -131,9 +131,31 @@ export function readServerFrame(text: unknown): ServerFrame | null {
 }
 
 /**
- * The number of UTF-8 bytes of `text`: the unit of the server's `max_frame_bytes`.
+ * The text of a client frame, or the error why it cannot go: a frame over the server's
+ * `max_frame_bytes` (UTF-8 bytes) would make the server close the socket (1009) and so cut every
+ * other subscription too, so it is refused here instead.
  * @internal
  */
-export function utf8Length(text: string): number {
-  return new TextEncoder().encode(text).length;
+export function encodeFrame(
+  frame: Record<string, unknown>,
+  maxFrameBytes: number,
+): string | MizanError {
+  let text: string;
+  try {
+    text = JSON.stringify(frame);
+  } catch (cause) {
+    return new MizanError({
+      code: 'malformed_json',
+      message: 'the frame cannot be written as JSON',
+      details: { reason: 'unsupported_value' },
+      cause,
+    });
+  }
+  if (new TextEncoder().encode(text).length > maxFrameBytes) {
+    return new MizanError({
+      code: 'payload_too_large',
+      message: `the frame is over the server's ${maxFrameBytes} bytes`,
+    });
+  }
+  return text;
 }

@@ -7,7 +7,8 @@
 
 import { MizanError } from '../errors.js';
 import { reconnectDelay } from './backoff.js';
-import { DEFAULT_WELCOME, readServerFrame, utf8Length, type ServerFrame } from './frames.js';
+import { PendingRequests } from './requests.js';
+import { DEFAULT_WELCOME, encodeFrame, readServerFrame, type ServerFrame } from './frames.js';
 import type { ChannelOptions, ChannelTimers } from './options.js';
 import {
   Subscription,
@@ -36,11 +37,6 @@ export interface ChannelSubscribeOptions {
 // The socket handles every subscription alike; only their owners know the message types.
 type AnySub = Subscription<unknown, unknown>;
 
-interface Pending {
-  resolve(): void;
-  reject(error: MizanError): void;
-}
-
 // `globalThis`'s own, unbound calls: browsers refuse timers called on another object.
 const GLOBAL_TIMERS: ChannelTimers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -57,7 +53,7 @@ export class ChannelSocket {
   readonly #timers: ChannelTimers;
   readonly #onStale: (error: MizanError) => void;
   readonly #subs = new Map<string, AnySub>();
-  readonly #pending = new Map<string, Pending>();
+  readonly #requests = new PendingRequests();
   readonly #statusListeners = new Set<() => void>();
   #status: ChannelConnectionStatus = 'idle';
   #ws: WebSocket | null = null;
@@ -77,7 +73,11 @@ export class ChannelSocket {
    * @param options - see {@link ChannelOptions}.
    * @param onStale - told of a `stale_client` refusal, as the client's calls are.
    */
-  constructor(url: () => string, options: ChannelOptions = {}, onStale: (e: MizanError) => void = () => {}) {
+  constructor(
+    url: () => string,
+    options: ChannelOptions = {},
+    onStale: (e: MizanError) => void = () => {},
+  ) {
     this.#url = url;
     this.#options = options;
     this.#timers = options.timers ?? GLOBAL_TIMERS;
@@ -161,7 +161,11 @@ export class ChannelSocket {
       ws = new WS(this.#url());
     } catch (cause) {
       // No URL or no WebSocket: a configuration error that retrying cannot fix.
-      const error = new MizanError({ code: 'network_error', message: 'cannot open the channel socket', cause });
+      const error = new MizanError({
+        code: 'network_error',
+        message: 'cannot open the channel socket',
+        cause,
+      });
       for (const sub of [...this.#subs.values()]) this.#end(sub, error);
       this.#setStatus('idle');
       return;
@@ -197,9 +201,8 @@ export class ChannelSocket {
         return;
       case 'message':
         for (const sub of [...this.#subs.values()]) {
-          if (sub.status === 'subscribed' && sub.channel === frame.channel && sub.group === frame.group) {
-            sub.message(frame.position, frame.data);
-          }
+          const ours = sub.channel === frame.channel && sub.group === frame.group;
+          if (ours && sub.status === 'subscribed') sub.message(frame.position, frame.data);
         }
         return;
       case 'gap':
@@ -211,11 +214,11 @@ export class ChannelSocket {
         return;
       }
       case 'ack':
-        this.#settle(frame.ref, undefined);
+        this.#requests.settle(frame.ref, undefined);
         return;
       case 'error':
-        if (frame.ref !== undefined && this.#pending.has(frame.ref)) {
-          this.#settle(frame.ref, frame.error);
+        if (frame.ref !== undefined && this.#requests.has(frame.ref)) {
+          this.#requests.settle(frame.ref, frame.error);
         } else if (frame.id !== undefined) {
           const sub = this.#subs.get(frame.id);
           if (sub && frame.error.code === 'unavailable') this.#retry(sub);
@@ -301,45 +304,13 @@ export class ChannelSocket {
 
   /** A frame with a new `ref`, settled by the server's `ack` or `error`. */
   #request(frame: Record<string, unknown>): Promise<void> {
-    this.#nextId += 1;
-    const ref = `r${this.#nextId}`;
-    return new Promise<void>((resolve, reject) => {
-      const error = this.#write({ ...frame, ref });
-      if (error) reject(error);
-      else this.#pending.set(ref, { resolve, reject });
-    });
+    return this.#requests.start(frame, (f) => this.#write(f));
   }
 
-  #settle(ref: string, error: MizanError | undefined): void {
-    const pending = this.#pending.get(ref);
-    if (!pending) return;
-    this.#pending.delete(ref);
-    if (error) pending.reject(error);
-    else pending.resolve();
-  }
-
-  /**
-   * Writes `frame`; the error when it cannot: a frame over the server's `max_frame_bytes` would
-   * make the server close the socket (1009) and so cut every other subscription too.
-   */
+  /** Writes `frame`; the error when it cannot (see `encodeFrame`, or no open socket). */
   #write(frame: Record<string, unknown>): MizanError | undefined {
-    let text: string;
-    try {
-      text = JSON.stringify(frame);
-    } catch (cause) {
-      return new MizanError({
-        code: 'malformed_json',
-        message: 'the frame cannot be written as JSON',
-        details: { reason: 'unsupported_value' },
-        cause,
-      });
-    }
-    if (utf8Length(text) > this.#maxFrameBytes) {
-      return new MizanError({
-        code: 'payload_too_large',
-        message: `the frame is over the server's ${this.#maxFrameBytes} bytes`,
-      });
-    }
+    const text = encodeFrame(frame, this.#maxFrameBytes);
+    if (typeof text !== 'string') return text;
     const ws = this.#ws;
     if (ws === null || ws.readyState !== 1) return notConnected('the channel socket is not open');
     try {
@@ -396,9 +367,7 @@ export class ChannelSocket {
     this.#ws = null;
     this.#ready = false;
     this.#timers.clearTimeout(this.#liveness);
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const p of pending) p.reject(notConnected('the channel socket closed before the answer'));
+    this.#requests.failAll(() => notConnected('the channel socket closed before the answer'));
   }
 
   #maybeLinger(): void {

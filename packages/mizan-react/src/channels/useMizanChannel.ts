@@ -56,7 +56,7 @@ export type UseMizanChannelStatus = 'idle' | ChannelSubscriptionStatus;
 export interface UseMizanChannelResult<M, I> {
   /** Where the subscription is; `connecting` again while a lost socket is being replaced. */
   status: UseMizanChannelStatus;
-  /** Why the status is `error`: refused (`forbidden`, `validation_failed`...) or ended by the server. */
+  /** Why the status is `error`: refused (`forbidden`, `validation_failed`...) or ended. */
   error: MizanError | undefined;
   /** The last message of the current params, `undefined` before the first. */
   lastMessage: M | undefined;
