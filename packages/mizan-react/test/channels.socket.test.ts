@@ -197,6 +197,24 @@ describe('ChannelSocket', () => {
     expect(new Set(conn.frames.map((f) => f.id))).toEqual(new Set([frame.id]));
   });
 
+  it('ignores frames it does not know or that are not the protocol shape', async () => {
+    const s = openSocket(h);
+    const { sub, log } = record(s);
+    const conn = await h.server.conn();
+    await subscribed(conn, 0, 'e1', 0);
+    await vi.waitFor(() => expect(sub.status).toBe('subscribed'), { timeout: 2000 });
+    conn.ws.send('not json');
+    conn.ws.send('[1, 2]');
+    conn.send({ type: 'presence', who: 'ada' });
+    conn.send({ type: 'message', channel: 'chat', group: 'room.lobby', epoch: 'bad epoch!', offset: 1, data: 1 });
+    conn.send({ type: 'message', channel: 'chat', group: 'room.lobby', epoch: 'e1', offset: 1.5, data: 2 });
+    conn.send({ type: 'message', channel: 'chat', group: 'room.lobby', epoch: 'e1', offset: 1 });
+    conn.send({ type: 'message', channel: 'chat', group: 'room.lobby', epoch: 'e1', offset: 1, data: 3, extra: true });
+    await vi.waitFor(() => expect(log).toHaveLength(1), { timeout: 2000 });
+    expect(log).toEqual([['message', 3, 'e1', 1]]);
+    expect(s.status).toBe('open');
+  });
+
   it('answers ping with pong', async () => {
     const s = openSocket(h);
     record(s);
