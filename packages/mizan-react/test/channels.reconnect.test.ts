@@ -35,6 +35,26 @@ describe('ChannelSocket across sockets', () => {
     expect(s.status).toBe('open');
   });
 
+  it('reconnect() replaces the socket at once and resumes every subscription with since', async () => {
+    const s = openSocket(h);
+    const { sub, log } = record(s);
+    const first = await h.server.conn(0);
+    const f1 = await subscribed(first, 0, 'k3J9', 10);
+    first.message('chat', 'room.lobby', 'k3J9', 11, 'a');
+    await vi.waitFor(() => expect(log).toHaveLength(1), { timeout: 2000 });
+    s.reconnect();
+    // No backoff: the new socket opens now, not after a timer.
+    expect(h.timers.pending).not.toContain(375);
+    const second = await h.server.conn(1);
+    const f2 = await second.next('subscribe', 0);
+    expect(f2).toMatchObject({ id: f1.id, since: { epoch: 'k3J9', offset: 11 } });
+    second.subscribed(f2, 'room.lobby', 'k3J9', 12);
+    second.message('chat', 'room.lobby', 'k3J9', 12, 'b');
+    await vi.waitFor(() => expect(log).toHaveLength(2), { timeout: 2000 });
+    expect(sub.status).toBe('subscribed');
+    expect(await first.closed()).toBe(1000);
+  });
+
   it('backs off 0.5 s doubling while connections fail, and starts over after a welcome', async () => {
     h.server.autoWelcome = false;
     const s = openSocket(h, { random: () => 0 });

@@ -140,6 +140,24 @@ export class ChannelSocket {
     return this.#request({ type: 'auth', token });
   }
 
+  /**
+   * Replaces the socket with a new one at once, keeping every subscription: each resumes with
+   * `since` (spec §2.15.5), so nothing is lost or repeated. The socket's principal comes from its
+   * upgrade request (the session cookie, spec §2.15.2), so call this after a sign-in or sign-out
+   * that changed the cookie; token clients use {@link ChannelSocket.auth} instead.
+   */
+  reconnect(): void {
+    this.#timers.clearTimeout(this.#reconnect);
+    this.#reconnect = undefined;
+    const ws = this.#ws;
+    if (ws) this.#detach(ws, 1000, 'reconnect');
+    this.#reset();
+    for (const sub of this.#subs.values()) sub.lost();
+    this.#attempt = 0;
+    if (this.#subs.size > 0) this.#connect();
+    else this.#setStatus('idle');
+  }
+
   /** Ends every subscription and closes the socket (close code 1000): no reconnection. */
   close(): void {
     for (const sub of [...this.#subs.values()]) sub.close();
