@@ -121,7 +121,6 @@ pub(crate) async fn run(ws: WebSocket, upgrade: Upgrade) {
         options.max_frame_bytes,
         options.max_subscriptions,
     ));
-    let close_timeout = options.close_timeout;
     let now = Instant::now();
     let socket = Socket {
         tokens: f64::from(options.rate_burst),
@@ -145,22 +144,11 @@ pub(crate) async fn run(ws: WebSocket, upgrade: Upgrade) {
     let reader = socket.read(stream, upgrade.connection);
     let writer = writer::write(sink, &outbox);
     tokio::pin!(reader, writer);
-    let served = async {
-        tokio::select! {
-            () = &mut reader => {}
-            // The close frame is out: the reader waits for the client's answer.
-            () = &mut writer => reader.await,
-        }
-    };
-    // Once closing, the handshake has its time and no more: a client that reads nothing (a slow
-    // consumer) or never answers loses the connection.
-    let watchdog = async {
-        outbox.closing().await;
-        tokio::time::sleep(close_timeout).await;
-    };
     tokio::select! {
-        () = served => {}
-        () = watchdog => {}
+        // The reader ends the socket: the client closed, or the close handshake had its time.
+        () = &mut reader => {}
+        // The close frame is out: the reader waits for the client's answer.
+        () = &mut writer => reader.await,
     }
 }
 
@@ -207,6 +195,9 @@ impl Socket {
                     self.close(close::GOING_AWAY);
                     connection = None;
                 }
+                // Closed by the outbox (a slow consumer): the handshake has its time and no more,
+                // even when the client reads nothing.
+                () = self.outbox.closing(), if self.closing.is_none() => self.start_closing(),
             }
         }
     }
@@ -267,12 +258,17 @@ impl Socket {
         false
     }
 
-    /// Starts closing the socket with `code`.
+    /// Starts closing the socket with `code` (the first close's code wins).
     fn close(&mut self, code: u16) {
+        self.start_closing();
+        self.outbox.close(code);
+    }
+
+    /// Gives the close handshake its time from now on.
+    fn start_closing(&mut self) {
         if self.closing.is_none() {
             self.closing = Some(Instant::now() + self.options().close_timeout);
         }
-        self.outbox.close(code);
     }
 
     fn on_error(&mut self, error: axum::Error) {
@@ -308,7 +304,7 @@ impl Socket {
             }
             // The client closed: the WebSocket answers it; the stream then ends.
             Message::Close(_) => {
-                self.closing = Some(now + self.options().close_timeout);
+                self.start_closing();
                 None
             }
             Message::Ping(_) | Message::Pong(_) => None,
