@@ -194,7 +194,10 @@ impl Server {
     }
 
     pub async fn start_with(options: ChannelOptions, history: HistoryOptions) -> Self {
-        let channels = Channels::new(InProcess::new(history));
+        Self::start_on(options, Channels::new(InProcess::new(history))).await
+    }
+
+    pub async fn start_on(options: ChannelOptions, channels: Channels) -> Self {
         let authenticator =
             MwtAuthenticator::new(keyring(), Validation::new(ISSUER, AUDIENCE).with_skew(0));
         let app: Router = Mizan::new(registry())
