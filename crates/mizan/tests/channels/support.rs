@@ -198,6 +198,18 @@ impl Server {
     }
 
     pub async fn start_on(options: ChannelOptions, channels: Channels) -> Self {
+        let serve_options = ServeOptions {
+            shutdown_grace: Duration::from_secs(3),
+            ..ServeOptions::default()
+        };
+        Self::start_serving(options, channels, serve_options).await
+    }
+
+    pub async fn start_serving(
+        options: ChannelOptions,
+        channels: Channels,
+        serve_options: ServeOptions,
+    ) -> Self {
         let authenticator =
             MwtAuthenticator::new(keyring(), Validation::new(ISSUER, AUDIENCE).with_skew(0));
         let app: Router = Mizan::new(registry())
@@ -208,10 +220,6 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let serve_options = ServeOptions {
-            shutdown_grace: Duration::from_secs(3),
-            ..ServeOptions::default()
-        };
         let done = tokio::spawn(
             mizan::serve(listener, app)
                 .options(serve_options)
