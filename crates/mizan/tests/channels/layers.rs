@@ -183,3 +183,82 @@ async fn publishing_needs_no_server() {
         .unwrap_err();
     assert_eq!(bad, PublishError::InvalidGroup(String::new()));
 }
+
+/// The in-process layer, counting the groups left.
+struct Counting {
+    inner: InProcess,
+    left: Arc<Mutex<Vec<String>>>,
+}
+
+impl ChannelLayer for Counting {
+    fn attach(&self, sink: Arc<dyn DeliverySink>) {
+        self.inner.attach(sink);
+    }
+
+    fn publish<'a>(
+        &'a self,
+        key: &'a GroupKey,
+        data: Bytes,
+    ) -> BoxFuture<'a, Result<Position, LayerError>> {
+        self.inner.publish(key, data)
+    }
+
+    fn join<'a>(&'a self, key: &'a GroupKey) -> BoxFuture<'a, Result<(), LayerError>> {
+        self.inner.join(key)
+    }
+
+    fn leave(&self, key: &GroupKey) {
+        self.left.lock().unwrap().push(key.to_string());
+        self.inner.leave(key);
+    }
+
+    fn history<'a>(
+        &'a self,
+        key: &'a GroupKey,
+        after: Option<u64>,
+    ) -> BoxFuture<'a, Result<History, LayerError>> {
+        self.inner.history(key, after)
+    }
+}
+
+#[tokio::test]
+async fn the_group_is_left_when_its_last_member_goes_however_it_goes() {
+    let left = Arc::new(Mutex::new(Vec::new()));
+    let layer = Counting {
+        inner: InProcess::new(HistoryOptions::default()),
+        left: Arc::clone(&left),
+    };
+    let server = Server::start_on(test_options(), Channels::new(layer)).await;
+    let mut one = server.connect().await;
+    let mut two = server.connect().await;
+    assert_eq!(
+        one.subscribe("a", "ticker", json!({"topic": "x"})).await["type"],
+        "subscribed"
+    );
+    assert_eq!(
+        two.subscribe("a", "ticker", json!({"topic": "x"})).await["type"],
+        "subscribed"
+    );
+    one.send(json!({"type": "unsubscribe", "id": "a"})).await;
+    assert_eq!(one.recv().await["type"], "unsubscribed");
+    assert!(
+        left.lock().unwrap().is_empty(),
+        "left while a member remained"
+    );
+    // The last member's socket goes away without unsubscribing.
+    drop(two);
+    let deadline = std::time::Instant::now() + crate::support::WAIT;
+    while left.lock().unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "never left");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(*left.lock().unwrap(), ["ticker/topic.x"]);
+    // A failed subscribe leaves nothing behind either.
+    let error = one.subscribe("b", "chat", json!({"room": "lobby"})).await;
+    assert_eq!(error["error"]["code"], "unauthenticated");
+    assert_eq!(
+        left.lock().unwrap().len(),
+        1,
+        "the refused subscribe never joined"
+    );
+}
