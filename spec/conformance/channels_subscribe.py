@@ -105,7 +105,7 @@ def frame_checks(C):
         ok = ok and (carry is None or f.get(key) == carry)
         chk(C, S, f"{label} -> error bad_request malformed_frame" + (f" with {key} {carry}" if carry else
                                                                        " without id or ref"),
-            Q_MALFORMED + " " + Q_IDREF, ok, f)
+            Q_MALFORMED + " " + Q_IDREF + " " + Q_ERROR, ok, f)
         if isinstance(f, str):
             ws.shut()
             ws = open_ws(C)
