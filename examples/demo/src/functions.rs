@@ -113,10 +113,7 @@ pub fn registry_for(dev: bool) -> std::result::Result<Registry, RegistryError> {
         .register(echo, "echo")?
         .register(greet, "greet")?
         .register(admin_stats, "admin.stats")?
-        .register(crate::chat::announce, "chat.announce")?
-        .form::<crate::contact::Contact>()?
-        .channel(crate::chat::Chat)?
-        .channel(crate::chat::Ops)?;
+        .form::<crate::contact::Contact>()?;
     Accounts::register(&mut registry)?;
     if dev {
         registry.register(sign_in, "demo.sign_in")?;
