@@ -155,8 +155,43 @@ def close_checks(C, K, U, wel):
           not witness.masked and all(isinstance(v, dict) and "<not json>" not in v for v in witness.log),
           (witness.ops, witness.masked))
     witness.shut()
-    C.note(S, "slow consumer (4001) not checked: filling the outbound limit (1024 frames or 1 MiB) past the kernel's "
-              "socket buffers takes more publishing than a conformance run should")
+    slow_consumer(C, K, U)
+
+
+def slow_consumer(C, K, U):
+    """A socket that stops reading while big messages are published to its room: close 4001, others unaffected.
+
+    Cheap only when chat.announce takes long texts: 1 MiB of waiting frames is then a few dozen messages (plus
+    what the kernel's socket buffers hold, kept small on the reading side)."""
+    S = "2.15.8"
+    m = C.get(f"{C.BASE}/manifest").json
+    an = next((f for f in m.get("functions", []) if f.get("name") == "chat.announce"), {}) if isinstance(m, dict) else {}
+    mx = ((an.get("input") or {}).get("properties") or {}).get("text", {}).get("maxLength")
+    size = min(mx, 60000) if isinstance(mx, int) else 60000
+    if size < 8000:
+        C.note(S, f"slow consumer (4001) not checked: chat.announce takes texts of at most {mx} characters, so "
+                  "filling the outbound limit (1024 frames or 1 MiB) past the kernel's buffers takes too many")
+        return
+    rm = K.room("slow")
+    victim = K.open_ws(C, rcvbuf=4096)
+    K.sub(victim, "v", "chat", {"room": rm})
+    other = K.open_ws(C)
+    K.sub(other, "o", "chat", {"room": rm})
+    n = (8 * 2 ** 20) // size + 20  # well past 1 MiB and the socket buffers of both ends
+    seen = 0
+    for i in range(n):
+        K.announce(C, U.grace["token"], rm, f"{i:06d}" + "x" * (size - 6))
+        # The other socket reads as it goes, as a client that keeps up does.
+        seen += len([f for f in other.collect(0.01) if f.get("type") == "message"])
+    seen += len([f for f in other.collect(2.0) if f.get("type") == "message"])
+    code = victim.wait_close(15.0)
+    victim.shut()
+    K.chk(C, S, f"a socket that stops reading while {n} messages of {size} bytes are published -> close 4001",
+          "`4001` | **slow consumer**: the frames waiting to be written to the socket passed the outbound limit [1024 "
+          "frames or 1 MiB]; the waiting frames are dropped, the socket is closed", code == 4001, f"close {code}")
+    K.chk(C, S, "meanwhile a socket that keeps up receives every message", Q_OTHERS, seen == n,
+          f"{seen} of {n} messages")
+    other.shut()
 
 
 # ---------------------------------------------------------------- over a minute, in the background

@@ -72,8 +72,11 @@ class WS:
 
     @classmethod
     def connect(cls, C, path=None, headers=(), key=None, version="13", timeout=5.0, extra_lines=(),
-                method="GET", upgrade=True):
-        """Open `path` (default <base>/ws). Returns (WS or None, C.Resp of the handshake answer)."""
+                method="GET", upgrade=True, rcvbuf=None):
+        """Open `path` (default <base>/ws). Returns (WS or None, C.Resp of the handshake answer).
+
+        `rcvbuf` shrinks the receive buffer before connecting, so that a client that stops reading makes
+        the server's outbound queue grow soon (the slow consumer of §2.15.8)."""
         path = path or f"{C.BASE}/ws"
         key = key if key is not None else base64.b64encode(os.urandom(16)).decode()
         lines = [f"{method} {path} HTTP/1.1", f"Host: {C.HOST}:{C.PORT}"]
@@ -84,7 +87,13 @@ class WS:
             if key:
                 lines.append(f"Sec-WebSocket-Key: {key}")
         lines += [f"{k}: {v}" for k, v in headers] + list(extra_lines)
-        s = socket.create_connection((C.HOST, C.PORT), timeout=timeout)
+        if rcvbuf:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            s.settimeout(timeout)
+            s.connect((C.HOST, C.PORT))
+        else:
+            s = socket.create_connection((C.HOST, C.PORT), timeout=timeout)
         s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         buf = b""
         deadline = time.time() + timeout
