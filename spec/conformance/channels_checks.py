@@ -292,6 +292,8 @@ def run(C):
         guarded(C, name, lambda: getattr(channels_flow, name + "_checks")(C, K, U))
     guarded(C, "close", lambda: channels_close.close_checks(C, K, U, wel))
     channels_close.finish_slow(C, K, slow)
+    if C.SPAWN:
+        guarded(C, "shutdown", lambda: channels_close.shutdown_check(C, K))
     return len(C.RESULTS) - t0
 
 

@@ -275,6 +275,68 @@ def _revoked(C, K, U, kind, out):
                 alive and who == "anonymous", who))
 
 
+def _drop(C, K, out):
+    """A client that never answers the server's close: the server drops the TCP connection in a few seconds."""
+    ws = K.open_ws(C)
+    ws.answer_close = False
+    ws.send(BINARY, b"x")
+    code = ws.wait_close(5.0)
+    t0 = time.time()
+    try:
+        while time.time() - t0 < 12:
+            ws.frame(12 - (time.time() - t0))
+        eof = "still open after 12 s"
+    except Closed:
+        eof = round(time.time() - t0, 1)
+    except socket.timeout:
+        eof = "still open after 12 s"
+    ws.shut()
+    out.append(("2.15.8", "a client that does not answer the close frame: the server drops the connection within a "
+                "few seconds", "A server that cannot complete the close handshake within a few seconds (the reference "
+                "server: 5) drops the TCP connection.", code == 1003 and isinstance(eof, float) and eof <= 8,
+                f"close {code}, connection dropped after {eof} s"))
+
+
+def shutdown_check(C, K):
+    """With --spawn: a demo of its own gets SIGTERM while a socket is open: close 1001."""
+    import subprocess
+    import tempfile
+    import types
+    d = tempfile.TemporaryDirectory(prefix="mizan-channels-")
+    port = C._free_port()
+    env = dict(__import__("os").environ, MIZAN_DEMO_ADDR=f"127.0.0.1:{port}")
+    env.pop("MIZAN_SECRET", None)
+    p = subprocess.Popen([C.DEMO, "--dev", "--database-url", f"sqlite://{d.name}/d.db"], env=env, cwd=d.name,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    other = types.SimpleNamespace(HOST="127.0.0.1", PORT=port, BASE=C.BASE, Resp=C.Resp, rec=C.rec)
+    try:
+        ws = None
+        for _ in range(100):
+            try:
+                ws = K.open_ws(other)
+                break
+            except OSError:
+                time.sleep(0.1)
+        if ws is None:
+            C.check("2.15.8", "a demo of its own for the shutdown check", "(setup)", False, "it did not answer")
+            return
+        K.sub(ws, "s", "chat", {"room": K.room("bye")})
+        t0 = time.time()
+        p.terminate()
+        code = ws.wait_close(15.0)
+        K.chk(C, "2.15.8", "SIGTERM while a socket is open -> close 1001", "`1001` | the server is shutting down (also "
+              "after its grace period, §2.11)", code == 1001, f"close {code} after {time.time() - t0:.1f}s")
+        ws.shut()
+    finally:
+        p.terminate()
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        d.cleanup()
+
+
 def start_slow(C, K, U):
     """Start the minute-long checks in threads, if the server's timeouts are short enough to wait for."""
     ws = K.open_ws(C)
@@ -288,7 +350,8 @@ def start_slow(C, K, U):
     jobs = [threading.Thread(target=_idle, args=(C, K, wel, out), daemon=True),
             threading.Thread(target=_alive, args=(C, K, wel, out), daemon=True),
             threading.Thread(target=_revoked, args=(C, K, U, "bearer", out), daemon=True),
-            threading.Thread(target=_revoked, args=(C, K, U, "cookie", out), daemon=True)]
+            threading.Thread(target=_revoked, args=(C, K, U, "cookie", out), daemon=True),
+            threading.Thread(target=_drop, args=(C, K, out), daemon=True)]
     for j in jobs:
         j.start()
     return [(jobs, out)]

@@ -217,10 +217,19 @@ def auth_checks(C, K, U):
     m = msgs(ws.collect(QUIET * 2), "room." + lobby)
     K.chk(C, "2.15.7", "the subscription the new principal may keep goes on receiving", Q_RECHECK,
           [x.get("data", {}).get("text") for x in m] == ["still here"], m)
-    ws.json({"type": "auth", "ref": "a5", "token": None})
-    f = K.answer(ws, "ref", "a5", ("ack", "error"))
-    K.chk(C, S, "auth null -> ack; an anonymous upgrade's socket is anonymous again", Q_AUTH,
-          f == {"type": "ack", "ref": "a5"} and K.principal(ws, "w5") == "anonymous", f)
+    ws.json({"type": "auth", "ref": "a5", "token": U.grace["token"]})
+    K.answer(ws, "ref", "a5", ("ack", "error"))
+    K.sub(ws, "o2", "ops", {})
+    ws.json({"type": "auth", "ref": "a6", "token": None})
+    a, skipped = ws.until(lambda f: f.get("ref") == "a6", 5.0)
+    frames = skipped + ws.collect(QUIET)
+    end = [f for f in frames if f.get("type") == "unsubscribed"]
+    e = end[0].get("error") if end else None
+    K.chk(C, S, "auth null on an anonymous upgrade's socket -> ack; ops ends with reason unauthenticated (the "
+          "principal is anonymous again)", Q_AUTH + " " + Q_RECHECK, a == {"type": "ack", "ref": "a6"} and
+          len(end) == 1 and end[0].get("id") == "o2" and end[0].get("reason") == "unauthenticated" and
+          isinstance(e, dict) and e.get("code") == "unauthenticated" and e.get("status") == 401 and
+          K.principal(ws, "w6") == "anonymous", (a, frames))
     ws.shut()
     gs = K.open_ws(C, ck=U.grace["cookie"])
     K.sub(gs, "o", "ops", {})

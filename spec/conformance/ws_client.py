@@ -64,6 +64,7 @@ class WS:
         self.ops = set()  # opcodes of the data messages received (§2.15.2: text only)
         self.masked = False  # a server frame came masked (RFC 6455 §5.1 forbids it)
         self.auto_pong = True  # answer WebSocket pings (off to stay silent for the idle timeout)
+        self.answer_close = True  # answer the server's close frame (off to see it drop the connection)
         # Pacing below the server's flood limit (§2.15.8: a burst of 100, 20 per second) unless a check
         # wants to pass it: a bucket of 60 frames refilled at 15 per second.
         self.pace, self._tokens, self._t = True, 60.0, time.time()
@@ -237,7 +238,7 @@ class WS:
                 continue
             if opcode == CLOSE:
                 code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else None
-                if self.closed is None:
+                if self.closed is None and self.answer_close:
                     self.close(code if code is not None else 1000)
                 self.closed = Closed(code, data[2:])
                 raise self.closed
