@@ -108,7 +108,9 @@ def close_checks(C, K, U, wel):
                         ("a continuation frame with no message started", lambda w: w.send(CONT, b"{}")),
                         ("a text frame inside a fragmented message",
                          lambda w: (w.send(TEXT, b'{"type":', fin=False), w.send(TEXT, b'{"type":"ping"}'))),
-                        ("bytes that are not a frame", lambda w: w.raw(b"\x00GET / HTTP/1.1\r\n\r\n" * 3))):
+                        # Enough of it that the length its first two bytes announce has arrived.
+                        ("bytes that are not a frame (an HTTP request)",
+                         lambda w: w.raw(b"\x00GET / HTTP/1.1\r\n\r\n" * 20))):
         closes_with(C, K, label, 1002, Q_1002, send)
     ws = K.open_ws(C)
     ws.send(PING, b"hello")
