@@ -254,6 +254,10 @@ def _revoked(C, K, U, kind, out):
     g = U.sign_in("grace")
     ws = K.open_ws(C, tok=g["token"]) if kind == "bearer" else K.open_ws(C, ck=g["cookie"])
     f = K.sub(ws, "o", "ops", {})
+    if f.get("type") != "subscribed":
+        ws.shut()
+        out.append(("2.15.7", f"grace's {kind} socket subscribes to ops (to watch it end)", "(setup)", False, f))
+        return
     hs = [("Authorization", "Bearer " + g["token"])] if kind == "bearer" else [("Cookie", f"mizan_session={g['cookie']}")]
     r = C.call("auth.logout", None, ct=None, headers=hs + [("X-Mizan-CSRF", "1")])
     t0 = time.time()
