@@ -367,11 +367,11 @@ def finish_slow(C, K, slow):
     for jobs, out in slow:
         for j in jobs:
             j.join(100)
-        for sec, name, quote, ok, detail in list(out):
-            if sec == "note":
-                C.note("2.15.7", name)
+        for item in list(out):
+            if item[0] == "note":
+                C.note("2.15.7", item[1])
             else:
-                K.chk(C, sec, name, quote, ok, detail)
+                K.chk(C, *item)
         if any(j.is_alive() for j in jobs):
             C.check("2.15.8", "the background checks finished in time", "(bounded)", False, "a thread still runs")
     C.note("2.15.7", "a token's exp passing (300 s for the demo's tokens) is not waited for")
