@@ -71,11 +71,15 @@ def upgrade_checks(C, U):
             w.shut()
         chk(C, S, f"{label} -> 400 bad_request not_websocket", Q_NOTWS, C.err_shape(r, "bad_request", 400) and
             (r.json.get("details") or {}).get("reason") == "not_websocket", r.short())
-    w, r = WS.connect(C, key="abc")
-    if w:
-        w.shut()
-    C.note(S, f"a Sec-WebSocket-Key that is not 16 bytes in base64 (RFC 6455 §4.2.1 says 400) was answered "
-              f"{r.status}: the spec says only 'a `Sec-WebSocket-Key`'")
+    for label, key in (("abc", "abc"), ("15 bytes in base64", "AAAAAAAAAAAAAAAAAAAA"),
+                       ("not base64", "!!!!!!!!!!!!!!!!!!!!!!==")):
+        w, r = WS.connect(C, key=key)
+        if w:
+            w.shut()
+        chk(C, S, f"a Sec-WebSocket-Key that is not 16 bytes in base64 ({label}) -> 400 not_websocket",
+            Q_NOTWS + " (RFC 6455 §4.2.1: a |Sec-WebSocket-Key| header field with a base64-encoded value that, when "
+            "decoded, is 16 bytes in length)", C.err_shape(r, "bad_request", 400) and
+            (r.json.get("details") or {}).get("reason") == "not_websocket", r.short())
     w, r = WS.connect(C, upgrade=False, extra_lines=["Connection: keep-alive, Upgrade", "Upgrade: WebSocket",
                                                      "Sec-WebSocket-Version: 13",
                                                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="])

@@ -17,7 +17,8 @@ Q_AUTH = ("**`auth`** with a token verifies it as an `Authorization: Bearer` tok
           "on success it becomes the socket's credentials (`ack`); a token that fails is `error` `unauthenticated` and "
           "the socket keeps its previous principal. `token: null` drops the credentials of earlier `auth` frames: the "
           "principal becomes the upgrade request's again. After a successful `auth`, every subscription is checked "
-          "again (§2.15.7).")
+          "again (§2.15.7): the `ack` comes first, then an `unsubscribed` for each subscription the new principal may "
+          "not have.")
 Q_RECHECK = ("Whenever the principal changes (a failed check, or an `auth` frame), the server checks every subscription "
              "again with the new principal (step 6 of `subscribe`), and ends each refused one with `unsubscribed`, "
              "`reason` = the refusal's code and `error` = its body")
@@ -105,22 +106,20 @@ def send_checks(C, K, U):
     K.chk(C, S, "send on ops with data that no schema could accept -> no_incoming (before the data)", Q_SEND,
           K.is_err(f, "bad_request", ref="r2b", reason="no_incoming"), f)
     gs.shut()
-    for i, (label, data, want) in enumerate((
+    for i, (label, data, want, *msg) in enumerate((
             ("text empty", {"text": ""}, [["data", "text"]]),
             ("text of 501 characters", {"text": "x" * 501}, [["data", "text"]]),
             ("text a number", {"text": 5}, [["data", "text"]]),
-            ("no text", {}, [["data", "text"]]),
-            ("an extra member", {"text": "ok", "x": 1}, [["data", "x"]]),
+            ("no text", {}, [["data", "text"]], "missing required field"),
+            ("an extra member", {"text": "ok", "x": 1}, [["data", "x"]], "unknown field"),
             ("data a string", "hi", [["data"]]),
             ("data an array", [], [["data"]]))):
         ws.json({"type": "send", "ref": f"v{i}", "id": "s", "data": data})
         f = K.answer(ws, "ref", f"v{i}", ("ack", "error"))
-        K.chk(C, S, f"send with {label} -> validation_failed (422) at {want}", Q_SEND,
-              K.is_err(f, "validation_failed", ref=f"v{i}") and fpaths(f) == want, f)
-        if label == "no text" and K.is_err(f, "validation_failed"):
-            C.note(S, f"a send missing a member of data has the message {f['error']['fields'][0].get('message')!r} "
-                      "(§2.6 fixes `missing required parameter` at the top level of params and `missing required "
-                      "field` below; which one applies to data's members is not said)")
+        K.chk(C, S, f"send with {label} -> validation_failed (422) at {want}" + (f", {msg[0]!r}" if msg else ""),
+              Q_SEND + " the members of `data` are below the top level, so their messages are `missing required "
+              "field` and `unknown field`", K.is_err(f, "validation_failed", ref=f"v{i}") and fpaths(f) == want and
+              (not msg or [x.get("message") for x in f["error"]["fields"]] == msg), f)
     got = msgs(ws.collect(QUIET), g)
     K.chk(C, S, "refused sends publish nothing", "answering the first failure", not got, got)
     other = K.open_ws(C)
@@ -208,8 +207,9 @@ def auth_checks(C, K, U):
         e = f.get("error") if isinstance(f, dict) else None
         return (isinstance(f, dict) and f.get("reason") == "forbidden" and isinstance(e, dict) and
                 e.get("code") == "forbidden" and e.get("status") == 403 and isinstance(e.get("message"), str))
-    K.chk(C, "2.15.7", "auth from grace to ada: ack; ops and the staff room end with unsubscribed reason forbidden and "
-          "its error body; the lobby stays", Q_AUTH + " " + Q_RECHECK, a == {"type": "ack", "ref": "a4"} and
+    K.chk(C, "2.15.7", "auth from grace to ada: ack first; then ops and the staff room end with unsubscribed reason "
+          "forbidden and its error body; the lobby stays", Q_AUTH + " " + Q_RECHECK, a == {"type": "ack", "ref": "a4"}
+          and not any(f.get("type") == "unsubscribed" for f in skipped) and
           set(ends) == {"o", "st"} and all(ended_forbidden(x) for x in ends.values()), (a, frames))
     K.announce(C, U.grace["token"], lobby, "still here")
     m = msgs(ws.collect(QUIET * 2), "room." + lobby)
@@ -225,6 +225,7 @@ def auth_checks(C, K, U):
     e = end[0].get("error") if end else None
     K.chk(C, S, "auth null on an anonymous upgrade's socket -> ack; ops ends with reason unauthenticated (the "
           "principal is anonymous again)", Q_AUTH + " " + Q_RECHECK, a == {"type": "ack", "ref": "a6"} and
+          not any(f.get("type") == "unsubscribed" for f in skipped) and
           len(end) == 1 and end[0].get("id") == "o2" and end[0].get("reason") == "unauthenticated" and
           isinstance(e, dict) and e.get("code") == "unauthenticated" and e.get("status") == 401 and
           K.principal(ws, "w6") == "anonymous", (a, frames))
@@ -235,7 +236,8 @@ def auth_checks(C, K, U):
     a, skipped = gs.until(lambda f: f.get("ref") == "b1", 5.0)
     frames = skipped + gs.collect(QUIET)
     K.chk(C, S, "a socket upgraded with grace's cookie, auth ada: the principal is ada and ops ends", Q_AUTH + " " +
-          Q_RECHECK, a == {"type": "ack", "ref": "b1"} and any(f.get("type") == "unsubscribed" and f.get("id") == "o"
+          Q_RECHECK, a == {"type": "ack", "ref": "b1"} and not any(f.get("type") == "unsubscribed" for f in skipped)
+          and any(f.get("type") == "unsubscribed" and f.get("id") == "o"
                                                                 for f in frames) and K.principal(gs, "w") == "user",
           (a, frames))
     gs.json({"type": "auth", "ref": "b2", "token": None})
@@ -351,8 +353,11 @@ def recovery_checks(C, K, U):
     for label, since in (("offset -1", {"epoch": e, "offset": -1}), ("offset 2^53", {"epoch": e, "offset": 2 ** 53}),
                          ("offset 2^64", {"epoch": e, "offset": 2 ** 64})):
         f, rest = recover(since)
-        C.note(S, f"since with {label} (outside the ranges of §2.15.4, but of the right JSON types): {f} then "
-                  f"{[x.get('type') for x in rest]}")
+        K.chk(C, "2.15.3", f"since with {label} -> error bad_request malformed_frame with the id, nothing else",
+              "or has one of the wrong JSON type (an id or ref breaking the rule above, and a `since.offset` outside "
+              "`0 ..= 2^53 - 1`, included) is answered with an `error` frame, `code` `bad_request`, `details.reason = "
+              "\"malformed_frame\"`", K.is_err(f, "bad_request", id="r", reason="malformed_frame") and not rest,
+              (f, rest))
     w = K.open_ws(C)
     f = K.sub(w, "r", "chat", {"room": rm}, since={"epoch": e, "offset": 3})
     rec = w.collect(QUIET)
