@@ -15,8 +15,9 @@ and answers the message's position `{epoch, offset}`). Users: the demo's fixture
 The WebSocket client is ws_client.py (RFC 6455 on `socket`). This file holds the helpers, the
 manifest's `channels` and the runner; channels_connect.py the upgrade (§2.15.2); channels_subscribe.py
 unreadable frames and `subscribe`; channels_flow.py unsubscribe, send, auth, delivery and recovery;
-channels_close.py the close codes, the flood limit and the slow checks over time (idle, credentials
-checked again), which run in the background meanwhile.
+channels_hostile.py what a browser never sends and what must not leak; channels_close.py the close
+codes, the flood limit and the slow checks over time (idle, credentials checked again), which run
+in the background meanwhile.
 
 Every room name carries a random tag, so groups are fresh on every run even against a server that
 keeps its history. A check the demo fails for a reason reported as a demo bug is an XFAIL.
@@ -33,9 +34,16 @@ from ws_client import WS, Closed  # noqa: E402
 XFAILS = []  # (section, name, why)
 _KEY = ("demo bug, reported: the upgrade takes any Sec-WebSocket-Key (101), where RFC 6455 §4.2.1 wants one that is 16 "
         "bytes in base64 and §2.15.2 answers a request that is not a valid upgrade 400 not_websocket")
+_DUP = ("demo bug, reported: a frame with a duplicate key is read (the last one wins) where §2.15.3 (as clarified "
+        "from §1.1.5 in this branch) makes it unreadable; a parser that keeps the first would act on another frame")
+_FRAG = ("demo bug, reported: continuation frames do not count toward the flood limit (1000, or 200000, empty "
+         "fragments of one message are served), so a message that never ends costs the server without limit")
 KNOWN = {  # name -> why, for checks the demo is known to fail (reported as demo bugs)
-    f"a Sec-WebSocket-Key that is not 16 bytes in base64 ({label}) -> 400 not_websocket": _KEY
-    for label in ("abc", "15 bytes in base64", "not base64")}
+    **{f"a Sec-WebSocket-Key that is not 16 bytes in base64 ({label}) -> 400 not_websocket": _KEY
+       for label in ("abc", "15 bytes in base64", "not base64")},
+    "a frame with a duplicate key (type subscribe, then type ping) -> malformed_frame, and the socket serves on": _DUP,
+    "a frame with a duplicate key written with an escape -> malformed_frame, and the socket serves on": _DUP,
+    "one message in 1000 empty fragments at once -> close 4029": _FRAG}
 TAG = os.urandom(3).hex()
 STATUS = {"bad_request": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404, "stale_client": 409,
           "validation_failed": 422, "unavailable": 503, "internal": 500}
@@ -274,6 +282,7 @@ def run(C):
     import channels_close
     import channels_connect
     import channels_flow
+    import channels_hostile
     import channels_subscribe
     t0 = len(C.RESULTS)
     m = C.get(f"{C.BASE}/manifest").json
@@ -290,6 +299,7 @@ def run(C):
     guarded(C, "subscribe", lambda: channels_subscribe.subscribe_checks(C, U, wel))
     for name in ("unsubscribe", "send", "auth", "delivery", "offset", "recovery"):
         guarded(C, name, lambda: getattr(channels_flow, name + "_checks")(C, K, U))
+    guarded(C, "hostile", lambda: channels_hostile.run(C, K, U))
     guarded(C, "close", lambda: channels_close.close_checks(C, K, U, wel))
     channels_close.finish_slow(C, K, slow)
     if C.SPAWN:

@@ -249,6 +249,27 @@ def _alive(C, K, wel, out):
                 "closed" if not ok else ""))
 
 
+def _alive_ws_pings(C, K, wel, out):
+    """Only WebSocket pings, and no answer to the server's JSON pings: still activity."""
+    ws = K.open_ws(C)
+    t0, code = time.time(), "open"
+    while time.time() - t0 < wel["idle_timeout"] + 8:
+        ws.send(PING, b"k")
+        try:
+            ws.collect(10)
+        except Closed as c:
+            code = c.code
+            break
+        if ws.closed is not None:
+            code = ws.closed.code
+            break
+    ok = code == "open" and K.still_open(ws)
+    ws.shut()
+    out.append(("2.15.8", "a socket that sends only WebSocket pings (every 10 s) outlives idle_timeout",
+                "`4000` | **idle**: no frame of any kind from the client for `idle_timeout` seconds", ok,
+                f"close {code}"))
+
+
 def _revoked(C, K, U, kind, out):
     """Grace's socket (bearer or cookie) subscribed to ops; her session ends; within ~60 s ops ends."""
     g = U.sign_in("grace")
@@ -326,13 +347,18 @@ def shutdown_check(C, K):
         if ws is None:
             C.check("2.15.8", "a demo of its own for the shutdown check", "(setup)", False, "it did not answer")
             return
-        K.sub(ws, "s", "chat", {"room": K.room("bye")})
+        # Several sockets, since a race at shutdown would show on one of them now and then.
+        socks = [ws] + [K.open_ws(other) for _ in range(9)]
+        for i, w in enumerate(socks):
+            K.sub(w, "s", "chat", {"room": K.room(f"bye{i}")})
         t0 = time.time()
         p.terminate()
-        code = ws.wait_close(15.0)
-        K.chk(C, "2.15.8", "SIGTERM while a socket is open -> close 1001", "`1001` | the server is shutting down (also "
-              "after its grace period, §2.11)", code == 1001, f"close {code} after {time.time() - t0:.1f}s")
-        ws.shut()
+        codes = [w.wait_close(15.0) for w in socks]
+        K.chk(C, "2.15.8", f"SIGTERM while {len(socks)} sockets are open -> each gets close 1001", "`1001` | the server "
+              "is shutting down (also after its grace period, §2.11)", all(c == 1001 for c in codes),
+              f"close codes {codes} after {time.time() - t0:.1f}s")
+        for w in socks:
+            w.shut()
     finally:
         p.terminate()
         try:
@@ -355,6 +381,7 @@ def start_slow(C, K, U):
     out = []
     jobs = [threading.Thread(target=_idle, args=(C, K, wel, out), daemon=True),
             threading.Thread(target=_alive, args=(C, K, wel, out), daemon=True),
+            threading.Thread(target=_alive_ws_pings, args=(C, K, wel, out), daemon=True),
             threading.Thread(target=_revoked, args=(C, K, U, "bearer", out), daemon=True),
             threading.Thread(target=_revoked, args=(C, K, U, "cookie", out), daemon=True),
             threading.Thread(target=_drop, args=(C, K, out), daemon=True)]

@@ -73,14 +73,14 @@ class WS:
 
     @classmethod
     def connect(cls, C, path=None, headers=(), key=None, version="13", timeout=5.0, extra_lines=(),
-                method="GET", upgrade=True, rcvbuf=None):
+                method="GET", upgrade=True, rcvbuf=None, http="HTTP/1.1"):
         """Open `path` (default <base>/ws). Returns (WS or None, C.Resp of the handshake answer).
 
         `rcvbuf` shrinks the receive buffer before connecting, so that a client that stops reading makes
         the server's outbound queue grow soon (the slow consumer of §2.15.8)."""
         path = path or f"{C.BASE}/ws"
         key = key if key is not None else base64.b64encode(os.urandom(16)).decode()
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {C.HOST}:{C.PORT}"]
+        lines = [f"{method} {path} {http}", f"Host: {C.HOST}:{C.PORT}"]
         if upgrade:
             lines += ["Connection: Upgrade", "Upgrade: websocket"]
             if version is not None:
