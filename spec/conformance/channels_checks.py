@@ -32,11 +32,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ws_client import WS, Closed  # noqa: E402
 
 XFAILS = []  # (section, name, why)
-_KEY = ("demo bug, reported: the upgrade takes any Sec-WebSocket-Key (101), where RFC 6455 §4.2.1 wants one that is 16 "
+_KEY = ("the upgrade takes any Sec-WebSocket-Key (101), where RFC 6455 §4.2.1 wants one that is 16 "
         "bytes in base64 and §2.15.2 answers a request that is not a valid upgrade 400 not_websocket")
-_DUP = ("demo bug, reported: a frame with a duplicate key is read (the last one wins) where §2.15.3 (as clarified "
+_DUP = ("a frame with a duplicate key is read (the last one wins) where §2.15.3 (as clarified "
         "from §1.1.5 in this branch) makes it unreadable; a parser that keeps the first would act on another frame")
-_FRAG = ("demo bug, reported: continuation frames do not count toward the flood limit (1000, or 200000, empty "
+_FRAG = ("continuation frames do not count toward the flood limit (1000, or 200000, empty "
          "fragments of one message are served), so a message that never ends costs the server without limit")
 KNOWN = {  # name -> why, for checks the demo is known to fail (reported as demo bugs)
     **{f"a Sec-WebSocket-Key that is not 16 bytes in base64 ({label}) -> 400 not_websocket": _KEY

@@ -114,6 +114,22 @@ def upgrade_checks(C, U):
         ok = r.status == 101 if want == 101 else (C.err_shape(r, "forbidden", 403) and _json_error(r) and
                                                  (r.json.get("details") or {}).get("reason") == "origin")
         chk(C, S, f"upgrade, {label} -> {want}", Q_ORIGIN + " " + Q_ORIGIN_RULE, ok, r.short())
+    for label, hs in (("a foreign Origin, then the server's own", [("Origin", "https://evil.example"),
+                                                                    ("Origin", f"http://{host}")]),
+                      ("the server's own Origin, then a foreign one", [("Origin", f"http://{host}"),
+                                                                        ("Origin", "https://evil.example")]),
+                      ("an empty Origin", [("Origin", "")])):
+        w, r = upgrade(C, extra=hs)
+        if w:
+            w.shut()
+        chk(C, S, f"upgrade with {label} -> 403 origin", Q_ORIGIN + " " + Q_ORIGIN_RULE + " (a request passes when "
+            "... its `Origin` equals ...: one that also carries a foreign origin does not)",
+            C.err_shape(r, "forbidden", 403) and (r.json.get("details") or {}).get("reason") == "origin", r.short())
+    w, r = upgrade(C, extra=[("Origin", f"http://{host}"), ("Origin", f"http://{host}")])
+    if w:
+        w.shut()
+    C.note(S, f"an upgrade with the server's own Origin twice (not said: one request, one origin?) is answered "
+              f"{r.status}")
     for label, hs in (("Bearer with a token that is no MWT", [("Authorization", "Bearer not-a-token")]),
                       ("Basic credentials", [("Authorization", "Basic YTpi")]),
                       ("two Authorization headers", [("Authorization", "Bearer " + U.ada["token"]),
