@@ -12,8 +12,9 @@ from ws_client import CONT, PING, TEXT, WS, Closed, frame
 Q_MALFORMED = ("A frame that is not valid JSON (a duplicate key, compared after unescaping, and a lone surrogate "
                "escape included, as in §1.1.5), not an object, ... is answered with an `error` frame, `code` "
                "`bad_request`, `details.reason = \"malformed_frame\"`; the socket stays open and nothing else happens.")
-Q_FLOOD = ("`4029` | **flood**: the client sent frames (WebSocket frames: data, continuation and control frames alike) "
-           "faster than the rate limit [a burst of 100 frames, refilled at 20 frames per second]")
+Q_FLOOD = ("`4029` | **flood**: the client sent messages faster than the rate limit [a burst of 100, refilled at 20 "
+           "per second]. Each data message counts once, when its last frame arrives ... each control frame "
+           "(ping, pong, close) counts once")
 
 
 def first(ws, timeout=3.0):
@@ -62,14 +63,23 @@ def flood_checks(C, K):
     for label, data in (
             ("300 WebSocket pings at once", b"".join(frame(PING, b"x") for _ in range(300))),
             ("300 JSON pongs at once", b"".join(frame(TEXT, '{"type":"pong"}') for _ in range(300))),
-            ("one message in 1000 empty fragments at once",
-             frame(TEXT, b"", fin=False) + frame(CONT, b"", fin=False) * 998 + frame(CONT, '{"type":"ping"}'))):
+            ("300 messages of 3 fragments each at once",
+             (frame(TEXT, b'{"type"', fin=False) + frame(CONT, b':"po', fin=False) + frame(CONT, b'ng"}')) * 300)):
         ws = K.open_ws(C)
         ws.pace = False
         ws.raw(data)
         code = ws.wait_close(5.0)
         ws.shut()
         K.chk(C, S, f"{label} -> close 4029", Q_FLOOD, code == 4029, f"close {code}")
+    # The frames of one message count once: a message in 1000 fragments is one message.
+    ws = K.open_ws(C)
+    ws.pace = False
+    ws.raw(frame(TEXT, b"", fin=False) + frame(CONT, b"", fin=False) * 998 + frame(CONT, '{"type":"ping"}'))
+    f = K.answer(ws, "type", "pong", ("pong",))
+    K.chk(C, S, "one message in 1000 fragments counts once -> pong, no 4029",
+          "Each data message counts once, when its last frame arrives (however many frames it was fragmented into",
+          isinstance(f, dict) and f.get("type") == "pong" and K.still_open(ws), f)
+    ws.shut()
 
 
 def leak_checks(C, K, U):

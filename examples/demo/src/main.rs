@@ -114,6 +114,9 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     let keys = Keys::new(secret);
     println!("database: {}", without_password(&args.database_url));
     let accounts = open_accounts(&keys, &args.database_url).await?;
+    // Caught from here on, before the port opens: a SIGTERM sent as soon as a client can connect
+    // stops the demo gracefully (closing channel sockets with 1001), never kills it outright.
+    let shutdown = mizan::shutdown_signal();
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     let local = listener.local_addr()?;
     let config = Config {
@@ -133,9 +136,6 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
         None => Channels::in_process(),
     };
     let router = app_with_channels(&accounts, &config, channels)?;
-    // Caught from here on: a SIGTERM sent as soon as the address is printed stops the demo
-    // gracefully.
-    let shutdown = mizan::shutdown_signal();
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
     println!("mizan demo listening on http://{local}");
     if args.dev {

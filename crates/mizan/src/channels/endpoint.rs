@@ -58,6 +58,15 @@ pub(crate) async fn respond(shared: &Arc<Shared>, request: axum::extract::Reques
             .with_details(serde_json::json!({"reason": "not_websocket"}))
             .into_response();
     };
+    if !parts
+        .headers
+        .get(header::SEC_WEBSOCKET_KEY)
+        .is_some_and(|key| is_websocket_key(key.as_bytes()))
+    {
+        return Error::bad_request("Sec-WebSocket-Key must be 16 bytes in base64 (RFC 6455)")
+            .with_details(serde_json::json!({"reason": "not_websocket"}))
+            .into_response();
+    }
     let server = &shared.channels;
     let options = &server.options;
     if !crate::origin_allowed(&parts.headers, &options.allowed_origins) {
@@ -118,4 +127,32 @@ pub(crate) async fn respond(shared: &Arc<Shared>, request: axum::extract::Reques
         .max_message_size(options.max_frame_bytes)
         .max_frame_size(options.max_frame_bytes)
         .on_upgrade(move |ws| socket::run(ws, socket))
+}
+
+/// Whether `key` is 16 bytes in base64 (RFC 4648 §4, padded), as RFC 6455 §4.2.1 asks of
+/// `Sec-WebSocket-Key`: 22 characters of the alphabet, the last carrying no unused bits, then `==`.
+fn is_websocket_key(key: &[u8]) -> bool {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let index = |b: u8| ALPHABET.iter().position(|&a| a == b);
+    let [body @ .., last, b'=', b'='] = key else {
+        return false;
+    };
+    body.len() == 21
+        && body.iter().all(|&b| index(b).is_some())
+        && index(*last).is_some_and(|i| i % 16 == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_websocket_key;
+
+    #[test]
+    fn websocket_keys_are_16_bytes_in_base64() {
+        assert!(is_websocket_key(b"dGhlIHNhbXBsZSBub25jZQ=="));
+        assert!(!is_websocket_key(b"abc"));
+        assert!(!is_websocket_key(b"dGhlIHNhbXBsZSBub25j")); // 15 bytes
+        assert!(!is_websocket_key(b"dGhlIHNhbXBsZSBub25jZR==")); // unused bits set
+        assert!(!is_websocket_key(b"dGhlIHNhbXBsZSBub25j*Q=="));
+        assert!(!is_websocket_key(b"dGhlIHNhbXBsZSBub25jZQ="));
+    }
 }
