@@ -62,11 +62,18 @@ async fn the_demo_binary_serves_every_function() {
         .iter()
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), 15, "{names:?}");
-    for name in ["auth.login", "auth.logout", "current_user", "demo.sign_in"] {
+    assert_eq!(names.len(), 16, "{names:?}");
+    for name in ["auth.login", "auth.logout", "chat.announce", "current_user", "demo.sign_in"] {
         assert!(names.contains(&name), "{name} in {names:?}");
     }
     assert_eq!(manifest["forms"][0]["name"], "contact");
+    let channels: Vec<&str> = manifest["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels, ["chat", "ops"]);
 
     // The development sign-in starts a real session: an HttpOnly cookie, never in the body.
     let (status, head, body) = request_raw(
