@@ -63,7 +63,13 @@ async fn the_demo_binary_serves_every_function() {
         .map(|f| f["name"].as_str().unwrap())
         .collect();
     assert_eq!(names.len(), 16, "{names:?}");
-    for name in ["auth.login", "auth.logout", "chat.announce", "current_user", "demo.sign_in"] {
+    for name in [
+        "auth.login",
+        "auth.logout",
+        "chat.announce",
+        "current_user",
+        "demo.sign_in",
+    ] {
         assert!(names.contains(&name), "{name} in {names:?}");
     }
     assert_eq!(manifest["forms"][0]["name"], "contact");
