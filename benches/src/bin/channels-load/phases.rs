@@ -1,0 +1,363 @@
+//! The phases of the run: connecting every socket, idling, broadcasting at a steady rate (with
+//! and without a slow client), and broadcasting as fast as the subscribers take it.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use crate::fleet::Fleet;
+use crate::publisher::{Published, Publisher};
+use crate::server::Server;
+use crate::state::{HOT, Slow, State};
+use crate::system;
+use crate::tracker::Tracker;
+use crate::{Config, Error};
+
+/// The room whose 10,000 subscribers every broadcast goes to.
+pub(crate) const HOT_ROOM: &str = "hot";
+
+/// What one broadcasting phase measured.
+#[derive(Debug, Default)]
+pub(crate) struct Phase {
+    /// Broadcasts asked for.
+    pub(crate) broadcasts: u64,
+    /// Publish-to-last-read latency of each finished broadcast, in ns.
+    pub(crate) latencies_ns: Vec<u64>,
+    /// Offsets the publish calls answered.
+    pub(crate) published: Vec<u64>,
+    /// Published broadcasts some subscriber had not read at the end of the drain time.
+    pub(crate) unfinished: usize,
+    /// `message` frames read during the phase (the drain apart).
+    pub(crate) deliveries: u64,
+    /// Repeated frames (must be 0).
+    pub(crate) repeats: u64,
+    /// Publish calls that failed, with the first error.
+    pub(crate) publish_errors: (u64, Option<String>),
+    /// How long the phase ran.
+    pub(crate) elapsed: Duration,
+    /// CPU seconds the server and the generator used during the phase.
+    pub(crate) server_cpu: f64,
+    pub(crate) client_cpu: f64,
+}
+
+impl Phase {
+    /// The `q` latency quantile in ms.
+    pub(crate) fn quantile_ms(&self, q: f64) -> Option<f64> {
+        crate::tracker::quantile_ms(&self.latencies_ns, q)
+    }
+
+    /// `message` frames read per second.
+    pub(crate) fn deliveries_per_sec(&self) -> f64 {
+        self.deliveries as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// How the slow client fared.
+#[derive(Debug, Default)]
+pub(crate) struct SlowOutcome {
+    /// The phase with the slow client present.
+    pub(crate) phase: Phase,
+    /// Seconds into the phase, and broadcasts sent, when the server's end of its connection was
+    /// seen gone (or no longer established).
+    pub(crate) server_dropped: Option<(f64, u64)>,
+    /// The slow client's state at the end.
+    pub(crate) slow: Slow,
+}
+
+/// Everything the run drives.
+pub(crate) struct Bench {
+    pub(crate) config: Config,
+    pub(crate) server: Server,
+    pub(crate) fleet: Fleet,
+    pub(crate) state: State,
+    pub(crate) publisher: Publisher,
+    pub(crate) clock_ticks: f64,
+}
+
+impl Bench {
+    /// One turn of the loop, events handled.
+    fn turn(&mut self, timeout: Duration) -> Result<(), Error> {
+        let state = &mut self.state;
+        self.fleet
+            .turn(timeout, &mut |token, group, event, at| {
+                state.on_event(token, group, event, at);
+            })?;
+        Ok(())
+    }
+
+    /// The 127.0.0.x source of socket `i`: `per_source` sockets per address from 127.0.0.2 on.
+    fn source(&self, i: usize) -> Ipv4Addr {
+        let n = 2 + i / self.config.per_source;
+        Ipv4Addr::new(127, 0, (n / 256) as u8, (n % 256) as u8)
+    }
+
+    /// The group of socket `i`: the first `fanout` in the hot room, the others in rooms of
+    /// `group_size`.
+    fn group(&self, i: usize) -> u32 {
+        if i < self.config.fanout {
+            HOT
+        } else {
+            1 + ((i - self.config.fanout) / self.config.group_size) as u32
+        }
+    }
+
+    /// Opens and subscribes `config.sockets` sockets, `config.concurrency` handshakes at a time.
+    /// Returns how long it took.
+    pub(crate) fn connect_all(&mut self) -> Result<Duration, Error> {
+        let total = self.config.sockets;
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(self.config.connect_timeout);
+        let mut started = 0usize;
+        let mut reported = 0usize;
+        loop {
+            let settled = self.state.subscribed + self.state.closed;
+            if started == total && settled >= total {
+                break;
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "only {} of {total} sockets subscribed within {} s ({} closed: {:?})",
+                    self.state.subscribed,
+                    self.config.connect_timeout,
+                    self.state.closed,
+                    self.state.close_reasons
+                )
+                .into());
+            }
+            if self.state.closed > 100.max(total / 100) {
+                return Err(format!(
+                    "{} sockets failed to subscribe: {:?}",
+                    self.state.closed, self.state.close_reasons
+                )
+                .into());
+            }
+            let mut in_flight = started - settled;
+            while started < total && in_flight < self.config.concurrency {
+                let (source, group) = (self.source(started), self.group(started));
+                self.fleet
+                    .connect(source, group, None)
+                    .map_err(|e| format!("connect from {source}: {e}"))?;
+                started += 1;
+                in_flight += 1;
+            }
+            if self.state.subscribed >= reported + 20_000 {
+                reported = self.state.subscribed;
+                eprintln!(
+                    "  {reported} subscribed ({:.1} s)",
+                    start.elapsed().as_secs_f64()
+                );
+            }
+            self.turn(Duration::from_millis(10))?;
+        }
+        Ok(start.elapsed())
+    }
+
+    /// Keeps the loop turning (answering the server's pings) for `wait`.
+    pub(crate) fn idle(&mut self, wait: Duration) -> Result<(), Error> {
+        let end = Instant::now() + wait;
+        while Instant::now() < end {
+            self.turn(end.saturating_duration_since(Instant::now()))?;
+        }
+        Ok(())
+    }
+
+    fn cpu(&self) -> Result<(f64, f64), Error> {
+        Ok((
+            system::cpu_secs(self.server.pid(), self.clock_ticks)?,
+            system::cpu_secs(std::process::id(), self.clock_ticks)?,
+        ))
+    }
+
+    /// Takes the results of the publish calls finished so far; returns how many failed.
+    fn publish_results(&mut self, phase: &mut Phase) -> usize {
+        let mut failed = 0;
+        for result in self.publisher.finished() {
+            record(phase, result, &mut failed);
+        }
+        failed
+    }
+
+    /// Turns until every subscriber has read every broadcast in `published`, or `limit` passes.
+    fn drain(&mut self, published: &[u64], limit: Duration) -> Result<(), Error> {
+        let end = Instant::now() + limit;
+        let pending = |state: &State| {
+            published
+                .iter()
+                .any(|offset| !state.tracker.is_finished(*offset))
+        };
+        while pending(&self.state) && Instant::now() < end {
+            self.turn(Duration::from_millis(20))?;
+        }
+        Ok(())
+    }
+
+    fn finish_phase(
+        &mut self,
+        mut phase: Phase,
+        start: Instant,
+        cpu: (f64, f64),
+    ) -> Result<Phase, Error> {
+        phase.elapsed = start.elapsed();
+        phase.deliveries = self.state.tracker.deliveries;
+        let end_cpu = self.cpu()?;
+        phase.server_cpu = end_cpu.0 - cpu.0;
+        phase.client_cpu = end_cpu.1 - cpu.1;
+        // The answers of the calls still in flight when the phase ended.
+        let mut answered = phase.published.len() as u64 + phase.publish_errors.0;
+        let answers_by = Instant::now() + Duration::from_secs(5);
+        while answered < phase.broadcasts && Instant::now() < answers_by {
+            self.turn(Duration::from_millis(5))?;
+            self.publish_results(&mut phase);
+            answered = phase.published.len() as u64 + phase.publish_errors.0;
+        }
+        // Let the last broadcasts arrive, without counting the wait in the rates above.
+        self.drain(&phase.published, Duration::from_secs(3))?;
+        let tracker = std::mem::take(&mut self.state.tracker);
+        phase.unfinished = phase
+            .published
+            .iter()
+            .filter(|offset| !tracker.is_finished(**offset))
+            .count();
+        phase.latencies_ns = tracker.latencies_ns;
+        phase.repeats = tracker.repeats;
+        Ok(phase)
+    }
+
+    /// Broadcasts one message to the hot room every `config.interval`, until `done(elapsed)`
+    /// (asked about once a second) or `max` passes.
+    fn steady(
+        &mut self,
+        max: Duration,
+        mut done: impl FnMut(&mut Self, Duration, u64) -> Result<bool, Error>,
+    ) -> Result<Phase, Error> {
+        self.state.tracker = Tracker::new(self.state.hot_live);
+        let mut phase = Phase::default();
+        let cpu = self.cpu()?;
+        let start = Instant::now();
+        let mut next = start;
+        let mut asked = start;
+        loop {
+            let now = Instant::now();
+            if now - start >= max {
+                break;
+            }
+            if now - asked >= Duration::from_secs(1) {
+                asked = now;
+                if done(self, now - start, phase.broadcasts)? {
+                    break;
+                }
+            }
+            if now >= next {
+                self.publisher.publish(HOT_ROOM, 1);
+                phase.broadcasts += 1;
+                // On schedule, not after the previous one: a late tick is not made up by
+                // publishing in a burst, but neither does the rate drift.
+                next += self.config.interval;
+                if next < now {
+                    next = now + self.config.interval;
+                }
+            }
+            self.turn(next.saturating_duration_since(Instant::now()))?;
+            self.publish_results(&mut phase);
+        }
+        self.finish_phase(phase, start, cpu)
+    }
+
+    /// Broadcasts at a steady rate for `config.secs`.
+    pub(crate) fn latency(&mut self) -> Result<Phase, Error> {
+        let secs = Duration::from_secs(self.config.secs);
+        self.steady(secs, |_, elapsed, _| Ok(elapsed >= secs))
+    }
+
+    /// Keeps `config.window` broadcasts in flight (each published once the previous ones reach
+    /// every subscriber) for `config.secs`: the deliveries the server and the subscribers
+    /// sustain together.
+    pub(crate) fn saturate(&mut self) -> Result<Phase, Error> {
+        self.state.tracker = Tracker::new(self.state.hot_live);
+        self.state.finished = 0;
+        let mut phase = Phase::default();
+        let cpu = self.cpu()?;
+        let start = Instant::now();
+        let end = start + Duration::from_secs(self.config.secs);
+        let mut credit = self.config.window;
+        while Instant::now() < end {
+            for _ in 0..credit {
+                self.publisher.publish(HOT_ROOM, 1);
+                phase.broadcasts += 1;
+            }
+            self.turn(Duration::from_millis(20))?;
+            // A failed call frees its place in the window too.
+            credit = std::mem::take(&mut self.state.finished)
+                + self.publish_results(&mut phase);
+        }
+        self.finish_phase(phase, start, cpu)
+    }
+
+    /// Adds a client to the hot room that stops reading, broadcasts at the steady rate until the
+    /// server has dropped it (at least `config.secs`, at most `config.slow_secs`), then reads
+    /// what reached it to find the close code.
+    pub(crate) fn slow_client(&mut self) -> Result<SlowOutcome, Error> {
+        let source = self.source(self.config.sockets + self.config.per_source);
+        // A small receive window, as a phone on a bad network has: the server's writes stall
+        // after a few KiB, so its own outbound limit is what decides.
+        let token = self
+            .fleet
+            .connect(source, HOT, Some(self.config.slow_recv_buffer))?;
+        self.state.slow = Slow {
+            token: Some(token),
+            ..Slow::default()
+        };
+        let waited = Instant::now();
+        while !self.state.slow.subscribed {
+            if waited.elapsed() > Duration::from_secs(10) || self.state.slow.closed.is_some() {
+                return Err(format!("the slow client did not subscribe: {:?}", self.state.slow).into());
+            }
+            self.turn(Duration::from_millis(20))?;
+        }
+        self.fleet.set_paused(token, true);
+        let client: SocketAddr = self
+            .fleet
+            .get(token)
+            .ok_or("the slow client closed")?
+            .stream
+            .local_addr()?;
+        let server = self.server.addr;
+        let min = Duration::from_secs(self.config.secs);
+        let mut dropped: Option<(f64, u64)> = None;
+        let phase = self.steady(Duration::from_secs(self.config.slow_secs), |_, elapsed, sent| {
+            if dropped.is_none() && system::server_side_state(server, client)?.as_deref() != Some("ESTAB") {
+                dropped = Some((elapsed.as_secs_f64(), sent));
+            }
+            // A second of broadcasts after the drop, so its aftermath is measured too.
+            Ok(elapsed >= min && dropped.is_some_and(|(at, _)| elapsed.as_secs_f64() >= at + 1.0))
+        })?;
+        // Read what reached the slow client, to the close frame.
+        self.fleet.set_paused(token, false);
+        let end = Instant::now() + Duration::from_secs(10);
+        while self.state.slow.closed.is_none() && Instant::now() < end {
+            let state = &mut self.state;
+            self.fleet
+                .read_now(token, &mut |t, g, e, at| state.on_event(t, g, e, at));
+            self.turn(Duration::from_millis(20))?;
+        }
+        if self.state.slow.closed.is_none() {
+            self.fleet.close(token);
+        }
+        Ok(SlowOutcome {
+            phase,
+            server_dropped: dropped,
+            slow: std::mem::take(&mut self.state.slow),
+        })
+    }
+}
+
+/// Adds one publish call's result to `phase`, counting a failure in `failed`.
+fn record(phase: &mut Phase, result: Result<Published, String>, failed: &mut usize) {
+    match result {
+        Ok(published) => phase.published.extend(published.first..=published.last),
+        Err(e) => {
+            phase.publish_errors.0 += 1;
+            phase.publish_errors.1.get_or_insert(e);
+            *failed += 1;
+        }
+    }
+}
