@@ -120,7 +120,9 @@ async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         rlimit::setrlimit(rlimit::Resource::NOFILE, hard, hard)?;
     }
     let mut registry = Registry::new();
-    registry.register(publish, "bench.publish")?.channel(Bench)?;
+    registry
+        .register(publish, "bench.publish")?
+        .channel(Bench)?;
     let channels = Channels::in_process();
     let router = Mizan::new(registry)
         .state(Padding(padding()))

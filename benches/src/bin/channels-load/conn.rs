@@ -90,7 +90,9 @@ fn number_after(text: &[u8], key: &[u8]) -> Option<u64> {
     let mut value: u64 = 0;
     let mut any = false;
     for digit in digits {
-        value = value.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
+        value = value
+            .checked_mul(10)?
+            .checked_add(u64::from(digit - b'0'))?;
         any = true;
     }
     any.then_some(value)
@@ -194,7 +196,10 @@ impl Conn {
         while self.stage != Stage::Closed {
             let n = match self.stream.read(scratch) {
                 Ok(0) => {
-                    return sink(self.closed(None, "the server closed the TCP connection".into()), now_ns());
+                    return sink(
+                        self.closed(None, "the server closed the TCP connection".into()),
+                        now_ns(),
+                    );
                 }
                 Ok(n) => n,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return,
@@ -261,7 +266,10 @@ impl Conn {
                     ws::close(code.unwrap_or(1000), &mut echo);
                     // The close handshake is a courtesy; the socket is dropped either way.
                     let _ = self.send(&echo);
-                    sink(self.closed(code, "the server sent a close frame".into()), at);
+                    sink(
+                        self.closed(code, "the server sent a close frame".into()),
+                        at,
+                    );
                 }
                 Frame::Other => {}
             }
@@ -283,7 +291,10 @@ impl Conn {
                     sent_ns,
                     len: text.len(),
                 })),
-                _ => Err(format!("a message without offset or sent_ns: {}", String::from_utf8_lossy(text))),
+                _ => Err(format!(
+                    "a message without offset or sent_ns: {}",
+                    String::from_utf8_lossy(text)
+                )),
             };
         }
         let frame: serde_json::Value = serde_json::from_slice(text)
@@ -317,9 +328,15 @@ mod tests {
     fn numbers_are_read_after_their_key_in_any_member_order() {
         let frame = br#"{"data":{"sent_ns":"1764441234567890123","pad":"xx"},"offset":42,"type":"message"}"#;
         assert_eq!(number_after(frame, br#""offset":"#), Some(42));
-        assert_eq!(number_after(frame, br#""sent_ns":""#), Some(1_764_441_234_567_890_123));
+        assert_eq!(
+            number_after(frame, br#""sent_ns":""#),
+            Some(1_764_441_234_567_890_123)
+        );
         assert_eq!(number_after(frame, br#""epoch":"#), None);
         assert_eq!(number_after(br#"{"offset":"x"}"#, br#""offset":"#), None);
-        assert_eq!(number_after(br#"{"offset":99999999999999999999}"#, br#""offset":"#), None);
+        assert_eq!(
+            number_after(br#"{"offset":99999999999999999999}"#, br#""offset":"#),
+            None
+        );
     }
 }

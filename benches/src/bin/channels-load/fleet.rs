@@ -1,7 +1,7 @@
 //! Every client socket of the generator in one epoll loop (mio), on the generator's one core.
 
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{SocketAddr, SocketAddrV4};
 use std::time::Duration;
 
 use mio::net::TcpStream;
@@ -25,7 +25,12 @@ pub(crate) struct Fleet {
 
 impl Fleet {
     /// An empty fleet whose sockets subscribe `channel` with `{"room": rooms[i]}` for group `i`.
-    pub(crate) fn new(server: SocketAddr, path: &str, channel: &str, rooms: &[String]) -> io::Result<Self> {
+    pub(crate) fn new(
+        server: SocketAddr,
+        path: &str,
+        channel: &str,
+        rooms: &[String],
+    ) -> io::Result<Self> {
         let frame = |text: &str| {
             let mut out = Vec::new();
             ws::text(text, &mut out);
@@ -57,22 +62,25 @@ impl Fleet {
         })
     }
 
-    /// Starts a socket from `source` (bound before the connect, so each 127.0.0.x source has its
-    /// own ephemeral ports) that subscribes to group `group`; `recv_buffer` shrinks its receive
-    /// buffer. Returns its token.
+    /// Starts a socket from `source`, address and port (bound before the connect: the kernel's
+    /// search for a free port of one address takes time in the number of ports bound, a
+    /// millisecond per socket at 10,000, so the caller picks them), that subscribes to group
+    /// `group`; `recv_buffer` shrinks its receive buffer. Returns its token.
     pub(crate) fn connect(
         &mut self,
-        source: Ipv4Addr,
+        source: SocketAddrV4,
         group: u32,
         recv_buffer: Option<usize>,
     ) -> io::Result<usize> {
         let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
         socket.set_nonblocking(true)?;
         socket.set_tcp_nodelay(true)?;
+        // A port of an earlier run may still be in TIME_WAIT (towards another server port).
+        socket.set_reuse_address(true)?;
         if let Some(size) = recv_buffer {
             socket.set_recv_buffer_size(size)?;
         }
-        socket.bind(&SocketAddr::new(source.into(), 0).into())?;
+        socket.bind(&SocketAddr::V4(source).into())?;
         match socket.connect(&self.server.into()) {
             Ok(()) => {}
             Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}

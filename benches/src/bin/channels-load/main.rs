@@ -9,9 +9,10 @@
 //!    others to rooms of `BENCH_GROUP_SIZE` (1,000);
 //! 3. let them idle, read the server's memory again (`/proc/<pid>/smaps_rollup`; the kernel's
 //!    socket memory from `/proc/net/sockstat` apart);
-//! 4. broadcast a 200-byte message to the hot room every `BENCH_INTERVAL_MS` (50) ms for
-//!    `BENCH_SECS` (10) s: latency from the publish (the server's `CLOCK_REALTIME`, in the
-//!    message) to the read by the last subscriber;
+//! 4. broadcast a 200-byte message to the hot room every `BENCH_INTERVAL_MS` (50) ms, or once
+//!    the previous one reached every subscriber if that is later, for `BENCH_SECS` (10) s:
+//!    latency from the publish (the server's `CLOCK_REALTIME`, in the message) to the read by
+//!    the last subscriber, of one broadcast at a time (a backlog is the saturated phase's);
 //! 5. keep `BENCH_WINDOW` (8) broadcasts in flight for `BENCH_SECS`: deliveries per second;
 //! 6. the steady broadcasts again with one more hot subscriber that stops reading, until the
 //!    server drops it (at most `BENCH_SLOW_SECS`, 90): the others' p99, and its close code;
@@ -42,6 +43,9 @@ use server::Server;
 use state::State;
 
 type Error = Box<dyn std::error::Error>;
+
+/// Descriptors each process keeps for other than the benchmark's sockets.
+const FD_MARGIN: usize = 200;
 
 /// The run's settings, from the environment.
 #[derive(Debug, Clone)]
@@ -86,8 +90,8 @@ impl Config {
         if config.fanout > config.sockets {
             return Err("BENCH_FANOUT is more than BENCH_SOCKETS".into());
         }
-        if config.per_source > 28_000 {
-            return Err("BENCH_PER_SOURCE over 28,000 would run out of ephemeral ports".into());
+        if config.per_source > 30_000 {
+            return Err("BENCH_PER_SOURCE is at most 30,000 (source ports 2100 to 32099)".into());
         }
         Ok(config)
     }
@@ -109,17 +113,37 @@ fn main() {
 }
 
 fn run() -> Result<(), Error> {
-    let config = Config::from_env()?;
+    let mut config = Config::from_env()?;
+    let asked = config.sockets;
     let (limit, raised) = system::raise_file_limit(config.sockets as u64 + 20_000)?;
+    // Each process holds one descriptor per socket, plus a few of its own.
+    let room = usize::try_from(limit)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(FD_MARGIN);
+    if config.sockets > room {
+        eprintln!(
+            "channels-load: WARNING: the file limit is {limit} ({raised}): running with {room} sockets, not {asked}"
+        );
+        config.sockets = room;
+        config.fanout = config.fanout.min(room);
+    }
     let affinity = std::fs::read_to_string("/proc/self/status")?
         .lines()
-        .find_map(|l| l.strip_prefix("Cpus_allowed_list:").map(|v| v.trim().to_owned()))
+        .find_map(|l| {
+            l.strip_prefix("Cpus_allowed_list:")
+                .map(|v| v.trim().to_owned())
+        })
         .unwrap_or_default();
     let load_before = system::machine_load();
-    let binary: PathBuf = std::env::current_exe()?
-        .parent()
-        .ok_or("no exe dir")?
-        .join("channels-server");
+    // `BENCH_SERVER` runs another server binary (taking the same argument and printing the
+    // same first line), such as a baseline.
+    let binary: PathBuf = match std::env::var_os("BENCH_SERVER") {
+        Some(path) => path.into(),
+        None => std::env::current_exe()?
+            .parent()
+            .ok_or("no exe dir")?
+            .join("channels-server"),
+    };
     let server = Server::start(&binary, &config.server_cpu)?;
     let publisher = Publisher::spawn(server.addr);
     let fleet = Fleet::new(server.addr, "/api/mizan/ws", "bench", &config.rooms())?;
@@ -130,13 +154,18 @@ fn run() -> Result<(), Error> {
         state: State::default(),
         publisher,
         clock_ticks: system::clock_ticks()?,
+        port_skips: 0,
     };
     println!(
         "Channels benchmark: server {} on CPU {}, generator (pid {}) on CPU {affinity}, loopback; file limit {limit}{}",
         bench.server.addr,
         config.server_cpu,
         std::process::id(),
-        if raised.is_empty() { String::new() } else { format!(" ({raised})") }
+        if raised.is_empty() {
+            String::new()
+        } else {
+            format!(" ({raised})")
+        }
     );
     println!("machine before: {load_before}");
 
@@ -150,10 +179,13 @@ fn run() -> Result<(), Error> {
     std::thread::sleep(Duration::from_millis(300));
     let memory_before = system::memory(bench.server.pid())?;
     let sockstat_before = system::tcp_sockstat()?;
+    let slab_before = system::socket_slab_bytes();
     let client_memory_before = system::memory(std::process::id())?;
 
     eprintln!("connecting {} sockets ...", config.sockets);
+    let cpu_before = bench.cpu()?;
     let connect = bench.connect_all()?;
+    let cpu_after = bench.cpu()?;
     let subscribed = bench.state.subscribed;
     eprintln!("idling 3 s ...");
     bench.idle(Duration::from_secs(3))?;
@@ -161,10 +193,13 @@ fn run() -> Result<(), Error> {
         sockets: subscribed,
         still_open: bench.state.subscribed,
         connect,
+        connect_cpu: (cpu_after.0 - cpu_before.0, cpu_after.1 - cpu_before.1),
         before: memory_before,
         after: system::memory(bench.server.pid())?,
         sockstat_before,
         sockstat_after: system::tcp_sockstat()?,
+        slab_before,
+        slab_after: system::socket_slab_bytes(),
         client_before: client_memory_before,
         client_after: system::memory(std::process::id())?,
     };
@@ -182,6 +217,7 @@ fn run() -> Result<(), Error> {
 
     report::print(&report::Measured {
         config: &config,
+        asked,
         idle: &idle,
         steady: &steady,
         saturated: &saturated,

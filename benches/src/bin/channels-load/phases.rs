@@ -1,7 +1,7 @@
 //! The phases of the run: connecting every socket, idling, broadcasting at a steady rate (with
 //! and without a slow client), and broadcasting as fast as the subscribers take it.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::time::{Duration, Instant};
 
 use crate::fleet::Fleet;
@@ -11,6 +11,9 @@ use crate::state::{HOT, Slow, State};
 use crate::system;
 use crate::tracker::Tracker;
 use crate::{Config, Error};
+
+/// The first source port of each 127.0.0.x address.
+const FIRST_PORT: u16 = 2100;
 
 /// The room whose 10,000 subscribers every broadcast goes to.
 pub(crate) const HOT_ROOM: &str = "hot";
@@ -71,23 +74,49 @@ pub(crate) struct Bench {
     pub(crate) state: State,
     pub(crate) publisher: Publisher,
     pub(crate) clock_ticks: f64,
+    /// Source ports skipped because something else held them.
+    pub(crate) port_skips: usize,
 }
 
 impl Bench {
     /// One turn of the loop, events handled.
     fn turn(&mut self, timeout: Duration) -> Result<(), Error> {
         let state = &mut self.state;
-        self.fleet
-            .turn(timeout, &mut |token, group, event, at| {
-                state.on_event(token, group, event, at);
-            })?;
+        self.fleet.turn(timeout, &mut |token, group, event, at| {
+            state.on_event(token, group, event, at);
+        })?;
         Ok(())
     }
 
-    /// The 127.0.0.x source of socket `i`: `per_source` sockets per address from 127.0.0.2 on.
-    fn source(&self, i: usize) -> Ipv4Addr {
+    /// The source of socket `i`: `per_source` sockets per address from 127.0.0.2 on, each on its
+    /// own port from [`FIRST_PORT`] (below the ephemeral range; a port some wildcard listener
+    /// holds is skipped, moving the later ones up).
+    fn source(&self, i: usize) -> SocketAddrV4 {
         let n = 2 + i / self.config.per_source;
-        Ipv4Addr::new(127, 0, (n / 256) as u8, (n % 256) as u8)
+        let port = FIRST_PORT as usize + i % self.config.per_source + self.port_skips;
+        SocketAddrV4::new(
+            Ipv4Addr::new(127, 0, (n / 256) as u8, (n % 256) as u8),
+            u16::try_from(port).unwrap_or(u16::MAX),
+        )
+    }
+
+    /// Connects socket `i`, skipping source ports in use.
+    fn connect(
+        &mut self,
+        i: usize,
+        group: u32,
+        recv_buffer: Option<usize>,
+    ) -> Result<usize, Error> {
+        loop {
+            let source = self.source(i);
+            match self.fleet.connect(source, group, recv_buffer) {
+                Ok(token) => return Ok(token),
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && self.port_skips < 1000 => {
+                    self.port_skips += 1;
+                }
+                Err(e) => return Err(format!("connect from {source}: {e}").into()),
+            }
+        }
     }
 
     /// The group of socket `i`: the first `fanout` in the hot room, the others in rooms of
@@ -132,10 +161,7 @@ impl Bench {
             }
             let mut in_flight = started - settled;
             while started < total && in_flight < self.config.concurrency {
-                let (source, group) = (self.source(started), self.group(started));
-                self.fleet
-                    .connect(source, group, None)
-                    .map_err(|e| format!("connect from {source}: {e}"))?;
+                self.connect(started, self.group(started), None)?;
                 started += 1;
                 in_flight += 1;
             }
@@ -160,7 +186,8 @@ impl Bench {
         Ok(())
     }
 
-    fn cpu(&self) -> Result<(f64, f64), Error> {
+    /// CPU seconds used so far by the server and by the generator.
+    pub(crate) fn cpu(&self) -> Result<(f64, f64), Error> {
         Ok((
             system::cpu_secs(self.server.pid(), self.clock_ticks)?,
             system::cpu_secs(std::process::id(), self.clock_ticks)?,
@@ -222,19 +249,22 @@ impl Bench {
         Ok(phase)
     }
 
-    /// Broadcasts one message to the hot room every `config.interval`, until `done(elapsed)`
-    /// (asked about once a second) or `max` passes.
+    /// Broadcasts one message to the hot room every `config.interval`, or once the previous one
+    /// has reached every subscriber if that is later (so each latency is one broadcast's, not a
+    /// backlog's), until `done(elapsed, broadcasts)` (asked about once a second) or `max`.
     fn steady(
         &mut self,
         max: Duration,
         mut done: impl FnMut(&mut Self, Duration, u64) -> Result<bool, Error>,
     ) -> Result<Phase, Error> {
         self.state.tracker = Tracker::new(self.state.hot_live);
+        self.state.finished = 0;
         let mut phase = Phase::default();
         let cpu = self.cpu()?;
         let start = Instant::now();
         let mut next = start;
         let mut asked = start;
+        let mut settled = 0u64;
         loop {
             let now = Instant::now();
             if now - start >= max {
@@ -246,18 +276,21 @@ impl Bench {
                     break;
                 }
             }
-            if now >= next {
+            settled += std::mem::take(&mut self.state.finished) as u64;
+            // A broadcast some subscriber never gets must not stop the phase: after a second
+            // the next one goes anyway (and the lost one counts as unfinished).
+            let previous_done = settled >= phase.broadcasts || now >= next + Duration::from_secs(1);
+            if now >= next && previous_done {
                 self.publisher.publish(HOT_ROOM, 1);
                 phase.broadcasts += 1;
-                // On schedule, not after the previous one: a late tick is not made up by
-                // publishing in a burst, but neither does the rate drift.
-                next += self.config.interval;
-                if next < now {
-                    next = now + self.config.interval;
-                }
+                next = (next + self.config.interval).max(now);
             }
-            self.turn(next.saturating_duration_since(Instant::now()))?;
-            self.publish_results(&mut phase);
+            self.turn(
+                next.saturating_duration_since(Instant::now())
+                    .max(Duration::from_millis(1))
+                    .min(Duration::from_millis(50)),
+            )?;
+            settled += self.publish_results(&mut phase) as u64;
         }
         self.finish_phase(phase, start, cpu)
     }
@@ -286,8 +319,7 @@ impl Bench {
             }
             self.turn(Duration::from_millis(20))?;
             // A failed call frees its place in the window too.
-            credit = std::mem::take(&mut self.state.finished)
-                + self.publish_results(&mut phase);
+            credit = std::mem::take(&mut self.state.finished) + self.publish_results(&mut phase);
         }
         self.finish_phase(phase, start, cpu)
     }
@@ -296,12 +328,10 @@ impl Bench {
     /// server has dropped it (at least `config.secs`, at most `config.slow_secs`), then reads
     /// what reached it to find the close code.
     pub(crate) fn slow_client(&mut self) -> Result<SlowOutcome, Error> {
-        let source = self.source(self.config.sockets + self.config.per_source);
-        // A small receive window, as a phone on a bad network has: the server's writes stall
-        // after a few KiB, so its own outbound limit is what decides.
-        let token = self
-            .fleet
-            .connect(source, HOT, Some(self.config.slow_recv_buffer))?;
+        // From an address of its own. A small receive window, as a phone on a bad network has:
+        // the server's writes stall after a few KiB, so its own outbound limit is what decides.
+        let slow = self.config.sockets.next_multiple_of(self.config.per_source);
+        let token = self.connect(slow, HOT, Some(self.config.slow_recv_buffer))?;
         self.state.slow = Slow {
             token: Some(token),
             ..Slow::default()
@@ -309,7 +339,9 @@ impl Bench {
         let waited = Instant::now();
         while !self.state.slow.subscribed {
             if waited.elapsed() > Duration::from_secs(10) || self.state.slow.closed.is_some() {
-                return Err(format!("the slow client did not subscribe: {:?}", self.state.slow).into());
+                return Err(
+                    format!("the slow client did not subscribe: {:?}", self.state.slow).into(),
+                );
             }
             self.turn(Duration::from_millis(20))?;
         }
@@ -323,13 +355,19 @@ impl Bench {
         let server = self.server.addr;
         let min = Duration::from_secs(self.config.secs);
         let mut dropped: Option<(f64, u64)> = None;
-        let phase = self.steady(Duration::from_secs(self.config.slow_secs), |_, elapsed, sent| {
-            if dropped.is_none() && system::server_side_state(server, client)?.as_deref() != Some("ESTAB") {
-                dropped = Some((elapsed.as_secs_f64(), sent));
-            }
-            // A second of broadcasts after the drop, so its aftermath is measured too.
-            Ok(elapsed >= min && dropped.is_some_and(|(at, _)| elapsed.as_secs_f64() >= at + 1.0))
-        })?;
+        let phase = self.steady(
+            Duration::from_secs(self.config.slow_secs),
+            |_, elapsed, sent| {
+                if dropped.is_none()
+                    && system::server_side_state(server, client)?.as_deref() != Some("ESTAB")
+                {
+                    dropped = Some((elapsed.as_secs_f64(), sent));
+                }
+                // A second of broadcasts after the drop, so its aftermath is measured too.
+                Ok(elapsed >= min
+                    && dropped.is_some_and(|(at, _)| elapsed.as_secs_f64() >= at + 1.0))
+            },
+        )?;
         // Read what reached the slow client, to the close frame.
         self.fleet.set_paused(token, false);
         let end = Instant::now() + Duration::from_secs(10);

@@ -15,11 +15,16 @@ pub(crate) struct Idle {
     /// Of those, still subscribed after the idle wait.
     pub(crate) still_open: usize,
     pub(crate) connect: Duration,
+    /// CPU seconds the server and the generator used while connecting.
+    pub(crate) connect_cpu: (f64, f64),
     pub(crate) before: Memory,
     pub(crate) after: Memory,
     /// `/proc/net/sockstat` TCP `inuse` and `mem` (pages).
     pub(crate) sockstat_before: (u64, u64),
     pub(crate) sockstat_after: (u64, u64),
+    /// [`crate::system::socket_slab_bytes`] before and after.
+    pub(crate) slab_before: Option<u64>,
+    pub(crate) slab_after: Option<u64>,
     pub(crate) client_before: Memory,
     pub(crate) client_after: Memory,
 }
@@ -27,6 +32,8 @@ pub(crate) struct Idle {
 /// Everything measured.
 pub(crate) struct Measured<'a> {
     pub(crate) config: &'a Config,
+    /// The sockets asked for (more than `config.sockets` when the file limit did not allow it).
+    pub(crate) asked: usize,
     pub(crate) idle: &'a Idle,
     pub(crate) steady: &'a Phase,
     pub(crate) saturated: &'a Phase,
@@ -50,7 +57,10 @@ fn per_socket(before: u64, after: u64, sockets: usize) -> f64 {
 }
 
 fn row(what: &str, target: &str, measured: &str, pass: bool) {
-    println!("| {what:<52} | {target:<10} | {measured:<26} | {} |", verdict(pass));
+    println!(
+        "| {what:<52} | {target:<10} | {measured:<26} | {} |",
+        verdict(pass)
+    );
 }
 
 fn phase_line(name: &str, phase: &Phase) {
@@ -84,7 +94,17 @@ pub(crate) fn print(m: &Measured<'_>) {
     let pss = per_socket(idle.before.pss, idle.after.pss, idle.sockets);
     let anonymous = per_socket(idle.before.anonymous, idle.after.anonymous, idle.sockets);
     let page_kib = 4.0;
-    let kernel = per_socket(idle.sockstat_before.1, idle.sockstat_after.1, idle.sockets) * page_kib;
+    let buffers =
+        per_socket(idle.sockstat_before.1, idle.sockstat_after.1, idle.sockets) * page_kib;
+    let slab = match (idle.slab_before, idle.slab_after) {
+        (Some(before), Some(after)) => {
+            format!(
+                "{:.2} KiB",
+                per_socket(before, after, idle.sockets) / 1024.0
+            )
+        }
+        _ => "n/a (no /proc/slabinfo)".to_owned(),
+    };
     let p99 = m.steady.quantile_ms(0.99);
     let slow_p99 = m.slow.phase.quantile_ms(0.99);
     let ratio = match (slow_p99, p99) {
@@ -99,7 +119,7 @@ pub(crate) fn print(m: &Measured<'_>) {
     row(
         "idle subscribed sockets held",
         ">= 100000",
-        &format!("{} of {}", idle.still_open, m.config.sockets),
+        &format!("{} of {}", idle.still_open, m.asked),
         idle.still_open >= 100_000 && idle.still_open == idle.sockets,
     );
     row(
@@ -110,7 +130,7 @@ pub(crate) fn print(m: &Measured<'_>) {
     );
     row(
         &format!(
-            "broadcast of 200 B to {}: publish -> last read, p99",
+            "broadcast of 200 B to {}, publish -> last read, p99",
             m.config.fanout
         ),
         "< 30 ms",
@@ -142,10 +162,12 @@ pub(crate) fn print(m: &Measured<'_>) {
 
     println!("Details:");
     println!(
-        "  connect: {} sockets subscribed in {:.1} s ({:.0}/s), {} per 127.0.0.x source, {} handshakes at a time",
+        "  connect: {} sockets subscribed in {:.1} s ({:.0}/s; CPU: server {:.1} s, generator {:.1} s), {} per 127.0.0.x source, {} handshakes at a time",
         idle.sockets,
         idle.connect.as_secs_f64(),
         idle.sockets as f64 / idle.connect.as_secs_f64().max(1e-9),
+        idle.connect_cpu.0,
+        idle.connect_cpu.1,
         m.config.per_source,
         m.config.concurrency
     );
@@ -159,9 +181,13 @@ pub(crate) fn print(m: &Measured<'_>) {
         idle.after.anonymous
     );
     println!(
-        "  kernel TCP memory (sockstat, both ends of each loopback connection, not in the figure above): \
-         {} -> {} pages, {kernel:.2} KiB per connection; TCP sockets in use {} -> {}",
-        idle.sockstat_before.1, idle.sockstat_after.1, idle.sockstat_before.0, idle.sockstat_after.0
+        "  kernel memory per connection (both ends of the loopback connection, not in the figure above): \
+         {slab} of socket slabs (TCP, sock_inode_cache, filp, dentry, eventpoll), {buffers:.2} KiB of \
+         buffers (sockstat mem {} -> {} pages); TCP sockets in use {} -> {}",
+        idle.sockstat_before.1,
+        idle.sockstat_after.1,
+        idle.sockstat_before.0,
+        idle.sockstat_after.0
     );
     println!(
         "  generator memory: Rss {} -> {} KiB ({:.2} KiB per socket)",
@@ -170,7 +196,8 @@ pub(crate) fn print(m: &Measured<'_>) {
         per_socket(idle.client_before.rss, idle.client_after.rss, idle.sockets)
     );
     println!(
-        "  message frame: {} bytes of JSON (data 200 bytes); broadcasts every {} ms to the hot room",
+        "  message frame: {} bytes of JSON (data 200 bytes); steady: one broadcast to the hot room every {} ms, \
+         or once the previous one reached every subscriber if later",
         m.state.message_bytes,
         m.config.interval.as_millis()
     );
@@ -198,6 +225,10 @@ pub(crate) fn print(m: &Measured<'_>) {
         m.state.unexpected,
         m.state.unexpected_frames,
         m.state.cold_messages,
-        if m.server_alive { "still running" } else { "EXITED" }
+        if m.server_alive {
+            "still running"
+        } else {
+            "EXITED"
+        }
     );
 }

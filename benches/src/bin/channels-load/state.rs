@@ -82,7 +82,8 @@ impl State {
             } => {
                 self.closed += 1;
                 if self.close_reasons.len() < KEPT {
-                    self.close_reasons.push(format!("{why} (close code {code:?})"));
+                    self.close_reasons
+                        .push(format!("{why} (close code {code:?})"));
                 }
                 if subscribed {
                     self.subscribed -= 1;

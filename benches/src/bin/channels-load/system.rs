@@ -7,29 +7,57 @@ use std::process::Command;
 use crate::Error;
 
 /// Raises this process's file limit (soft and hard) to at least `wanted` descriptors, raising
-/// `fs.nr_open` first when it is lower (both need root); children inherit the limit. Returns the
-/// limit in force and a note on what was changed.
+/// `fs.nr_open` first when it is lower; children inherit the limit. Raising the hard limit needs
+/// `CAP_SYS_RESOURCE`: without it the soft limit is raised to the hard one and the note says
+/// so. Returns the soft limit in force and a note on what was changed.
 pub(crate) fn raise_file_limit(wanted: u64) -> Result<(u64, String), Error> {
     let mut notes = Vec::new();
     let nr_open: u64 = read_number("/proc/sys/fs/nr_open")?;
     if nr_open < wanted {
-        std::fs::write("/proc/sys/fs/nr_open", wanted.to_string())
-            .map_err(|e| format!("fs.nr_open is {nr_open} < {wanted} and cannot be raised: {e}"))?;
-        notes.push(format!("fs.nr_open {nr_open} -> {wanted}"));
+        match std::fs::write("/proc/sys/fs/nr_open", wanted.to_string()) {
+            Ok(()) => notes.push(format!("fs.nr_open {nr_open} -> {wanted}")),
+            Err(e) => notes.push(format!("fs.nr_open is {nr_open} and cannot be raised: {e}")),
+        }
     }
     let file_max: u64 = read_number("/proc/sys/fs/file-max")?;
     if file_max < wanted {
-        notes.push(format!("warning: fs.file-max is {file_max} < {wanted}"));
+        notes.push(format!("fs.file-max is only {file_max}"));
     }
     let (soft, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE)?;
     if soft < wanted || hard < wanted {
-        let hard = hard.max(wanted);
-        rlimit::setrlimit(rlimit::Resource::NOFILE, wanted.max(soft), hard)
-            .map_err(|e| format!("cannot raise RLIMIT_NOFILE to {wanted} (root is needed): {e}"))?;
-        notes.push(format!("RLIMIT_NOFILE {soft}/{hard} -> {}", wanted.max(soft)));
+        match rlimit::setrlimit(rlimit::Resource::NOFILE, wanted.max(soft), hard.max(wanted)) {
+            Ok(()) => notes.push(format!(
+                "RLIMIT_NOFILE {soft}/{hard} -> {}/{}",
+                wanted.max(soft),
+                hard.max(wanted)
+            )),
+            Err(e) => {
+                rlimit::setrlimit(rlimit::Resource::NOFILE, hard, hard)?;
+                notes.push(format!(
+                    "RLIMIT_NOFILE {soft}/{hard} cannot be raised to {wanted} ({e}; raising a hard \
+                     limit needs CAP_SYS_RESOURCE{}), so the soft limit is {hard}",
+                    if has_sys_resource() {
+                        ""
+                    } else {
+                        ", which this process lacks"
+                    }
+                ));
+            }
+        }
     }
     let (soft, _) = rlimit::getrlimit(rlimit::Resource::NOFILE)?;
     Ok((soft, notes.join(", ")))
+}
+
+/// Whether this process's effective capabilities include `CAP_SYS_RESOURCE` (bit 24).
+fn has_sys_resource() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let hex = status.lines().find_map(|l| l.strip_prefix("CapEff:"))?;
+            u64::from_str_radix(hex.trim(), 16).ok()
+        })
+        .is_some_and(|caps| caps & (1 << 24) != 0)
 }
 
 fn read_number(path: &str) -> Result<u64, Error> {
@@ -80,6 +108,36 @@ pub(crate) fn tcp_sockstat() -> Result<(u64, u64), Error> {
     Ok((value("inuse")?, value("mem")?))
 }
 
+/// The slab caches a TCP socket of a process's epoll loop occupies in the kernel: the socket,
+/// its inode, its file, its dentry and its epoll entries.
+const SOCKET_SLABS: [&str; 6] = [
+    "TCP",
+    "sock_inode_cache",
+    "filp",
+    "dentry",
+    "eventpoll_epi",
+    "eventpoll_pwq",
+];
+
+/// Bytes in use in [`SOCKET_SLABS`] (`/proc/slabinfo`: active objects times object size), or
+/// `None` when `/proc/slabinfo` cannot be read (it needs root). Other processes' files count
+/// too, so only a difference over a burst of sockets means anything.
+pub(crate) fn socket_slab_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/slabinfo").ok()?;
+    let mut total = 0;
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        let Some(name) = words.next() else { continue };
+        if SOCKET_SLABS.contains(&name) {
+            let active: u64 = words.next()?.parse().ok()?;
+            let _all = words.next()?;
+            let size: u64 = words.next()?.parse().ok()?;
+            total += active * size;
+        }
+    }
+    Some(total)
+}
+
 /// `utime + stime` of process `pid` (every thread), in seconds.
 pub(crate) fn cpu_secs(pid: u32, clock_ticks: f64) -> Result<f64, Error> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
@@ -104,7 +162,13 @@ pub(crate) fn server_side_state(
     client: std::net::SocketAddr,
 ) -> Result<Option<String>, Error> {
     let out = Command::new("ss")
-        .args(["-Htan", "src", &server.to_string(), "dst", &client.to_string()])
+        .args([
+            "-Htan",
+            "src",
+            &server.to_string(),
+            "dst",
+            &client.to_string(),
+        ])
         .output()?;
     if !out.status.success() {
         return Err(format!("ss failed: {}", String::from_utf8_lossy(&out.stderr)).into());
@@ -132,6 +196,9 @@ pub(crate) fn machine_load() -> String {
         .unwrap_or_default();
     format!(
         "load average {} (top: {top})",
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     )
 }

@@ -41,7 +41,9 @@ pub(crate) fn upgrade_answer(buf: &[u8]) -> Result<Option<usize>, String> {
             .then(|| value.trim())
     });
     if accept != Some(ACCEPT) {
-        return Err(format!("Sec-WebSocket-Accept is {accept:?}, not {ACCEPT:?}"));
+        return Err(format!(
+            "Sec-WebSocket-Accept is {accept:?}, not {ACCEPT:?}"
+        ));
     }
     Ok(Some(end + 4))
 }
