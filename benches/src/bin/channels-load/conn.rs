@@ -60,6 +60,8 @@ pub(crate) struct Scripts {
     pub(crate) subscribe: Vec<Vec<u8>>,
     /// The `{"type":"pong"}` frame answering the server's `ping`.
     pub(crate) pong: Vec<u8>,
+    /// The second `subscribe` of a socket that makes two (the slow client's own room).
+    pub(crate) extra: Vec<u8>,
 }
 
 /// One client socket.
@@ -70,6 +72,8 @@ pub(crate) struct Conn {
     pub(crate) group: u32,
     /// While set, the loop does not read it (the slow client).
     pub(crate) paused: bool,
+    /// Whether it sends [`Scripts::extra`] once its first subscription is made.
+    pub(crate) extra: bool,
     /// The start of a frame whose end has not arrived; empty (and unallocated) almost always.
     inbox: Vec<u8>,
     /// Bytes the socket would not take yet.
@@ -106,6 +110,7 @@ impl Conn {
             stage: Stage::Connecting,
             group,
             paused: false,
+            extra: false,
             inbox: Vec::new(),
             outbox: Vec::new(),
         }
@@ -308,6 +313,11 @@ impl Conn {
                 self.stage = Stage::Subscribing;
                 let subscribe = &scripts.subscribe[self.group as usize];
                 self.send(subscribe)?;
+                Ok(None)
+            }
+            (Stage::Subscribing, Some("subscribed")) if self.extra => {
+                self.extra = false;
+                self.send(&scripts.extra)?;
                 Ok(None)
             }
             (Stage::Subscribing, Some("subscribed")) => {

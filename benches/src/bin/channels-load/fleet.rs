@@ -24,29 +24,28 @@ pub(crate) struct Fleet {
 }
 
 impl Fleet {
-    /// An empty fleet whose sockets subscribe `channel` with `{"room": rooms[i]}` for group `i`.
+    /// An empty fleet whose sockets subscribe `channel` with `{"room": rooms[i]}` for group `i`,
+    /// and those told to with `{"room": extra_room}` as well.
     pub(crate) fn new(
         server: SocketAddr,
         path: &str,
         channel: &str,
         rooms: &[String],
+        extra_room: &str,
     ) -> io::Result<Self> {
         let frame = |text: &str| {
             let mut out = Vec::new();
             ws::text(text, &mut out);
             out
         };
-        let subscribe = rooms
-            .iter()
-            .map(|room| {
-                frame(
-                    &serde_json::json!({
-                        "type": "subscribe", "id": "s", "channel": channel, "params": {"room": room}
-                    })
-                    .to_string(),
-                )
-            })
-            .collect();
+        let subscribe = |id: &str, room: &str| {
+            frame(
+                &serde_json::json!({
+                    "type": "subscribe", "id": id, "channel": channel, "params": {"room": room}
+                })
+                .to_string(),
+            )
+        };
         Ok(Self {
             poll: Poll::new()?,
             events: Events::with_capacity(4096),
@@ -55,8 +54,9 @@ impl Fleet {
             scratch: vec![0; 256 * 1024],
             scripts: Scripts {
                 upgrade: ws::upgrade_request(&server.to_string(), path).into_bytes(),
-                subscribe,
+                subscribe: rooms.iter().map(|room| subscribe("s", room)).collect(),
                 pong: frame(r#"{"type":"pong"}"#),
+                extra: subscribe("t", extra_room),
             },
             server,
         })
@@ -105,6 +105,13 @@ impl Fleet {
     /// The socket `token`, while open.
     pub(crate) fn get(&self, token: usize) -> Option<&Conn> {
         self.conns.get(token)?.as_ref()
+    }
+
+    /// Makes the socket `token`, still handshaking, subscribe to the extra room too.
+    pub(crate) fn add_extra_subscription(&mut self, token: usize) {
+        if let Some(Some(conn)) = self.conns.get_mut(token) {
+            conn.extra = true;
+        }
     }
 
     /// Stops or resumes reading the socket `token` (a slow client stops).

@@ -15,7 +15,11 @@
 //!    the last subscriber, of one broadcast at a time (a backlog is the saturated phase's);
 //! 5. keep `BENCH_WINDOW` (8) broadcasts in flight for `BENCH_SECS`: deliveries per second;
 //! 6. the steady broadcasts again with one more hot subscriber that stops reading, until the
-//!    server drops it (at most `BENCH_SLOW_SECS`, 90): the others' p99, and its close code;
+//!    server drops it (at most `BENCH_SLOW_SECS`, 40: less than the idle timeout, so a close
+//!    for idleness cannot pass for one for slowness): the others' p99, and its close code. The
+//!    slow client also follows a room of its own, where `BENCH_SLOW_BURST` (2000) messages are
+//!    published a second into the phase: the hot room's pace alone (10 to 20 a second) would
+//!    take a minute or more to pass the server's outbound limit of 1024 frames;
 //! 7. the steady broadcasts once more without it, to show the run's own noise.
 //!
 //! Every broadcast is a call to the server's `bench.publish`, so publishing costs the server's
@@ -59,6 +63,7 @@ pub(crate) struct Config {
     interval: Duration,
     secs: u64,
     slow_secs: u64,
+    slow_burst: u32,
     window: usize,
     slow_recv_buffer: usize,
     server_cpu: String,
@@ -82,7 +87,8 @@ impl Config {
             connect_timeout: env_or("BENCH_CONNECT_SECS", 150),
             interval: Duration::from_millis(env_or("BENCH_INTERVAL_MS", 50).max(1)),
             secs: env_or("BENCH_SECS", 10),
-            slow_secs: env_or("BENCH_SLOW_SECS", 90),
+            slow_secs: env_or("BENCH_SLOW_SECS", 40),
+            slow_burst: env_or("BENCH_SLOW_BURST", 2000),
             window: env_or("BENCH_WINDOW", 8).max(1),
             slow_recv_buffer: env_or("BENCH_SLOW_RCVBUF", 4096),
             server_cpu: env_or("BENCH_SERVER_CPU", "0".to_owned()),
@@ -146,7 +152,13 @@ fn run() -> Result<(), Error> {
     };
     let server = Server::start(&binary, &config.server_cpu)?;
     let publisher = Publisher::spawn(server.addr);
-    let fleet = Fleet::new(server.addr, "/api/mizan/ws", "bench", &config.rooms())?;
+    let fleet = Fleet::new(
+        server.addr,
+        "/api/mizan/ws",
+        "bench",
+        &config.rooms(),
+        phases::SLOW_ROOM,
+    )?;
     let mut bench = Bench {
         config: config.clone(),
         server,
@@ -172,8 +184,8 @@ fn run() -> Result<(), Error> {
     // A publish before any subscriber: the call works and the message has the size asked for.
     bench.publisher.publish("warm-up", 1);
     match bench.publisher.wait(Duration::from_secs(10)) {
-        Some(Ok(_)) => {}
-        Some(Err(e)) => return Err(format!("bench.publish failed: {e}").into()),
+        Some((_, Ok(_))) => {}
+        Some((_, Err(e))) => return Err(format!("bench.publish failed: {e}").into()),
         None => return Err("bench.publish did not answer in 10 s".into()),
     }
     std::thread::sleep(Duration::from_millis(300));

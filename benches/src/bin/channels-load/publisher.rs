@@ -19,7 +19,7 @@ pub(crate) struct Published {
 /// The loop's handle on the publisher thread.
 pub(crate) struct Publisher {
     commands: Option<Sender<(String, u32)>>,
-    results: Receiver<Result<Published, String>>,
+    results: Receiver<(String, Result<Published, String>)>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -36,7 +36,7 @@ impl Publisher {
                     // A fresh connection for the next call.
                     connection = None;
                 }
-                if outbox.send(result).is_err() {
+                if outbox.send((room, result)).is_err() {
                     return;
                 }
             }
@@ -55,13 +55,15 @@ impl Publisher {
         }
     }
 
-    /// The results of the calls finished since the last look.
-    pub(crate) fn finished(&self) -> impl Iterator<Item = Result<Published, String>> + '_ {
+    /// The room and result of each call finished since the last look.
+    pub(crate) fn finished(
+        &self,
+    ) -> impl Iterator<Item = (String, Result<Published, String>)> + '_ {
         self.results.try_iter()
     }
 
     /// Waits up to `timeout` for the next result.
-    pub(crate) fn wait(&self, timeout: Duration) -> Option<Result<Published, String>> {
+    pub(crate) fn wait(&self, timeout: Duration) -> Option<(String, Result<Published, String>)> {
         self.results.recv_timeout(timeout).ok()
     }
 }
