@@ -27,7 +27,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 /usr/bin/chromium --version
 
-step "PostgreSQL on 127.0.0.1:5432 (the accounts tests run on it as well as on SQLite)"
+step "PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (the accounts and Redis layer tests run on them)"
 bash scripts/services.sh
 
 step "cargo fmt --check"

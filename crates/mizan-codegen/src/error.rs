@@ -52,6 +52,28 @@ pub enum GenerateError {
         /// The name.
         generated: String,
     },
+    /// A channel name breaks the naming rule (the function name rule, §2.15.1).
+    InvalidChannelName(String),
+    /// A name generated for a channel that something else generated code declares already.
+    ChannelNameClash {
+        /// The channel.
+        channel: String,
+        /// What else takes the name: a function, another channel, or a type.
+        other: String,
+        /// The name.
+        generated: String,
+    },
+    /// A construct of a channel's schema the emitters cannot express faithfully.
+    UnsupportedChannelSchema {
+        /// The channel.
+        channel: String,
+        /// `params`, `message` or `incoming`.
+        side: &'static str,
+        /// JSON Pointer into that schema.
+        pointer: String,
+        /// What is there.
+        what: String,
+    },
     /// A schema construct the emitters cannot express faithfully.
     UnsupportedSchema {
         /// The function.
@@ -112,6 +134,27 @@ impl fmt::Display for GenerateError {
             } => write!(
                 f,
                 "form {form:?} becomes `{generated}` in TypeScript, which a function or type already generates; rename the form"
+            ),
+            Self::InvalidChannelName(name) => write!(
+                f,
+                "channel {name:?}: names are '.'-separated [A-Za-z_][A-Za-z0-9_]* segments of at most 128 bytes"
+            ),
+            Self::ChannelNameClash {
+                channel,
+                other,
+                generated,
+            } => write!(
+                f,
+                "channel {channel:?} generates `{generated}` in TypeScript, as {other} does; rename one"
+            ),
+            Self::UnsupportedChannelSchema {
+                channel,
+                side,
+                pointer,
+                what,
+            } => write!(
+                f,
+                "channel {channel:?}: the {side} schema uses {what} at {pointer}, which TypeScript and Zod cannot express faithfully"
             ),
             Self::UnsupportedSchema {
                 function,

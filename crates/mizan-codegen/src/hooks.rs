@@ -41,9 +41,24 @@ export function use__P__(): UseQueryResult<t.__P__Output, MizanError> {
 }
 "#;
 
+const CHANNEL: &str = r#"
+/** Subscribes to the channel `__NAME__` with `params` while mounted (spec §2.15); `send` checks its data with Zod before sending it. */
+export function use__P__Channel(params: t.__P__ChannelParams, options?: MizanChannelHookOptions<t.__P__ChannelMessage>): UseMizanChannelResult<t.__P__ChannelMessage, t.__P__ChannelIncoming> {
+  return useMizanChannel<t.__P__ChannelParams, t.__P__ChannelMessage, t.__P__ChannelIncoming>("__NAME__", params, { ...options, paramsSchema: s.__P__ChannelParamsSchema, incomingSchema: s.__P__ChannelIncomingSchema, schemaHash: "__HASH__" });
+}
+"#;
+
+const CHANNEL_NO_INCOMING: &str = r#"
+/** Subscribes to the channel `__NAME__` with `params` while mounted (spec §2.15); subscribers do not send to it. */
+export function use__P__Channel(params: t.__P__ChannelParams, options?: MizanChannelHookOptions<t.__P__ChannelMessage>): Omit<UseMizanChannelResult<t.__P__ChannelMessage, never>, "send"> {
+  return useMizanChannel<t.__P__ChannelParams, t.__P__ChannelMessage>("__NAME__", params, { ...options, paramsSchema: s.__P__ChannelParamsSchema, schemaHash: "__HASH__" });
+}
+"#;
+
 /// `hooks.ts`: a mutation hook per call, a hook per global context, and a query hook plus a
 /// provider and its hook per local context. Each sends the schema hash of the function it was
-/// generated for, so a server with another version of it answers `stale_client` (§2.7).
+/// generated for, so a server with another version of it answers `stale_client` (§2.7). Then a
+/// hook per channel, whose result has `send` only when subscribers may send to it.
 pub(crate) fn emit(model: &Model, header: &str) -> String {
     let mut out = String::from(header);
     out.push('\n');
@@ -60,6 +75,10 @@ pub(crate) fn emit(model: &Model, header: &str) -> String {
     out.push_str(
         "import { useMizanCall, useMizanContext, type MizanError } from \"mizan-react\";\n",
     );
+    if !model.channels.is_empty() {
+        // Only with channels, so that a manifest without any generates the file it always did.
+        out.push_str("import { useMizanChannel, type MizanChannelHookOptions, type UseMizanChannelResult } from \"mizan-react\";\n");
+    }
     out.push_str("import * as s from \"./schemas.js\";\nimport type * as t from \"./types.js\";\n");
     for f in &model.functions {
         let template = match f.kind {
@@ -74,6 +93,20 @@ pub(crate) fn emit(model: &Model, header: &str) -> String {
                 .replace("__NAME__", &f.name)
                 .replace("__P__", &f.pascal)
                 .replace("__HASH__", &f.schema_hash),
+        );
+    }
+    for c in &model.channels {
+        let template = if c.incoming.is_some() {
+            CHANNEL
+        } else {
+            CHANNEL_NO_INCOMING
+        };
+        // As for functions: checked names and schema hashes.
+        out.push_str(
+            &template
+                .replace("__NAME__", &c.name)
+                .replace("__P__", &c.pascal)
+                .replace("__HASH__", &c.schema_hash),
         );
     }
     out

@@ -5,6 +5,12 @@
 //! §2.13.2 as Zod) and `use<Pascal>Form(options?)` (`useMizanForm` typed with the output of
 //! `<name>.submit`). `index.ts` re-exports `forms.ts` only when it exists.
 //!
+//! Channels (§2.15) add to the same files: per channel `<Pascal>ChannelParams`,
+//! `<Pascal>ChannelMessage` and (when subscribers may send) `<Pascal>ChannelIncoming` in
+//! `types.ts`, Zod schemas of the params and incoming data in `schemas.ts`, and in `hooks.ts`
+//! `use<Pascal>Channel(params, options?)` on `useMizanChannel`, sending the channel's schema hash
+//! and typed with `send` only when `incoming` is not `null`.
+//!
 //! The manifest is the typed [`Manifest`] of `mizan-core`, from a server's `GET /manifest`
 //! ([`read_manifest`]) or straight from the application's registry (`mizan::Registry::manifest`,
 //! or `mizan::codegen` with the `codegen` feature), without starting a server.
@@ -25,6 +31,7 @@
 //!
 //! Output is deterministic: the same manifest gives the same bytes.
 
+mod channels;
 mod error;
 mod forms;
 mod hooks;

@@ -8,9 +8,10 @@ use mizan_core::manifest::{
 };
 use serde_json::Value;
 
-use crate::GenerateError;
+pub(crate) use crate::channels::Channel;
 use crate::names::{is_identifier, pascal_case};
 use crate::schema::{Ty, Unsupported, read_root};
+use crate::{GenerateError, channels};
 
 /// One function, ready to emit.
 #[derive(Debug, Clone)]
@@ -31,14 +32,19 @@ pub(crate) struct Function {
     pub(crate) output_schema: Value,
 }
 
-/// Every function and every named type, each in a stable order.
+/// Every function, channel and named type, each in a stable order.
 #[derive(Debug, Clone)]
 pub(crate) struct Model {
     pub(crate) functions: Vec<Function>,
+    /// Sorted by name.
+    pub(crate) channels: Vec<Channel>,
     pub(crate) types: BTreeMap<String, Ty>,
     /// The raw schemas of named types, for OpenAPI.
     pub(crate) type_schemas: BTreeMap<String, Value>,
 }
+
+/// Named types by name: the type, its raw schema (for OpenAPI), and who defined it first.
+pub(crate) type NamedTypes = BTreeMap<String, (Ty, Value, String)>;
 
 /// Checks a manifest (`spec/PROTOCOL.md` §2.7) and reads its schemas.
 pub(crate) fn read(manifest: &Manifest) -> Result<Model, GenerateError> {
@@ -49,7 +55,7 @@ pub(crate) fn read(manifest: &Manifest) -> Result<Model, GenerateError> {
         )));
     }
     let mut functions: Vec<Function> = Vec::with_capacity(manifest.functions.len());
-    let mut types: BTreeMap<String, (Ty, Value, String)> = BTreeMap::new();
+    let mut types: NamedTypes = BTreeMap::new();
     let mut generated_names: BTreeMap<String, String> = BTreeMap::new();
     for entry in &manifest.functions {
         let name = entry.name.as_str();
@@ -188,12 +194,14 @@ pub(crate) fn read(manifest: &Manifest) -> Result<Model, GenerateError> {
         }
     }
     functions.sort_by(|a, b| a.name.cmp(&b.name));
+    let channels = channels::read(&manifest.channels, &functions, &mut types)?;
     let type_schemas = types
         .iter()
         .map(|(k, (_, raw, _))| (k.clone(), raw.clone()))
         .collect();
     Ok(Model {
         functions,
+        channels,
         types: types.into_iter().map(|(k, (ty, _, _))| (k, ty)).collect(),
         type_schemas,
     })

@@ -6,25 +6,28 @@ use mizan_core::manifest::{AuthLevel, FunctionKind, HttpMethod};
 
 use crate::model::{Model, root_without_meta};
 
-/// Rewrites `#/$defs/X` references to `#/components/schemas/X`.
-fn rewrite_refs(value: &mut Value) {
+/// Rewrites `#/$defs/X` references to `#/components/schemas/X`, and `#` (a recursive root type)
+/// to the component `root` when the schema is one.
+fn rewrite_refs(value: &mut Value, root: Option<&str>) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get_mut("$ref")
-                && let Some(name) = r.strip_prefix("#/$defs/")
-            {
-                *r = format!("#/components/schemas/{name}");
+            if let Some(Value::String(r)) = map.get_mut("$ref") {
+                if let Some(name) = r.strip_prefix("#/$defs/") {
+                    *r = format!("#/components/schemas/{name}");
+                } else if let (true, Some(root)) = (r == "#", root) {
+                    *r = format!("#/components/schemas/{root}");
+                }
             }
-            map.values_mut().for_each(rewrite_refs);
+            map.values_mut().for_each(|v| rewrite_refs(v, root));
         }
-        Value::Array(items) => items.iter_mut().for_each(rewrite_refs),
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, root)),
         _ => {}
     }
 }
 
 fn schema(raw: &Value) -> Value {
     let mut schema = root_without_meta(raw);
-    rewrite_refs(&mut schema);
+    rewrite_refs(&mut schema, None);
     schema
 }
 
@@ -121,7 +124,11 @@ pub(crate) fn emit(model: &Model) -> String {
     let mut schemas: Map<String, Value> = model
         .type_schemas
         .iter()
-        .map(|(name, raw)| (name.clone(), schema(raw)))
+        .map(|(name, raw)| {
+            let mut schema = root_without_meta(raw);
+            rewrite_refs(&mut schema, Some(name));
+            (name.clone(), schema)
+        })
         .collect();
     schemas.insert(
         "MizanError".into(),

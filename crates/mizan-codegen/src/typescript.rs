@@ -97,7 +97,8 @@ pub(crate) fn literal(value: &Value) -> String {
     value.to_string()
 }
 
-/// `types.ts`: every named type, then each function's input and output.
+/// `types.ts`: every named type, then each function's input and output, then each channel's
+/// params, message and (when subscribers may send) incoming data.
 pub(crate) fn emit(model: &Model, header: &str) -> String {
     let mut out = String::from(header);
     out.push('\n');
@@ -124,6 +125,35 @@ pub(crate) fn emit(model: &Model, header: &str) -> String {
             f.pascal,
             type_expr(&f.output, 0)
         );
+    }
+    for c in &model.channels {
+        let _ = writeln!(out, "/** The params of the channel `{}`. */", c.name);
+        let _ = writeln!(
+            out,
+            "export type {}ChannelParams = {};\n",
+            c.pascal,
+            type_expr(&c.params, 0)
+        );
+        let _ = writeln!(out, "/** A message of the channel `{}`. */", c.name);
+        let _ = writeln!(
+            out,
+            "export type {}ChannelMessage = {};\n",
+            c.pascal,
+            type_expr(&c.message, 0)
+        );
+        if let Some(incoming) = &c.incoming {
+            let _ = writeln!(
+                out,
+                "/** What subscribers send to the channel `{}`. */",
+                c.name
+            );
+            let _ = writeln!(
+                out,
+                "export type {}ChannelIncoming = {};\n",
+                c.pascal,
+                type_expr(incoming, 0)
+            );
+        }
     }
     out.truncate(out.trim_end().len());
     out.push('\n');

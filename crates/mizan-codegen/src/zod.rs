@@ -171,7 +171,9 @@ function uniqueItems(items: readonly unknown[]): boolean {
 }
 "#;
 
-/// `schemas.ts`: a schema per named type, then per function input and output.
+/// `schemas.ts`: a schema per named type, then per function input and output, then per channel
+/// params and incoming data (what the client checks before sending; messages come from the
+/// server, which checked them).
 ///
 /// String lengths are Zod's `.min`/`.max`, which count Unicode code points from Zod 4.6.7 on,
 /// as JSON Schema and the server do.
@@ -199,6 +201,22 @@ pub(crate) fn emit(model: &Model, header: &str) -> String {
             schema_expr(&f.output, 0),
             p = f.pascal
         );
+    }
+    for c in &model.channels {
+        let _ = writeln!(
+            out,
+            "export const {p}ChannelParamsSchema: z.ZodType<t.{p}ChannelParams> = {};\n",
+            schema_expr(&c.params, 0),
+            p = c.pascal
+        );
+        if let Some(incoming) = &c.incoming {
+            let _ = writeln!(
+                out,
+                "export const {p}ChannelIncomingSchema: z.ZodType<t.{p}ChannelIncoming> = {};\n",
+                schema_expr(incoming, 0),
+                p = c.pascal
+            );
+        }
     }
     if out[helpers_at..].contains(".refine(uniqueItems") {
         out.insert_str(helpers_at, &format!("{UNIQUE_ITEMS_HELPERS}\n"));

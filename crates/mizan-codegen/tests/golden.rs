@@ -8,6 +8,9 @@ mod kitchen;
 #[path = "fixtures/forms.rs"]
 mod forms;
 
+#[path = "fixtures/channels.rs"]
+mod channels;
+
 #[path = "../../mizan/tests/parity/functions.rs"]
 mod parity;
 
@@ -72,6 +75,27 @@ fn forms_golden_files() {
     let kitchen = mizan_codegen::generate(&kitchen::registry().manifest()).unwrap();
     assert!(!kitchen.contains_key("forms.ts"));
     assert!(!kitchen["index.ts"].contains("forms"));
+}
+
+#[test]
+fn channels_golden_files() {
+    // `packages/mizan-react/test/channels.generated.test.ts` type-checks and runs these files.
+    check("tests/golden/channels", &channels::manifest());
+    let files = mizan_codegen::generate(&channels::manifest()).unwrap();
+    let chat = channels::channels()
+        .into_iter()
+        .find(|c| c.name == "chat")
+        .unwrap();
+    assert!(files["hooks.ts"].contains(&format!("schemaHash: \"{}\"", chat.schema_hash)));
+    // `send` only where subscribers may send.
+    assert!(
+        files["hooks.ts"]
+            .contains("Omit<UseMizanChannelResult<t.TickerPricesChannelMessage, never>, \"send\">")
+    );
+    assert!(!files["types.ts"].contains("TickerPricesChannelIncoming"));
+    // Without channels, hooks.ts imports nothing for them.
+    let kitchen = mizan_codegen::generate(&kitchen::registry().manifest()).unwrap();
+    assert!(!kitchen["hooks.ts"].contains("useMizanChannel"));
 }
 
 #[test]

@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     pub(crate) shell_template: Option<Arc<str>>,
     /// Where uploads are written.
     pub(crate) upload_dir: std::path::PathBuf,
+    /// Channels: publishing, subscribers and socket limits.
+    pub(crate) channels: crate::channels::endpoint::ChannelServer,
 }
 
 impl Shared {

@@ -160,6 +160,11 @@ impl Error {
         &self.message
     }
 
+    /// The machine-readable details, if any.
+    pub fn details(&self) -> Option<&serde_json::Value> {
+        self.details.as_ref()
+    }
+
     /// The failing fields, if any.
     pub fn fields(&self) -> &[FieldError] {
         &self.fields

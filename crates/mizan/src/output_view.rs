@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 
 use schemars::generate::SchemaSettings;
+use schemars::{Schema, SchemaGenerator};
 use serde_json::{Map, Value};
 
 use crate::function::ServerFunction;
@@ -20,14 +21,20 @@ pub(crate) const OUTPUT_SUFFIX: &str = "_Output";
 
 /// The output schema of `function`, in the serialize view, with differing types renamed.
 pub(crate) fn output_schema<F: ServerFunction>(function: &F) -> Value {
+    output_schema_with(|generator| function.output_schema(generator))
+}
+
+/// The schema `describe` gives in the serialize view, with differing types renamed: what a
+/// channel's messages use, as functions' outputs do.
+pub(crate) fn output_schema_with(describe: impl Fn(&mut SchemaGenerator) -> Schema) -> Value {
     let mut generator = SchemaSettings::draft2020_12()
         .for_serialize()
         .into_generator();
-    let mut sent = function.output_schema(&mut generator).to_value();
+    let mut sent = describe(&mut generator).to_value();
     let mut generator = SchemaSettings::draft2020_12()
         .for_deserialize()
         .into_generator();
-    let read = function.output_schema(&mut generator).to_value();
+    let read = describe(&mut generator).to_value();
     rename_differing(&mut sent, &read);
     sent
 }

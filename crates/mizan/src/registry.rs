@@ -9,6 +9,8 @@ use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
 use crate::AuthRequirement;
+use crate::channels::Channel;
+use crate::channels::registered::RegisteredChannel;
 use crate::forms::{AnyForm, FormHandler, FormRuntime};
 use crate::function::{FunctionOptions, ServerFunction};
 use crate::manifest::{
@@ -53,6 +55,7 @@ pub(crate) struct Registered {
 pub struct Registry {
     functions: BTreeMap<String, Registered>,
     forms: BTreeMap<String, Arc<dyn AnyForm>>,
+    channels: BTreeMap<String, Arc<RegisteredChannel>>,
 }
 
 impl Registry {
@@ -203,6 +206,35 @@ impl Registry {
         Ok(self)
     }
 
+    /// Registers the channel `channel` under [`Channel::NAME`] (`spec/PROTOCOL.md` §2.15.1).
+    ///
+    /// Fails for a name that is taken by another channel or breaks the naming rule, params that
+    /// are not an object, and schemas a function could not have either (§2.7): a `pattern`
+    /// outside the portable subset, or an ambiguous or recursive untagged union in the params or
+    /// the incoming messages.
+    pub fn channel<C: Channel>(&mut self, channel: C) -> Result<&mut Self, RegistryError> {
+        let name = C::NAME;
+        if !is_valid_function_name(name) {
+            return Err(RegistryError::InvalidChannelName(name.to_owned()));
+        }
+        if self.channels.contains_key(name) {
+            return Err(RegistryError::DuplicateChannel(name.to_owned()));
+        }
+        let registered = RegisteredChannel::new(channel)?;
+        self.channels.insert(name.to_owned(), Arc::new(registered));
+        Ok(self)
+    }
+
+    /// The channel named `name`.
+    pub(crate) fn get_channel(&self, name: &str) -> Option<&Arc<RegisteredChannel>> {
+        self.channels.get(name)
+    }
+
+    /// The registered channels' names, sorted.
+    pub fn channel_names(&self) -> impl Iterator<Item = &str> {
+        self.channels.keys().map(String::as_str)
+    }
+
     /// The registered forms, by name.
     pub(crate) fn forms(&self) -> impl Iterator<Item = &Arc<dyn AnyForm>> {
         self.forms.values()
@@ -241,7 +273,9 @@ impl Registry {
                 schema_hash: f.schema_hash.clone(),
             })
             .collect();
-        Manifest::new(functions).with_forms(self.forms.values().map(|f| f.spec().clone()).collect())
+        Manifest::new(functions)
+            .with_forms(self.forms.values().map(|f| f.spec().clone()).collect())
+            .with_channels(self.channels.values().map(|c| c.entry()).collect())
     }
 }
 
@@ -260,6 +294,7 @@ impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registry")
             .field("functions", &self.functions.keys().collect::<Vec<_>>())
+            .field("channels", &self.channels.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -352,6 +387,15 @@ pub enum RegistryError {
         /// What is wrong, naming the field.
         reason: String,
     },
+    /// Another channel has this name.
+    DuplicateChannel(String),
+    /// A channel's name breaks the function-name rule (§1.3).
+    InvalidChannelName(String),
+    /// A channel's params are not an object (a struct), as `subscribe` sends them.
+    ChannelParamsNotObject {
+        /// The channel.
+        name: String,
+    },
     /// The input schema could not be compiled for validation.
     InvalidInputSchema {
         /// The function.
@@ -364,6 +408,17 @@ pub enum RegistryError {
 impl fmt::Display for RegistryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::DuplicateChannel(name) => {
+                write!(f, "a channel named {name:?} is already registered")
+            }
+            Self::InvalidChannelName(name) => write!(
+                f,
+                "{name:?} is not a valid channel name: use '.'-separated [A-Za-z_][A-Za-z0-9_]* segments, at most 128 bytes"
+            ),
+            Self::ChannelParamsNotObject { name } => write!(
+                f,
+                "the params of channel {name:?} are not an object: use a struct (with no fields for none)"
+            ),
             Self::DuplicateName(name) => {
                 write!(f, "a function named {name:?} is already registered")
             }

@@ -108,6 +108,18 @@ impl Request {
         ))
     }
 
+    /// The application's channels, to publish from a server function (`spec/PROTOCOL.md`
+    /// §2.15.6). A request built without a server ([`Request::builder`]) without
+    /// [`state`](RequestBuilder::state)`(channels)` publishes to a process-wide in-process layer
+    /// nobody subscribes to.
+    pub fn channels(&self) -> &crate::channels::Channels {
+        static DETACHED: std::sync::OnceLock<crate::channels::Channels> =
+            std::sync::OnceLock::new();
+        self.state
+            .get::<crate::channels::Channels>()
+            .unwrap_or_else(|| DETACHED.get_or_init(crate::channels::Channels::in_process))
+    }
+
     /// Who is asking.
     pub fn principal(&self) -> &Principal {
         &self.principal

@@ -1,19 +1,24 @@
 // The runtime's size budgets: src/index.ts bundled and minified as an app's bundler would, with
 // what an app already ships (react, react-dom, TanStack Query, zod, and for forms react-hook-form
 // and its resolvers) left out and the mizan-ts code it pulls in left in, then gzipped at level 9.
-// Weighed twice: without the forms of spec §2.13 (src/forms/index.ts, which an app that uses no
-// form drops when bundling) against the runtime's budget, and whole against the budget with
-// forms. Exits 1 above either.
+// Weighed three times: without the forms of spec §2.13 (src/forms/index.ts) and the channels of
+// §2.15 (src/channels/index.ts), which an app that uses neither drops when bundling, against the
+// runtime's budget; with forms against the budget with forms; and with channels against the budget
+// with channels. Exits 1 above any.
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const RUNTIME_LIMIT = 6144;
 const WITH_FORMS_LIMIT = 11264;
+const WITH_CHANNELS_LIMIT = 9216;
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const formsEntry = here('../src/forms/index.ts');
+const optional = {
+  forms: { entry: here('../src/forms/index.ts'), filter: /^\.\/forms\/index\.js$/ },
+  channels: { entry: here('../src/channels/index.ts'), filter: /^\.\/channels\/index\.js$/ },
+};
 
-async function weigh(withForms) {
+async function weigh(included) {
   const result = await build({
     entryPoints: [here('../src/index.ts')],
     bundle: true,
@@ -42,14 +47,13 @@ async function weigh(withForms) {
         },
       },
       {
-        // Without forms: their entry becomes an empty module, so `export *` of it adds nothing.
-        name: 'no-forms',
+        // A part left out: its entry becomes an empty module, so `export *` of it adds nothing.
+        name: 'without',
         setup(b) {
-          if (withForms) return;
-          b.onResolve({ filter: /^\.\/forms\/index\.js$/ }, () => ({
-            path: formsEntry,
-            namespace: 'empty',
-          }));
+          for (const [part, { entry, filter }] of Object.entries(optional)) {
+            if (included === part) continue;
+            b.onResolve({ filter }, () => ({ path: entry, namespace: 'empty' }));
+          }
           b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '', loader: 'ts' }));
         },
       },
@@ -67,11 +71,12 @@ async function weigh(withForms) {
 }
 
 let over = false;
-for (const [label, withForms, limit] of [
-  ['mizan-react', false, RUNTIME_LIMIT],
-  ['mizan-react with forms', true, WITH_FORMS_LIMIT],
+for (const [label, included, limit] of [
+  ['mizan-react', null, RUNTIME_LIMIT],
+  ['mizan-react with forms', 'forms', WITH_FORMS_LIMIT],
+  ['mizan-react with channels', 'channels', WITH_CHANNELS_LIMIT],
 ]) {
-  const { minified, gzipped } = await weigh(withForms);
+  const { minified, gzipped } = await weigh(included);
   console.log(`${label}: ${minified} B minified, ${gzipped} B min+gzip (limit ${limit} B)`);
   if (gzipped > limit) {
     console.error(`${label}: over the size budget by ${gzipped - limit} B`);

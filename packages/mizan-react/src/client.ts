@@ -5,6 +5,7 @@
  */
 
 import { CallBatcher } from './batch.js';
+import type { ChannelOptions } from './channels/options.js';
 import { readCookie } from './cookie.js';
 import { MizanError, errorFromBody, invalidResponse } from './errors.js';
 import { canonicalQuery, canonicalQueryOfJson } from './query.js';
@@ -39,6 +40,8 @@ export interface MizanClientOptions {
    * of date. Typically shows a "reload" banner; see also `useMizanStaleClient`.
    */
   onStaleClient?: (error: MizanError) => void;
+  /** How the client's channel socket connects and authenticates (spec §2.15); see `channelSocket`. */
+  channels?: ChannelOptions;
 }
 
 /** The request header that carries a function's schema hash (spec §2.2, §2.7). */
@@ -124,6 +127,27 @@ export class MizanClient {
         body,
       })),
     ) as Promise<O>;
+  }
+
+  /** The base URL every request goes to, without a trailing slash (`'/api/mizan'` by default). */
+  get baseUrl(): string {
+    return this.#baseUrl;
+  }
+
+  /**
+   * The options of the client's channel socket.
+   * @internal
+   */
+  get channelOptions(): ChannelOptions {
+    return this.#options.channels ?? {};
+  }
+
+  /**
+   * Notes a `stale_client` error that came another way than a call (a channel's `subscribe`).
+   * @internal
+   */
+  noteStale(error: MizanError): void {
+    this.#watch(Promise.reject(error)).catch(() => {});
   }
 
   /**

@@ -36,3 +36,4 @@ export { useMizanContext, type UseMizanContextOptions } from './useMizanContext.
 export { useMizanStaleClient } from './stale.js';
 export { fieldsFromIssues, type IssueLike } from './issues.js';
 export * from './forms/index.js';
+export * from './channels/index.js';

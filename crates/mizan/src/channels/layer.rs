@@ -155,8 +155,11 @@ pub trait ChannelLayer: Send + Sync + 'static {
     /// Publishes `data` (the JSON text of a message) to `key`'s group: assigns the next offset,
     /// appends it to the history (keeping [`HistoryOptions`]), and hands it to the sink of every
     /// process that has joined the group, this one included. Returns the message's position.
-    fn publish<'a>(&'a self, key: &'a GroupKey, data: Bytes)
-    -> BoxFuture<'a, Result<Position, LayerError>>;
+    fn publish<'a>(
+        &'a self,
+        key: &'a GroupKey,
+        data: Bytes,
+    ) -> BoxFuture<'a, Result<Position, LayerError>>;
 
     /// This process has subscribers in `key`'s group now. Resolves once every message published
     /// after it resolves will be handed to the sink. Joining a joined group again is a no-op.
@@ -164,6 +167,12 @@ pub trait ChannelLayer: Send + Sync + 'static {
 
     /// This process has no subscriber left in `key`'s group: stop handing over its messages and
     /// release what joining it took (in Redis: the Pub/Sub subscription).
+    ///
+    /// Called with the process's membership lock held (so that a `join` of the same group that
+    /// comes later reaches the layer after it), which the sink's methods also take: it must not
+    /// wait for a sink call in progress, nor hold a lock of its own that is held while calling
+    /// the sink. Sending a command to the layer's own task, or a short lock never held across a
+    /// sink call, is fine.
     fn leave(&self, key: &GroupKey);
 
     /// The group's position and, when `after` is given, its messages with greater offsets in

@@ -60,6 +60,8 @@ pub struct Mizan {
     expose_manifest: bool,
     cors: Option<Cors>,
     upload_dir: Option<std::path::PathBuf>,
+    channels: Option<crate::channels::Channels>,
+    channel_options: crate::channels::ChannelOptions,
 }
 
 impl Mizan {
@@ -73,6 +75,8 @@ impl Mizan {
             expose_manifest: true,
             cors: None,
             upload_dir: None,
+            channels: None,
+            channel_options: crate::channels::ChannelOptions::default(),
         }
     }
 
@@ -110,6 +114,24 @@ impl Mizan {
     #[must_use]
     pub fn upload_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
         self.upload_dir = Some(dir.into());
+        self
+    }
+
+    /// The channels to serve and publish through (default: [`Channels::in_process`]). Keep a
+    /// clone to publish from outside server functions, which reach it with
+    /// [`Request::channels`](crate::Request::channels).
+    ///
+    /// [`Channels::in_process`]: crate::channels::Channels::in_process
+    #[must_use]
+    pub fn channels(mut self, channels: crate::channels::Channels) -> Self {
+        self.channels = Some(channels);
+        self
+    }
+
+    /// The limits of channel sockets and the origins allowed to open them (§2.15.2, §2.15.8).
+    #[must_use]
+    pub fn channel_options(mut self, options: crate::channels::ChannelOptions) -> Self {
+        self.channel_options = options;
         self
     }
 
@@ -158,7 +180,10 @@ impl Mizan {
         Self::routes(self.shared(&base, None), base)
     }
 
-    fn shared(self, base: &str, shell_template: Option<Arc<str>>) -> Arc<Shared> {
+    fn shared(mut self, base: &str, shell_template: Option<Arc<str>>) -> Arc<Shared> {
+        let channels = self.channels.take().unwrap_or_default();
+        // Functions publish through the request's state, as they read any other state.
+        self.state.insert(channels.clone());
         // Serialized once: the registry cannot change after the router is built.
         let manifest = self
             .expose_manifest
@@ -176,6 +201,7 @@ impl Mizan {
             base: base.to_owned(),
             shell_template,
             upload_dir: self.upload_dir.unwrap_or_else(std::env::temp_dir),
+            channels: crate::channels::endpoint::ChannelServer::new(channels, self.channel_options),
         })
     }
 
@@ -205,7 +231,7 @@ impl Mizan {
                 let kind = shared.registry.get(name).map(|f| f.options.kind);
                 kind.map(|kind| kind.path(name))
             })
-            .chain([Some("/batch".to_owned()), Some("/manifest".to_owned())]);
+            .chain(["/batch", "/manifest", "/ws"].map(|p| Some(p.to_owned())));
         for path in exact.flatten() {
             router = router.route(&format!("{base}{path}"), handler.clone());
         }
@@ -300,6 +326,8 @@ async fn route(shared: &Arc<Shared>, base: &str, request: HttpRequest) -> Respon
         // Boxed: a batch's future is the largest, and calls and contexts should not carry its
         // size.
         return Box::pin(batch::handle(State(Arc::clone(shared)), request)).await;
+    } else if path == "/ws" {
+        return crate::channels::endpoint::respond(shared, request).await;
     } else if path == "/manifest" {
         return serve_manifest(State(Arc::clone(shared)), request).await;
     } else {

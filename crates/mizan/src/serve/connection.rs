@@ -28,13 +28,29 @@ use super::ServeOptions;
 
 /// Where a graceful shutdown stands; connections follow it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Stop {
+pub(crate) enum Stop {
     /// Serving as usual.
     Serving,
     /// Finish the requests in progress, answer them with `Connection: close`, accept no more.
     Draining,
     /// The grace period is over: close now.
     Closing,
+}
+
+/// What a request served by [`serve`](crate::serve) carries of its connection: the connection's
+/// place among the open ones, and the shutdown to follow once upgraded.
+#[derive(Clone)]
+pub(crate) struct ConnectionHandle {
+    _permit: Arc<OwnedSemaphorePermit>,
+    stop: watch::Receiver<Stop>,
+}
+
+impl ConnectionHandle {
+    /// Resolves when the server begins shutting down.
+    pub(crate) async fn stopping(&mut self) {
+        // A dropped sender means the server is gone: as good as stopping.
+        let _ = self.stop.wait_for(|stop| *stop != Stop::Serving).await;
+    }
 }
 
 /// What the connection's watchdog knows of its traffic. Times are milliseconds after `accepted`.
@@ -69,8 +85,14 @@ pub(super) async fn serve(
     router: Router,
     options: ServeOptions,
     mut stop: watch::Receiver<Stop>,
-    _permit: OwnedSemaphorePermit,
+    permit: OwnedSemaphorePermit,
 ) {
+    // Shared with every request, so an upgraded socket (a channel's WebSocket) keeps counting as
+    // an open connection after hyper hands it over, and hears the shutdown.
+    let handle = ConnectionHandle {
+        _permit: Arc::new(permit),
+        stop: stop.clone(),
+    };
     let activity = Arc::new(Activity {
         accepted: Instant::now(),
         in_flight: AtomicUsize::new(0),
@@ -87,6 +109,7 @@ pub(super) async fn serve(
         // Where the request came from, as axum's own `serve` with connect info gives it: the
         // accounts module counts sign-in attempts per client address.
         request.extensions_mut().insert(ConnectInfo(peer));
+        request.extensions_mut().insert(handle.clone());
         let in_flight = InFlight::begin(&handlers);
         let call = router.clone().call(request);
         async move {

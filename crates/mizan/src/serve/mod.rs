@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
 use crate::BoxFuture;
+pub(crate) use connection::ConnectionHandle;
 use connection::Stop;
 pub use options::ServeOptions;
 pub use signal::shutdown_signal;

@@ -1,0 +1,101 @@
+//! `GET <base>/ws`: the checks before a channel socket opens (§2.15.2), then the upgrade.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use axum::extract::FromRequestParts;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, Method, header};
+
+use super::socket::{self, SocketCount, Upgrade};
+use super::{ChannelOptions, Channels};
+use crate::engine::Shared;
+use crate::serve::ConnectionHandle;
+use crate::{Error, ErrorCode};
+
+/// The bytes a socket reads at once, allocated for its life: small, so idle sockets are cheap
+/// (tungstenite's default is 128 KiB).
+const READ_BUFFER_BYTES: usize = 2048;
+
+/// The channels part of a configured server.
+pub(crate) struct ChannelServer {
+    pub(crate) channels: Channels,
+    pub(crate) options: ChannelOptions,
+    sockets: Arc<AtomicUsize>,
+    next_socket: AtomicU64,
+}
+
+impl ChannelServer {
+    pub(crate) fn new(channels: Channels, options: ChannelOptions) -> Self {
+        Self {
+            channels,
+            options,
+            sockets: Arc::new(AtomicUsize::new(0)),
+            next_socket: AtomicU64::new(0),
+        }
+    }
+}
+
+/// The headers a socket keeps from its upgrade request, for the authenticator's later checks
+/// (§2.15.7); the rest is dropped, since every open socket holds them.
+const KEPT_HEADERS: [header::HeaderName; 4] = [
+    header::AUTHORIZATION,
+    header::COOKIE,
+    header::HOST,
+    header::ORIGIN,
+];
+
+/// Answers `GET <base>/ws`.
+pub(crate) async fn respond(shared: &Arc<Shared>, request: axum::extract::Request) -> Response {
+    if request.method() != Method::GET {
+        return crate::protocol::method_not_allowed("GET");
+    }
+    let (mut parts, _body) = request.into_parts();
+    let Ok(upgrade) = WebSocketUpgrade::from_request_parts(&mut parts, &()).await else {
+        return Error::bad_request("this endpoint takes a WebSocket upgrade")
+            .with_details(serde_json::json!({"reason": "not_websocket"}))
+            .into_response();
+    };
+    let server = &shared.channels;
+    let options = &server.options;
+    if !crate::origin_allowed(&parts.headers, &options.allowed_origins) {
+        return Error::forbidden("this origin may not open channel sockets")
+            .with_details(serde_json::json!({"reason": "origin"}))
+            .into_response();
+    }
+    let principal = match shared.authenticate(&parts).await {
+        Ok(principal) => principal,
+        Err(error) => return error.into_response(),
+    };
+    let Some(count) = SocketCount::take(&server.sockets, options.max_sockets) else {
+        return Error::new(
+            ErrorCode::Overloaded,
+            "too many open sockets; retry shortly",
+        )
+        .into_response();
+    };
+    let connection = parts.extensions.remove::<ConnectionHandle>();
+    let mut headers = HeaderMap::with_capacity(KEPT_HEADERS.len());
+    for name in KEPT_HEADERS {
+        for value in parts.headers.get_all(&name) {
+            headers.append(name.clone(), value.clone());
+        }
+    }
+    parts.headers = headers;
+    let socket = Upgrade {
+        shared: Arc::clone(shared),
+        socket: server.next_socket.fetch_add(1, Ordering::Relaxed),
+        parts,
+        principal,
+        connection,
+        count,
+    };
+    upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_write_buffer_size(options.outbound_bytes + options.max_frame_bytes + 1024)
+        .max_message_size(options.max_frame_bytes)
+        .max_frame_size(options.max_frame_bytes)
+        .on_upgrade(move |ws| socket::run(ws, socket))
+}

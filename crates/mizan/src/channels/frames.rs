@@ -1,0 +1,288 @@
+//! The frames of a channel socket (§2.15.3, §2.15.4): reading client frames, writing server
+//! frames.
+
+use axum::extract::ws::Utf8Bytes;
+use serde_json::{Map, Value, json};
+
+use super::layer::{GroupKey, Position};
+use crate::Error;
+
+/// The largest offset (`2^53 - 1`).
+const MAX_OFFSET: u64 = (1 << 53) - 1;
+
+/// A client frame, read and checked for shape.
+#[derive(Debug)]
+pub(crate) enum ClientFrame {
+    Subscribe {
+        id: String,
+        channel: String,
+        params: Map<String, Value>,
+        since: Option<(String, u64)>,
+        schema: Option<String>,
+    },
+    Unsubscribe {
+        id: String,
+    },
+    Send {
+        reference: String,
+        id: String,
+        data: Value,
+    },
+    Auth {
+        reference: String,
+        token: Option<String>,
+    },
+    Ping,
+    Pong,
+}
+
+/// A frame that cannot be read, with the `id` or `ref` its error carries.
+#[derive(Debug, Default)]
+pub(crate) struct Malformed {
+    pub(crate) id: Option<String>,
+    pub(crate) reference: Option<String>,
+}
+
+/// Whether `s` is an id or a ref: 1 to 64 characters from `A-Z a-z 0-9 _ . : -`.
+fn is_name(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'))
+}
+
+fn name(object: &Map<String, Value>, member: &str) -> Option<String> {
+    match object.get(member) {
+        Some(Value::String(s)) if is_name(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Reads a client frame's text.
+pub(crate) fn parse(text: &str) -> Result<ClientFrame, Malformed> {
+    let Ok(Value::Object(mut object)) = serde_json::from_str::<Value>(text) else {
+        return Err(Malformed::default());
+    };
+    let Some(Value::String(kind)) = object.get("type") else {
+        return Err(Malformed::default());
+    };
+    match kind.as_str() {
+        "subscribe" => {
+            let id = name(&object, "id");
+            let malformed = || Malformed {
+                id: id.clone(),
+                reference: None,
+            };
+            let channel = match object.get("channel") {
+                Some(Value::String(c)) => c.clone(),
+                _ => return Err(malformed()),
+            };
+            let since = match object.get("since") {
+                None => None,
+                Some(Value::Object(since)) => match (since.get("epoch"), since.get("offset")) {
+                    (Some(Value::String(epoch)), Some(Value::Number(offset))) => {
+                        match offset.as_u64().filter(|o| *o <= MAX_OFFSET) {
+                            Some(offset) => Some((epoch.clone(), offset)),
+                            None => return Err(malformed()),
+                        }
+                    }
+                    _ => return Err(malformed()),
+                },
+                Some(_) => return Err(malformed()),
+            };
+            let schema = match object.get("schema") {
+                None => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(_) => return Err(malformed()),
+            };
+            let Some(Value::Object(params)) = object.remove("params") else {
+                return Err(malformed());
+            };
+            let Some(id) = id else {
+                return Err(Malformed::default());
+            };
+            Ok(ClientFrame::Subscribe {
+                id,
+                channel,
+                params,
+                since,
+                schema,
+            })
+        }
+        "unsubscribe" => match name(&object, "id") {
+            Some(id) => Ok(ClientFrame::Unsubscribe { id }),
+            None => Err(Malformed::default()),
+        },
+        "send" => {
+            let reference = name(&object, "ref");
+            match (reference, name(&object, "id"), object.remove("data")) {
+                (Some(reference), Some(id), Some(data)) => Ok(ClientFrame::Send {
+                    reference,
+                    id,
+                    data,
+                }),
+                (reference, _, _) => Err(Malformed {
+                    id: None,
+                    reference,
+                }),
+            }
+        }
+        "auth" => {
+            let reference = name(&object, "ref");
+            let token = match object.get("token") {
+                Some(Value::String(token)) => Some(token.clone()),
+                Some(Value::Null) => None,
+                _ => {
+                    return Err(Malformed {
+                        id: None,
+                        reference,
+                    });
+                }
+            };
+            match reference {
+                Some(reference) => Ok(ClientFrame::Auth { reference, token }),
+                None => Err(Malformed::default()),
+            }
+        }
+        "ping" => Ok(ClientFrame::Ping),
+        "pong" => Ok(ClientFrame::Pong),
+        _ => Err(Malformed::default()),
+    }
+}
+
+fn text(value: &Value) -> Utf8Bytes {
+    Utf8Bytes::from(value.to_string())
+}
+
+/// `welcome`.
+pub(crate) fn welcome(
+    ping_interval: u64,
+    idle_timeout: u64,
+    max_frame_bytes: usize,
+    max_subscriptions: usize,
+) -> Utf8Bytes {
+    text(&json!({
+        "type": "welcome",
+        "protocol": 1,
+        "ping_interval": ping_interval,
+        "idle_timeout": idle_timeout,
+        "max_frame_bytes": max_frame_bytes,
+        "max_subscriptions": max_subscriptions,
+    }))
+}
+
+/// `subscribed`.
+pub(crate) fn subscribed(id: &str, key: &GroupKey, position: &Position) -> Utf8Bytes {
+    text(&json!({
+        "type": "subscribed",
+        "id": id,
+        "channel": key.channel(),
+        "group": key.group(),
+        "epoch": &*position.epoch,
+        "offset": position.offset,
+    }))
+}
+
+/// `message`, written by hand around the publisher's `data` text, which is spliced in as it is.
+pub(crate) fn message(key: &GroupKey, epoch: &str, offset: u64, data: &[u8]) -> Utf8Bytes {
+    let data = String::from_utf8_lossy(data);
+    let mut out = String::with_capacity(
+        64 + key.channel().len() + key.group().len() + epoch.len() + data.len(),
+    );
+    out.push_str(r#"{"type":"message","channel":"#);
+    out.push_str(&Value::from(key.channel()).to_string());
+    out.push_str(r#","group":"#);
+    out.push_str(&Value::from(key.group()).to_string());
+    out.push_str(r#","epoch":"#);
+    out.push_str(&Value::from(epoch).to_string());
+    out.push_str(r#","offset":"#);
+    out.push_str(&offset.to_string());
+    out.push_str(r#","data":"#);
+    out.push_str(&data);
+    out.push('}');
+    Utf8Bytes::from(out)
+}
+
+/// `gap`.
+pub(crate) fn gap(id: &str, position: &Position) -> Utf8Bytes {
+    text(&json!({"type": "gap", "id": id, "epoch": &*position.epoch, "offset": position.offset}))
+}
+
+/// `unsubscribed`, with the refusal when it was not the client's doing.
+pub(crate) fn unsubscribed(id: &str, refusal: Option<&Error>) -> Utf8Bytes {
+    text(&match refusal {
+        None => json!({"type": "unsubscribed", "id": id, "reason": "client"}),
+        Some(error) => json!({
+            "type": "unsubscribed",
+            "id": id,
+            "reason": error.code().as_str(),
+            "error": error.to_json(),
+        }),
+    })
+}
+
+/// `ack`.
+pub(crate) fn ack(reference: &str) -> Utf8Bytes {
+    text(&json!({"type": "ack", "ref": reference}))
+}
+
+/// Which frame an `error` answers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum About<'a> {
+    Id(&'a str),
+    Ref(&'a str),
+    Nothing,
+}
+
+/// `error`.
+pub(crate) fn error(error: &Error, about: About<'_>) -> Utf8Bytes {
+    let mut frame = json!({"type": "error", "error": error.to_json()});
+    match about {
+        About::Id(id) => frame["id"] = Value::from(id),
+        About::Ref(reference) => frame["ref"] = Value::from(reference),
+        About::Nothing => {}
+    }
+    text(&frame)
+}
+
+/// `ping`.
+pub(crate) fn ping() -> Utf8Bytes {
+    Utf8Bytes::from_static(r#"{"type":"ping"}"#)
+}
+
+/// `pong`.
+pub(crate) fn pong() -> Utf8Bytes {
+    Utf8Bytes::from_static(r#"{"type":"pong"}"#)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_frames_keep_a_valid_id_or_ref() {
+        let m = parse(r#"{"type":"subscribe","id":"s1","channel":"chat"}"#).unwrap_err();
+        assert_eq!(m.id.as_deref(), Some("s1"));
+        let m = parse(r#"{"type":"send","ref":"r1","id":"s1"}"#).unwrap_err();
+        assert_eq!(m.reference.as_deref(), Some("r1"));
+        let m =
+            parse(r#"{"type":"subscribe","id":"bad id","channel":"c","params":{}}"#).unwrap_err();
+        assert!(m.id.is_none());
+        assert!(parse("[]").is_err());
+        assert!(parse(r#"{"type":"nope"}"#).is_err());
+        assert!(
+            parse(r#"{"type":"subscribe","id":"a","channel":"c","params":{},"since":{"epoch":"e","offset":-1}}"#)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_message_frame_is_json_with_the_data_spliced_in() {
+        let key = GroupKey::new("chat", "room \"1\"").unwrap();
+        let frame = message(&key, "e", 7, br#"{"a":"1"}"#);
+        let value: Value = serde_json::from_str(frame.as_str()).unwrap();
+        assert_eq!(
+            value,
+            json!({"type":"message","channel":"chat","group":"room \"1\"","epoch":"e","offset":7,"data":{"a":"1"}})
+        );
+    }
+}
