@@ -177,10 +177,8 @@ impl Fleet {
         };
         let group = conn.group;
         let mut forward = |event, at| sink(token, group, event, at);
-        if writable {
-            if let Some(event) = conn.writable(&self.scripts) {
-                forward(event, crate::conn::now_ns());
-            }
+        if writable && let Some(event) = conn.writable(&self.scripts) {
+            forward(event, crate::conn::now_ns());
         }
         if readable && (!conn.paused || even_paused) && conn.stage != Stage::Closed {
             conn.readable(&self.scripts, &mut self.scratch, &mut forward);
@@ -192,11 +190,11 @@ impl Fleet {
 
     /// Closes the socket `token` (dropping it closes the descriptor).
     pub(crate) fn close(&mut self, token: usize) {
-        if let Some(slot) = self.conns.get_mut(token) {
-            if let Some(mut conn) = slot.take() {
-                let _ = self.poll.registry().deregister(&mut conn.stream);
-                self.free.push(token);
-            }
+        if let Some(slot) = self.conns.get_mut(token)
+            && let Some(mut conn) = slot.take()
+        {
+            let _ = self.poll.registry().deregister(&mut conn.stream);
+            self.free.push(token);
         }
     }
 
