@@ -22,6 +22,10 @@
 //!    take a minute or more to pass the server's outbound limit of 1024 frames;
 //! 7. the steady broadcasts once more without it, to show the run's own noise.
 //!
+//! `BENCH_IDLE_ONLY=1` stops after step 3 (to profile the server's memory, with `BENCH_SERVER`
+//! naming a wrapper that runs it under the profiler and `BENCH_SERVER_GRACE` the seconds to let
+//! it exit).
+//!
 //! Every broadcast is a call to the server's `bench.publish`, so publishing costs the server's
 //! CPU. The generator is one epoll loop (mio) with a hand-written RFC 6455 client (see [`ws`]),
 //! so it holds 100,000 sockets in a few dozen MiB and reads a frame in a few microseconds.
@@ -216,6 +220,11 @@ fn run() -> Result<(), Error> {
         client_after: system::memory(std::process::id())?,
     };
 
+    if std::env::var_os("BENCH_IDLE_ONLY").is_some() {
+        // For a memory profile of the server: the idle sockets only.
+        report::print_idle(&config, asked, &idle);
+        return Ok(());
+    }
     eprintln!("steady broadcasts ...");
     let steady = bench.latency()?;
     eprintln!("saturating ...");

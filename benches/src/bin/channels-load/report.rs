@@ -87,15 +87,27 @@ fn phase_line(name: &str, phase: &Phase) {
     );
 }
 
-/// Prints the table and the details.
-pub(crate) fn print(m: &Measured<'_>) {
-    let idle = m.idle;
-    let rss = per_socket(idle.before.rss, idle.after.rss, idle.sockets);
-    let pss = per_socket(idle.before.pss, idle.after.pss, idle.sockets);
-    let anonymous = per_socket(idle.before.anonymous, idle.after.anonymous, idle.sockets);
-    let page_kib = 4.0;
-    let buffers =
-        per_socket(idle.sockstat_before.1, idle.sockstat_after.1, idle.sockets) * page_kib;
+/// The server's memory per idle socket: `Rss`, `Pss` and `Anonymous`, in KiB.
+fn idle_memory(idle: &Idle) -> (f64, f64, f64) {
+    (
+        per_socket(idle.before.rss, idle.after.rss, idle.sockets),
+        per_socket(idle.before.pss, idle.after.pss, idle.sockets),
+        per_socket(idle.before.anonymous, idle.after.anonymous, idle.sockets),
+    )
+}
+
+/// Prints the idle sockets' figures only (`BENCH_IDLE_ONLY`).
+pub(crate) fn print_idle(config: &Config, asked: usize, idle: &Idle) {
+    let (rss, pss, anonymous) = idle_memory(idle);
+    println!(
+        "{} of {asked} sockets held (asked {}); server memory per idle socket: Rss {rss:.2} KiB, Pss {pss:.2} KiB, Anonymous {anonymous:.2} KiB",
+        idle.still_open, config.sockets
+    );
+    print_idle_details(config, idle);
+}
+
+fn print_idle_details(config: &Config, idle: &Idle) {
+    let buffers = per_socket(idle.sockstat_before.1, idle.sockstat_after.1, idle.sockets) * 4.0;
     let slab = match (idle.slab_before, idle.slab_after) {
         (Some(before), Some(after)) => {
             format!(
@@ -105,6 +117,46 @@ pub(crate) fn print(m: &Measured<'_>) {
         }
         _ => "n/a (no /proc/slabinfo)".to_owned(),
     };
+    println!(
+        "  connect: {} sockets subscribed in {:.1} s ({:.0}/s; CPU: server {:.1} s, generator {:.1} s), {} per 127.0.0.x source, {} handshakes at a time",
+        idle.sockets,
+        idle.connect.as_secs_f64(),
+        idle.sockets as f64 / idle.connect.as_secs_f64().max(1e-9),
+        idle.connect_cpu.0,
+        idle.connect_cpu.1,
+        config.per_source,
+        config.concurrency
+    );
+    println!(
+        "  server memory (KiB): Rss {} -> {}, Pss {} -> {}, Anonymous {} -> {}",
+        idle.before.rss,
+        idle.after.rss,
+        idle.before.pss,
+        idle.after.pss,
+        idle.before.anonymous,
+        idle.after.anonymous
+    );
+    println!(
+        "  kernel memory per connection (both ends of the loopback connection, not in the figure above): \
+         {slab} of socket slabs (TCP, sock_inode_cache, filp, dentry, eventpoll), {buffers:.2} KiB of \
+         buffers (sockstat mem {} -> {} pages); TCP sockets in use {} -> {}",
+        idle.sockstat_before.1,
+        idle.sockstat_after.1,
+        idle.sockstat_before.0,
+        idle.sockstat_after.0
+    );
+    println!(
+        "  generator memory: Rss {} -> {} KiB ({:.2} KiB per socket)",
+        idle.client_before.rss,
+        idle.client_after.rss,
+        per_socket(idle.client_before.rss, idle.client_after.rss, idle.sockets)
+    );
+}
+
+/// Prints the table and the details.
+pub(crate) fn print(m: &Measured<'_>) {
+    let idle = m.idle;
+    let (rss, pss, anonymous) = idle_memory(idle);
     let p99 = m.steady.quantile_ms(0.99);
     let slow_p99 = m.slow.phase.quantile_ms(0.99);
     let ratio = match (slow_p99, p99) {
@@ -161,40 +213,7 @@ pub(crate) fn print(m: &Measured<'_>) {
     println!();
 
     println!("Details:");
-    println!(
-        "  connect: {} sockets subscribed in {:.1} s ({:.0}/s; CPU: server {:.1} s, generator {:.1} s), {} per 127.0.0.x source, {} handshakes at a time",
-        idle.sockets,
-        idle.connect.as_secs_f64(),
-        idle.sockets as f64 / idle.connect.as_secs_f64().max(1e-9),
-        idle.connect_cpu.0,
-        idle.connect_cpu.1,
-        m.config.per_source,
-        m.config.concurrency
-    );
-    println!(
-        "  server memory (KiB): Rss {} -> {}, Pss {} -> {}, Anonymous {} -> {}",
-        idle.before.rss,
-        idle.after.rss,
-        idle.before.pss,
-        idle.after.pss,
-        idle.before.anonymous,
-        idle.after.anonymous
-    );
-    println!(
-        "  kernel memory per connection (both ends of the loopback connection, not in the figure above): \
-         {slab} of socket slabs (TCP, sock_inode_cache, filp, dentry, eventpoll), {buffers:.2} KiB of \
-         buffers (sockstat mem {} -> {} pages); TCP sockets in use {} -> {}",
-        idle.sockstat_before.1,
-        idle.sockstat_after.1,
-        idle.sockstat_before.0,
-        idle.sockstat_after.0
-    );
-    println!(
-        "  generator memory: Rss {} -> {} KiB ({:.2} KiB per socket)",
-        idle.client_before.rss,
-        idle.client_after.rss,
-        per_socket(idle.client_before.rss, idle.client_after.rss, idle.sockets)
-    );
+    print_idle_details(m.config, idle);
     println!(
         "  message frame: {} bytes of JSON (data 200 bytes); steady: one broadcast to the hot room every {} ms, \
          or once the previous one reached every subscriber if later",

@@ -57,7 +57,13 @@ impl Drop for Server {
         // Closing standard input asks for a graceful shutdown; a server still busy closing
         // 100,000 sockets after a few seconds is killed.
         drop(self.child.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(5);
+        // `BENCH_SERVER_GRACE` waits longer, for a server run under a profiler that writes its
+        // results as it exits.
+        let grace = std::env::var("BENCH_SERVER_GRACE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5);
+        let deadline = Instant::now() + Duration::from_secs(grace);
         while Instant::now() < deadline {
             if self.exited() {
                 return;
