@@ -39,6 +39,7 @@ mod phases;
 mod publisher;
 mod report;
 mod server;
+mod slow;
 mod state;
 mod system;
 mod tracker;

@@ -1,13 +1,13 @@
 //! The phases of the run: connecting every socket, idling, broadcasting at a steady rate (with
 //! and without a slow client), and broadcasting as fast as the subscribers take it.
 
-use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::{Duration, Instant};
 
 use crate::fleet::Fleet;
 use crate::publisher::{Published, Publisher};
 use crate::server::Server;
-use crate::state::{HOT, Slow, State};
+use crate::state::{HOT, State};
 use crate::system;
 use crate::tracker::Tracker;
 use crate::{Config, Error};
@@ -56,18 +56,6 @@ impl Phase {
     }
 }
 
-/// How the slow client fared.
-#[derive(Debug, Default)]
-pub(crate) struct SlowOutcome {
-    /// The phase with the slow client present.
-    pub(crate) phase: Phase,
-    /// Seconds into the phase, and broadcasts sent, when the server's end of its connection was
-    /// seen gone (or no longer established).
-    pub(crate) server_dropped: Option<(f64, u64)>,
-    /// The slow client's state at the end.
-    pub(crate) slow: Slow,
-}
-
 /// Everything the run drives.
 pub(crate) struct Bench {
     pub(crate) config: Config,
@@ -82,7 +70,7 @@ pub(crate) struct Bench {
 
 impl Bench {
     /// One turn of the loop, events handled.
-    fn turn(&mut self, timeout: Duration) -> Result<(), Error> {
+    pub(crate) fn turn(&mut self, timeout: Duration) -> Result<(), Error> {
         let state = &mut self.state;
         self.fleet.turn(timeout, &mut |token, group, event, at| {
             state.on_event(token, group, event, at);
@@ -103,7 +91,7 @@ impl Bench {
     }
 
     /// Connects socket `i`, skipping source ports in use.
-    fn connect(
+    pub(crate) fn connect(
         &mut self,
         i: usize,
         group: u32,
@@ -254,7 +242,7 @@ impl Bench {
     /// Broadcasts one message to the hot room every `config.interval`, or once the previous one
     /// has reached every subscriber if that is later (so each latency is one broadcast's, not a
     /// backlog's), until `done(elapsed, broadcasts)` (asked about once a second) or `max`.
-    fn steady(
+    pub(crate) fn steady(
         &mut self,
         max: Duration,
         mut done: impl FnMut(&mut Self, Duration, u64) -> Result<bool, Error>,
@@ -324,80 +312,6 @@ impl Bench {
             credit = std::mem::take(&mut self.state.finished) + self.publish_results(&mut phase);
         }
         self.finish_phase(phase, start, cpu)
-    }
-
-    /// Adds a client to the hot room that stops reading, broadcasts at the steady rate until the
-    /// server has dropped it (at least `config.secs`, at most `config.slow_secs`), then reads
-    /// what reached it to find the close code.
-    pub(crate) fn slow_client(&mut self) -> Result<SlowOutcome, Error> {
-        // From an address of its own. A small receive window, as a phone on a bad network has:
-        // the server's writes stall after a few KiB, so its own outbound limit is what decides.
-        let slow = self.config.sockets.next_multiple_of(self.config.per_source);
-        let token = self.connect(slow, HOT, Some(self.config.slow_recv_buffer))?;
-        self.fleet.add_extra_subscription(token);
-        self.state.slow = Slow {
-            token: Some(token),
-            ..Slow::default()
-        };
-        let waited = Instant::now();
-        while !self.state.slow.subscribed {
-            if waited.elapsed() > Duration::from_secs(10) || self.state.slow.closed.is_some() {
-                return Err(
-                    format!("the slow client did not subscribe: {:?}", self.state.slow).into(),
-                );
-            }
-            self.turn(Duration::from_millis(20))?;
-        }
-        self.fleet.set_paused(token, true);
-        let client: SocketAddr = self
-            .fleet
-            .get(token)
-            .ok_or("the slow client closed")?
-            .stream
-            .local_addr()?;
-        let server = self.server.addr;
-        let min = Duration::from_secs(self.config.secs);
-        let mut dropped: Option<(f64, u64)> = None;
-        let mut burst = false;
-        let phase = self.steady(
-            Duration::from_secs(self.config.slow_secs),
-            |bench, elapsed, sent| {
-                if !burst {
-                    burst = true;
-                    let mut left = bench.config.slow_burst;
-                    while left > 0 {
-                        let count = left.min(1000);
-                        bench.publisher.publish(SLOW_ROOM, count);
-                        left -= count;
-                    }
-                }
-                if dropped.is_none()
-                    && system::server_side_state(server, client)?.as_deref() != Some("ESTAB")
-                {
-                    dropped = Some((elapsed.as_secs_f64(), sent));
-                }
-                // A second of broadcasts after the drop, so its aftermath is measured too.
-                Ok(elapsed >= min
-                    && dropped.is_some_and(|(at, _)| elapsed.as_secs_f64() >= at + 1.0))
-            },
-        )?;
-        // Read what reached the slow client, to the close frame.
-        self.fleet.set_paused(token, false);
-        let end = Instant::now() + Duration::from_secs(10);
-        while self.state.slow.closed.is_none() && Instant::now() < end {
-            let state = &mut self.state;
-            self.fleet
-                .read_now(token, &mut |t, g, e, at| state.on_event(t, g, e, at));
-            self.turn(Duration::from_millis(20))?;
-        }
-        if self.state.slow.closed.is_none() {
-            self.fleet.close(token);
-        }
-        Ok(SlowOutcome {
-            phase,
-            server_dropped: dropped,
-            slow: std::mem::take(&mut self.state.slow),
-        })
     }
 }
 

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use crate::Config;
-use crate::phases::{Phase, SlowOutcome};
+use crate::phases::Phase;
+use crate::slow::SlowOutcome;
 use crate::state::State;
 use crate::system::Memory;
 
