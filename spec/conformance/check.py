@@ -25,6 +25,12 @@ forms_checks.py (the manifest's `forms`, contact.validate against that checker o
 generated inputs), forms_wire.py (JSON and multipart submits), forms_nojs.py (posts without
 JavaScript). A check the demo fails for a reason reported as a demo bug is an XFAIL: listed in the
 summary, not counted, and noted as XPASS once fixed.
+
+Channels (§2.15) live beside this file: channels_checks.py (helpers, the manifest's `channels`, the
+runner), channels_connect.py (the upgrade), channels_subscribe.py (unreadable frames, `subscribe`),
+channels_flow.py (unsubscribe, send, auth, delivery, recovery) and channels_close.py (close codes,
+flood, idle and credentials over a minute, in background threads), on ws_client.py, a small RFC 6455
+client that can also send what a browser never would.
 """
 import base64
 import hashlib
@@ -39,6 +45,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import forms_checks  # noqa: E402  (§2.13 forms: forms_checks.py, forms_wire.py, forms_nojs.py, forms_model.py)
 import accounts_checks  # noqa: E402  (§2.14 accounts: accounts_checks.py, accounts_limits.py)
+import channels_checks  # noqa: E402  (§2.15 channels: channels_*.py on ws_client.py)
 
 SPAWN = "--spawn" in sys.argv  # start the demo binary ourselves and stop it at the end
 QUIET = "--quiet" in sys.argv
@@ -1691,6 +1698,7 @@ def run(t0):
     extra_checks(M)
     forms_checks.run(sys.modules[__name__], M)
     accounts_checks.run(sys.modules[__name__])
+    channels_checks.run(sys.modules[__name__])
     limits_and_cors_checks()
     error_table_checks()
     server = [x for x in RESULTS if not x[1].startswith("self")]
@@ -1702,7 +1710,7 @@ def run(t0):
     if not QUIET:
         for sec, text in NOTES:
             print(f"NOTE [{sec}] {text}")
-    for sec, name, why in forms_checks.XFAILS + accounts_checks.XFAILS:
+    for sec, name, why in forms_checks.XFAILS + accounts_checks.XFAILS + channels_checks.XFAILS:
         print(f"XFAIL [{sec}] {name}\n     demo bug, reported (not counted): {why}")
     for ok, sec, name, quote, detail in RESULTS:
         if not ok:

@@ -1,8 +1,7 @@
 //! Redis for [Mizan](mizan): [`RedisLayer`], the channel layer through which every server process
 //! connected to one Redis shares channels (`spec/PROTOCOL.md` §2.15.6).
 //!
-//! ```ignore
-//! // `ignore` until `mizan::channels::Channels` lands on this branch; then `no_run`.
+//! ```no_run
 //! use std::time::Duration;
 //!
 //! use mizan::channels::{Channels, HistoryOptions};

@@ -56,6 +56,10 @@
 //! hints ([`Request::invalidate_tag`], [`Request::set_rev`]). [`Request::principal`] is who asks:
 //! the user, the verified token claims, and what the [`Authenticator`] attached.
 //!
+//! [`channels`] add typed WebSocket streams: declare a [`channels::Channel`], register it with
+//! [`Registry::channel`], and publish to its groups with [`channels::Channels`] (from a function:
+//! [`Request::channels`]); clients subscribe over `GET <base>/ws`.
+//!
 //! With the `codegen` feature, `mizan::codegen` writes and checks the TypeScript client straight
 //! from the registry, without starting a server.
 

@@ -113,7 +113,10 @@ pub fn registry_for(dev: bool) -> std::result::Result<Registry, RegistryError> {
         .register(echo, "echo")?
         .register(greet, "greet")?
         .register(admin_stats, "admin.stats")?
-        .form::<crate::contact::Contact>()?;
+        .register(crate::chat::announce, "chat.announce")?
+        .form::<crate::contact::Contact>()?
+        .channel(crate::chat::Chat)?
+        .channel(crate::chat::Ops)?;
     Accounts::register(&mut registry)?;
     if dev {
         registry.register(sign_in, "demo.sign_in")?;

@@ -1,5 +1,6 @@
 //! The Mizan demo app as a library, so that tests and benchmarks serve exactly what `main` serves.
 
+pub mod chat;
 pub mod contact;
 pub mod functions;
 pub mod users;
@@ -7,6 +8,7 @@ pub mod users;
 use axum::Router;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
+use mizan::channels::Channels;
 use mizan::core::mwt::{Claims, Keyring, Validation};
 use mizan::core::{PermissionKeyDeriver, PermissionScope, RootSecret};
 use mizan::{Limits, Mizan, RegistryError, Shell};
@@ -107,10 +109,21 @@ pub struct Config {
 /// the built web app's assets under `/assets`, and the HTML shell, with the global contexts
 /// embedded, for every other path.
 pub fn app(accounts: &Accounts, config: &Config) -> Result<Router, RegistryError> {
+    app_with_channels(accounts, config, Channels::in_process())
+}
+
+/// [`app`] whose chat travels through `channels`: in-process for one server, or through Redis
+/// (`mizan_redis::RedisLayer`) so that several demo processes share their rooms.
+pub fn app_with_channels(
+    accounts: &Accounts,
+    config: &Config,
+    channels: Channels,
+) -> Result<Router, RegistryError> {
     let template = std::fs::read_to_string(format!("{WEB_DIST}/index.html"))
         .unwrap_or_else(|_| FALLBACK_PAGE.to_owned());
     let mizan = Mizan::new(functions::registry_for(config.dev)?)
         .limits(config.limits)
+        .channels(channels)
         .state(functions::Stats::default())
         .state(contact::Inbox::default());
     let mizan = accounts.install(mizan);

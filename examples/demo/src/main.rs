@@ -11,9 +11,11 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
+use mizan::channels::Channels;
 use mizan::core::{RootSecret, hex};
 use mizan::{Limits, ServeOptions};
-use mizan_demo::{Config, DEFAULT_DATABASE, Keys, app, open_accounts};
+use mizan_demo::{Config, DEFAULT_DATABASE, Keys, app_with_channels, open_accounts};
+use mizan_redis::RedisLayer;
 
 /// Used when `MIZAN_SECRET` is not set; fine for a demo on loopback, never for anything else.
 const DEV_SECRET: [u8; 32] = *b"mizan demo secret: never deploy!";
@@ -30,6 +32,10 @@ struct Args {
     /// created on first start) or `postgres://user@host:port/database`.
     #[arg(long, value_name = "URL", env = "MIZAN_DATABASE_URL", default_value = DEFAULT_DATABASE)]
     database_url: String,
+    /// Share the chat with every demo process connected to this Redis
+    /// (`redis://127.0.0.1:6379`); without it, channels live in this process only.
+    #[arg(long, value_name = "URL", env = "MIZAN_REDIS_URL")]
+    redis_url: Option<String>,
     /// How long a request head may take, in milliseconds.
     #[arg(long, value_name = "MS")]
     header_timeout_ms: Option<u64>,
@@ -108,16 +114,28 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     let keys = Keys::new(secret);
     println!("database: {}", without_password(&args.database_url));
     let accounts = open_accounts(&keys, &args.database_url).await?;
+    // Caught from here on, before the port opens: a SIGTERM sent as soon as a client can connect
+    // stops the demo gracefully (closing channel sockets with 1001), never kills it outright.
+    let shutdown = mizan::shutdown_signal();
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     let local = listener.local_addr()?;
     let config = Config {
         dev: args.dev,
         limits: args.limits(),
     };
-    let router = app(&accounts, &config)?;
-    // Caught from here on: a SIGTERM sent as soon as the address is printed stops the demo
-    // gracefully.
-    let shutdown = mizan::shutdown_signal();
+    let channels = match &args.redis_url {
+        Some(url) => {
+            println!("channels: through Redis at {}", without_password(url));
+            Channels::new(
+                RedisLayer::builder(url.as_str())
+                    .prefix("mizan-demo")
+                    .connect()
+                    .await?,
+            )
+        }
+        None => Channels::in_process(),
+    };
+    let router = app_with_channels(&accounts, &config, channels)?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
     println!("mizan demo listening on http://{local}");
     if args.dev {

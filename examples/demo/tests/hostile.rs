@@ -28,6 +28,8 @@ mod macros;
 mod tokens;
 #[path = "hostile/wire.rs"]
 mod wire;
+#[path = "hostile/ws_runner.rs"]
+mod ws_runner;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -87,6 +89,23 @@ async fn the_demo_survives_the_hostile_corpus() {
     assert!(
         failures.is_empty(),
         "{} hostile case(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The channel cases (`hostile/channels/*.json`) on a demo of their own: every socket gets the
+/// frame or close code the spec documents, a bystander keeps receiving, and the demo answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channels_survive_the_hostile_corpus() {
+    let demo = Demo::spawn().await;
+    let failures = tokio::time::timeout(CORPUS_TIMEOUT, ws_runner::run(&demo))
+        .await
+        .unwrap_or_else(|_| panic!("the channel cases did not finish within {CORPUS_TIMEOUT:?}"));
+    assert!(demo.alive_and_answering().await, "the demo does not answer");
+    assert!(
+        failures.is_empty(),
+        "{} hostile channel case(s) failed:\n{}",
         failures.len(),
         failures.join("\n")
     );

@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use axum::extract::FromRequestParts;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, Method, header};
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, Uri, header};
 
 use super::socket::{self, SocketCount, Upgrade};
 use super::{ChannelOptions, Channels};
@@ -16,7 +17,7 @@ use crate::{Error, ErrorCode};
 
 /// The bytes a socket reads at once, allocated for its life: small, so idle sockets are cheap
 /// (tungstenite's default is 128 KiB).
-const READ_BUFFER_BYTES: usize = 2048;
+const READ_BUFFER_BYTES: usize = 1024;
 
 /// The channels part of a configured server.
 pub(crate) struct ChannelServer {
@@ -57,6 +58,15 @@ pub(crate) async fn respond(shared: &Arc<Shared>, request: axum::extract::Reques
             .with_details(serde_json::json!({"reason": "not_websocket"}))
             .into_response();
     };
+    if !parts
+        .headers
+        .get(header::SEC_WEBSOCKET_KEY)
+        .is_some_and(|key| is_websocket_key(key.as_bytes()))
+    {
+        return Error::bad_request("Sec-WebSocket-Key must be 16 bytes in base64 (RFC 6455)")
+            .with_details(serde_json::json!({"reason": "not_websocket"}))
+            .into_response();
+    }
     let server = &shared.channels;
     let options = &server.options;
     if !crate::origin_allowed(&parts.headers, &options.allowed_origins) {
@@ -76,13 +86,32 @@ pub(crate) async fn respond(shared: &Arc<Shared>, request: axum::extract::Reques
         .into_response();
     };
     let connection = parts.extensions.remove::<ConnectionHandle>();
-    let mut headers = HeaderMap::with_capacity(KEPT_HEADERS.len());
-    for name in KEPT_HEADERS {
-        for value in parts.headers.get_all(&name) {
-            headers.append(name.clone(), value.clone());
+    // Copies, not clones: hyper's header values and URI are slices of its read buffer, which a
+    // clone would keep alive (kilobytes) for the socket's whole life.
+    // Without credentials there is nothing to check again: an authenticator answers anonymous.
+    let has_credentials = [header::AUTHORIZATION, header::COOKIE]
+        .iter()
+        .any(|name| parts.headers.contains_key(name));
+    let kept = if has_credentials {
+        &KEPT_HEADERS[..]
+    } else {
+        &[]
+    };
+    let values = kept
+        .iter()
+        .map(|name| parts.headers.get_all(name).iter().count())
+        .sum();
+    let mut headers = HeaderMap::with_capacity(values);
+    for name in kept {
+        for value in parts.headers.get_all(name) {
+            if let Ok(copy) = HeaderValue::from_bytes(value.as_bytes()) {
+                headers.append(name, copy);
+            }
         }
     }
     parts.headers = headers;
+    parts.uri = Uri::from_maybe_shared(Bytes::copy_from_slice(parts.uri.path().as_bytes()))
+        .unwrap_or_default();
     let socket = Upgrade {
         shared: Arc::clone(shared),
         socket: server.next_socket.fetch_add(1, Ordering::Relaxed),
@@ -98,4 +127,32 @@ pub(crate) async fn respond(shared: &Arc<Shared>, request: axum::extract::Reques
         .max_message_size(options.max_frame_bytes)
         .max_frame_size(options.max_frame_bytes)
         .on_upgrade(move |ws| socket::run(ws, socket))
+}
+
+/// Whether `key` is 16 bytes in base64 (RFC 4648 §4, padded), as RFC 6455 §4.2.1 asks of
+/// `Sec-WebSocket-Key`: 22 characters of the alphabet, the last carrying no unused bits, then `==`.
+fn is_websocket_key(key: &[u8]) -> bool {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let index = |b: u8| ALPHABET.iter().position(|&a| a == b);
+    let [body @ .., last, b'=', b'='] = key else {
+        return false;
+    };
+    body.len() == 21
+        && body.iter().all(|&b| index(b).is_some())
+        && index(*last).is_some_and(|i| i % 16 == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_websocket_key;
+
+    #[test]
+    fn websocket_keys_are_16_bytes_in_base64() {
+        assert!(is_websocket_key(b"dGhlIHNhbXBsZSBub25jZQ=="));
+        assert!(!is_websocket_key(b"abc"));
+        assert!(!is_websocket_key(b"dGhlIHNhbXBsZSBub25j")); // 15 bytes
+        assert!(!is_websocket_key(b"dGhlIHNhbXBsZSBub25jZR==")); // unused bits set
+        assert!(!is_websocket_key(b"dGhlIHNhbXBsZSBub25j*Q=="));
+        assert!(!is_websocket_key(b"dGhlIHNhbXBsZSBub25jZQ="));
+    }
 }

@@ -2,6 +2,7 @@
 //! frames.
 
 use axum::extract::ws::Utf8Bytes;
+use mizan_core::canonical::{self, ParseOptions};
 use serde_json::{Map, Value, json};
 
 use super::layer::{GroupKey, Position};
@@ -44,6 +45,26 @@ pub(crate) struct Malformed {
 }
 
 /// Whether `s` is an id or a ref: 1 to 64 characters from `A-Z a-z 0-9 _ . : -`.
+/// What an unreadable frame's error carries: its `id` (for `subscribe`/`unsubscribe`) or `ref`
+/// (for `send`/`auth`) when a lenient reading finds a valid one (a `since.offset` beyond 2^53 is
+/// such a frame). The lenient reading only labels the error; nothing acts on it.
+fn labels_of_unreadable(text: &str) -> Malformed {
+    let Ok(Value::Object(object)) = serde_json::from_str::<Value>(text) else {
+        return Malformed::default();
+    };
+    match object.get("type").and_then(Value::as_str) {
+        Some("subscribe" | "unsubscribe") => Malformed {
+            id: name(&object, "id"),
+            reference: None,
+        },
+        Some("send" | "auth") => Malformed {
+            id: None,
+            reference: name(&object, "ref"),
+        },
+        _ => Malformed::default(),
+    }
+}
+
 fn is_name(s: &str) -> bool {
     (1..=64).contains(&s.len())
         && s.bytes()
@@ -59,8 +80,15 @@ fn name(object: &Map<String, Value>, member: &str) -> Option<String> {
 
 /// Reads a client frame's text.
 pub(crate) fn parse(text: &str) -> Result<ClientFrame, Malformed> {
-    let Ok(Value::Object(mut object)) = serde_json::from_str::<Value>(text) else {
-        return Err(Malformed::default());
+    // The strict parser of §1.1.5: a duplicate key or a lone surrogate makes the frame unreadable
+    // (a lenient parser would act on the last of two `type`s, another peer on the first), and
+    // nesting is bounded as in a call's body, with one level for the frame around the params.
+    let options = ParseOptions {
+        max_depth: crate::Limits::default().json_depth + 1,
+        allow_floats: true,
+    };
+    let Ok(Value::Object(mut object)) = canonical::parse_with(text.as_bytes(), options) else {
+        return Err(labels_of_unreadable(text));
     };
     let Some(Value::String(kind)) = object.get("type") else {
         return Err(Malformed::default());
@@ -273,6 +301,26 @@ mod tests {
             parse(r#"{"type":"subscribe","id":"a","channel":"c","params":{},"since":{"epoch":"e","offset":-1}}"#)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn frames_are_read_by_the_strict_parser() {
+        // A lenient parser keeps the last `type`: this frame would be a ping to it.
+        assert!(parse(r#"{"type":"subscribe","type":"ping"}"#).is_err());
+        assert!(parse(r#"{"type":"ping","\u0074ype":"pong"}"#).is_err());
+        assert!(parse(r#"{"type":"ping","x":"\ud800"}"#).is_err());
+        assert!(parse(r#"{"type":"ping","x":18446744073709551616}"#).is_err());
+        // Unreadable, but its id is still named in the error.
+        let m = parse(r#"{"type":"subscribe","id":"s9","channel":"c","params":{},"since":{"epoch":"e","offset":18446744073709551616}}"#)
+            .unwrap_err();
+        assert_eq!(m.id.as_deref(), Some("s9"));
+        let deep = format!("{}{}", "[".repeat(33), "]".repeat(33));
+        assert!(parse(&format!(r#"{{"type":"ping","x":{deep}}}"#)).is_err());
+        let fine = format!("{}{}", "[".repeat(31), "]".repeat(31));
+        assert!(matches!(
+            parse(&format!(r#"{{"type":"ping","x":{fine}}}"#)),
+            Ok(ClientFrame::Ping)
+        ));
     }
 
     #[test]

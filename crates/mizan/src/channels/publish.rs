@@ -2,7 +2,7 @@
 //! publishes through (§2.15.6).
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -26,8 +26,9 @@ pub struct Channels {
 
 struct Inner {
     layer: Arc<dyn ChannelLayer>,
-    /// The subscribers of this process, attached to the layer when a server first needs them.
-    hub: OnceLock<Arc<Hub>>,
+    /// The subscribers of this process (none in a process that only publishes). Attached at
+    /// once: a layer is attached before anything else is asked of it.
+    hub: Arc<Hub>,
 }
 
 impl Channels {
@@ -38,11 +39,10 @@ impl Channels {
 
     /// Channels carried by `layer`, such as `mizan_redis::RedisLayer` to reach every process.
     pub fn new(layer: impl ChannelLayer) -> Self {
+        let layer: Arc<dyn ChannelLayer> = Arc::new(layer);
+        let hub = Hub::new(Arc::clone(&layer));
         Self {
-            inner: Arc::new(Inner {
-                layer: Arc::new(layer),
-                hub: OnceLock::new(),
-            }),
+            inner: Arc::new(Inner { layer, hub }),
         }
     }
 
@@ -51,11 +51,9 @@ impl Channels {
         &*self.inner.layer
     }
 
-    /// The subscribers of this process (attaching them to the layer on first use).
+    /// The subscribers of this process.
     pub(crate) fn hub(&self) -> &Arc<Hub> {
-        self.inner
-            .hub
-            .get_or_init(|| Hub::new(Arc::clone(&self.inner.layer)))
+        &self.inner.hub
     }
 
     /// Publishes `message` to the group of `C` that `params` name, and returns its position.

@@ -113,3 +113,45 @@ async fn a_principal_that_loses_a_right_loses_the_subscriptions_that_need_it() {
     assert_eq!(ended["error"]["message"], "staff only");
     client.quiet(Duration::from_millis(200)).await;
 }
+
+#[tokio::test]
+async fn credentials_are_checked_again_every_interval() {
+    let options = mizan::channels::ChannelOptions {
+        recheck_interval: Duration::from_secs(1),
+        ..test_options()
+    };
+    let server = Server::start(options).await;
+    let bearer = format!("Bearer {}", token("ada", false, 600));
+    let mut client = server
+        .connect_with(&[("authorization", bearer)])
+        .await
+        .unwrap();
+    assert_eq!(
+        client
+            .subscribe("c", "chat", json!({"room": "lobby"}))
+            .await["type"],
+        "subscribed"
+    );
+    client.quiet(Duration::from_millis(1300)).await;
+    server
+        .revoked
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let ended = client.recv().await;
+    assert_eq!(
+        (ended["type"].as_str(), ended["id"].as_str()),
+        (Some("unsubscribed"), Some("c"))
+    );
+    assert_eq!(ended["error"]["details"]["reason"], "revoked");
+}
+
+#[tokio::test]
+async fn text_that_is_not_utf8_closes_1007() {
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    let server = Server::start(test_options()).await;
+    let mut client = server.connect().await;
+    let frame = Frame::message(vec![b'{', 0xff, 0xfe, b'}'], OpCode::Data(Data::Text), true);
+    client.send_raw(Message::Frame(frame)).await;
+    assert_eq!(client.closed().await, Some(1007));
+}

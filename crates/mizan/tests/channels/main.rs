@@ -5,6 +5,7 @@
 
 mod auth;
 mod frames;
+mod layers;
 mod limits;
 mod recovery;
 mod registry;

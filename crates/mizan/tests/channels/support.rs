@@ -3,17 +3,21 @@
 
 use std::future::IntoFuture;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use futures_util::{SinkExt, StreamExt};
+use http::request::Parts;
 use mizan::channels::{
     Channel, ChannelOptions, Channels, HistoryOptions, InProcess, NoIncoming, Subscriber,
 };
 use mizan::core::RootSecret;
 use mizan::core::mwt::{Claims, Keyring, Validation};
 use mizan::{
-    AuthLevel, Error, Mizan, MwtAuthenticator, Principal, Registry, Request, Result, ServeOptions,
+    AuthLevel, Authenticator, BoxFuture, Error, Mizan, MwtAuthenticator, Principal, Registry,
+    Request, Result, ServeOptions,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -181,9 +185,31 @@ pub fn test_options() -> ChannelOptions {
     .allow_origin("https://allowed.example")
 }
 
+/// Tokens, until the test revokes every one of them at once (as a store would a user's).
+struct Revocable {
+    tokens: MwtAuthenticator,
+    revoked: Arc<AtomicBool>,
+}
+
+impl Authenticator for Revocable {
+    fn authenticate<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Principal>> {
+        Box::pin(async move {
+            let principal = self.tokens.principal(parts)?;
+            if principal.user().is_some() && self.revoked.load(Ordering::SeqCst) {
+                return Err(
+                    Error::unauthenticated("revoked").with_details(json!({"reason": "revoked"}))
+                );
+            }
+            Ok(principal)
+        })
+    }
+}
+
 pub struct Server {
     pub addr: SocketAddr,
     pub channels: Channels,
+    /// Set to revoke every token.
+    pub revoked: Arc<AtomicBool>,
     stop: Option<oneshot::Sender<()>>,
     pub done: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -194,9 +220,30 @@ impl Server {
     }
 
     pub async fn start_with(options: ChannelOptions, history: HistoryOptions) -> Self {
-        let channels = Channels::new(InProcess::new(history));
-        let authenticator =
-            MwtAuthenticator::new(keyring(), Validation::new(ISSUER, AUDIENCE).with_skew(0));
+        Self::start_on(options, Channels::new(InProcess::new(history))).await
+    }
+
+    pub async fn start_on(options: ChannelOptions, channels: Channels) -> Self {
+        let serve_options = ServeOptions {
+            shutdown_grace: Duration::from_secs(3),
+            ..ServeOptions::default()
+        };
+        Self::start_serving(options, channels, serve_options).await
+    }
+
+    pub async fn start_serving(
+        options: ChannelOptions,
+        channels: Channels,
+        serve_options: ServeOptions,
+    ) -> Self {
+        let revoked = Arc::new(AtomicBool::new(false));
+        let authenticator = Revocable {
+            tokens: MwtAuthenticator::new(
+                keyring(),
+                Validation::new(ISSUER, AUDIENCE).with_skew(0),
+            ),
+            revoked: Arc::clone(&revoked),
+        };
         let app: Router = Mizan::new(registry())
             .authenticator(authenticator)
             .channels(channels.clone())
@@ -205,10 +252,6 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let serve_options = ServeOptions {
-            shutdown_grace: Duration::from_secs(3),
-            ..ServeOptions::default()
-        };
         let done = tokio::spawn(
             mizan::serve(listener, app)
                 .options(serve_options)
@@ -220,6 +263,7 @@ impl Server {
         Self {
             addr,
             channels,
+            revoked,
             stop: Some(stop),
             done,
         }

@@ -1,6 +1,7 @@
 // Accounts through the generated hooks of the accounts module: who is signed in (the global
 // context `current_user`, hydrated from the page), signing up, in and out.
 import { useQueryClient } from '@tanstack/react-query';
+import { channelSocket, useMizanClient } from 'mizan-react';
 import { useState, type FormEvent } from 'react';
 import { useAuthLogin, useAuthLogout, useAuthSignup, useCurrentUser, useDemoSignIn } from './mizan';
 import { describe } from './describe';
@@ -12,7 +13,13 @@ import { describe } from './describe';
  */
 function useRefreshCurrentUser(): () => Promise<void> {
   const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ queryKey: ['mizan', 'current_user'] });
+  const client = useMizanClient();
+  return () => {
+    // The channel socket's principal is its upgrade's cookie (spec §2.15.2): a new socket carries
+    // the new session, and the chat resumes on it without losing a message.
+    channelSocket(client).reconnect();
+    return queryClient.invalidateQueries({ queryKey: ['mizan', 'current_user'] });
+  };
 }
 
 /** Who is signed in, and the buttons that change it: on every page. */

@@ -2,6 +2,7 @@ import { isMizanError, useMizanStaleClient } from 'mizan-react';
 import { useState, type FormEvent } from 'react';
 import { GreetProvider, useAdminStats, useCurrentUser, useEcho, useGreet, contactFormSpec } from './mizan';
 import { AccountHeader, AccountPanel } from './AccountPanel';
+import { ChatPanel } from './ChatPanel';
 import { ContactPage, ContactThanksPage } from './ContactPage';
 import { describe } from './describe';
 
@@ -78,6 +79,7 @@ function Home() {
       <EchoForm />
       <Greeter />
       <AdminPanel key={`admin-${who}`} />
+      <ChatPanel key={`chat-${who}`} />
     </>
   );
 }

@@ -3,6 +3,7 @@
 import { createContext, createElement, useContext, type ReactElement, type ReactNode } from "react";
 import type { UseMutationResult, UseQueryResult } from "@tanstack/react-query";
 import { useMizanCall, useMizanContext, type MizanError } from "mizan-react";
+import { useMizanChannel, type MizanChannelHookOptions, type UseMizanChannelResult } from "mizan-react";
 import * as s from "./schemas.js";
 import type * as t from "./types.js";
 
@@ -44,6 +45,11 @@ export function useAuthSignup(): UseMutationResult<t.AuthSignupOutput, MizanErro
 /** Calls `auth.token` (`POST /call/auth.token`); the input is checked with Zod before it is sent. */
 export function useAuthToken(): UseMutationResult<t.AuthTokenOutput, MizanError, t.AuthTokenInput> {
   return useMizanCall<t.AuthTokenInput, t.AuthTokenOutput>("auth.token", s.AuthTokenInputSchema, "_PRnLHrSlaOsKBmNAhAOcQ");
+}
+
+/** Calls `chat.announce` (`POST /call/chat.announce`); the input is checked with Zod before it is sent. */
+export function useChatAnnounce(): UseMutationResult<t.ChatAnnounceOutput, MizanError, t.ChatAnnounceInput> {
+  return useMizanCall<t.ChatAnnounceInput, t.ChatAnnounceOutput>("chat.announce", s.ChatAnnounceInputSchema, "Fz9C3412FMVisLJwJE_5TA");
 }
 
 /** Calls `contact.schema` (`POST /call/contact.schema`); the input is checked with Zod before it is sent. */
@@ -95,4 +101,14 @@ export function useGreet(): UseQueryResult<t.GreetOutput, MizanError> {
   const result = useContext(GreetContext);
   if (result === null) throw new Error("useGreet() must be called inside <GreetProvider>");
   return result;
+}
+
+/** Subscribes to the channel `chat` with `params` while mounted (spec §2.15); `send` checks its data with Zod before sending it. */
+export function useChatChannel(params: t.ChatChannelParams, options?: MizanChannelHookOptions<t.ChatChannelMessage>): UseMizanChannelResult<t.ChatChannelMessage, t.ChatChannelIncoming> {
+  return useMizanChannel<t.ChatChannelParams, t.ChatChannelMessage, t.ChatChannelIncoming>("chat", params, { ...options, paramsSchema: s.ChatChannelParamsSchema, incomingSchema: s.ChatChannelIncomingSchema, schemaHash: "8ZtDbyW4joUJIWsbq9fl5g" });
+}
+
+/** Subscribes to the channel `ops` with `params` while mounted (spec §2.15); subscribers do not send to it. */
+export function useOpsChannel(params: t.OpsChannelParams, options?: MizanChannelHookOptions<t.OpsChannelMessage>): Omit<UseMizanChannelResult<t.OpsChannelMessage, never>, "send"> {
+  return useMizanChannel<t.OpsChannelParams, t.OpsChannelMessage>("ops", params, { ...options, paramsSchema: s.OpsChannelParamsSchema, schemaHash: "HAQwEzG2MzgAytTRPOAS5A" });
 }

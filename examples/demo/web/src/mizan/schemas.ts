@@ -21,6 +21,15 @@ export const AuthTokenSchema: z.ZodType<t.AuthToken> = z.object({
   token: z.string(),
 });
 
+export const ChatMessageSchema: z.ZodType<t.ChatMessage> = z.object({
+  author: z.string(),
+  text: z.string(),
+});
+
+export const ChatPostSchema: z.ZodType<t.ChatPost> = z.strictObject({
+  text: z.string().min(1).max(500),
+});
+
 export const CurrentUser_OutputSchema: z.ZodType<t.CurrentUser_Output> = z.object({
   authenticated: z.boolean(),
   email: z.string().nullable(),
@@ -49,6 +58,15 @@ export const FormValidationSchema: z.ZodType<t.FormValidation> = z.object({
 
 export const GreetingSchema: z.ZodType<t.Greeting> = z.object({
   text: z.string(),
+});
+
+export const OpsEventSchema: z.ZodType<t.OpsEvent> = z.object({
+  text: z.string(),
+});
+
+export const PostedSchema: z.ZodType<t.Posted> = z.object({
+  epoch: z.string(),
+  offset: z.string().regex(new RegExp("^(0|[1-9][0-9]{0,18}|1([0-7][0-9]{18}|8([0-3][0-9]{17}|4([0-3][0-9]{16}|4([0-5][0-9]{15}|6([0-6][0-9]{14}|7([0-3][0-9]{13}|4([0-3][0-9]{12}|40([0-6][0-9]{10}|7([0-2][0-9]{9}|3([0-6][0-9]{8}|70([0-8][0-9]{6}|9([0-4][0-9]{5}|5([0-4][0-9]{4}|5(0[0-9]{3}|1([0-5][0-9]{2}|6(0[0-9]|1[0-5])))))))))))))))))$", "u")),
 });
 
 export const Received_OutputSchema: z.ZodType<t.Received_Output> = z.object({
@@ -104,6 +122,13 @@ export const AuthTokenInputSchema: z.ZodType<t.AuthTokenInput> = z.strictObject(
 
 export const AuthTokenOutputSchema: z.ZodType<t.AuthTokenOutput> = z.lazy(() => AuthTokenSchema);
 
+export const ChatAnnounceInputSchema: z.ZodType<t.ChatAnnounceInput> = z.strictObject({
+  room: z.string(),
+  text: z.string(),
+});
+
+export const ChatAnnounceOutputSchema: z.ZodType<t.ChatAnnounceOutput> = z.lazy(() => PostedSchema);
+
 export const ContactSchemaInputSchema: z.ZodType<t.ContactSchemaInput> = z.strictObject({});
 
 export const ContactSchemaOutputSchema: z.ZodType<t.ContactSchemaOutput> = z.object({});
@@ -157,3 +182,11 @@ export const GreetInputSchema: z.ZodType<t.GreetInput> = z.strictObject({
 });
 
 export const GreetOutputSchema: z.ZodType<t.GreetOutput> = z.lazy(() => GreetingSchema);
+
+export const ChatChannelParamsSchema: z.ZodType<t.ChatChannelParams> = z.strictObject({
+  room: z.string().min(1).max(40).regex(new RegExp("^[a-z0-9-]+$", "u")),
+});
+
+export const ChatChannelIncomingSchema: z.ZodType<t.ChatChannelIncoming> = z.lazy(() => ChatPostSchema);
+
+export const OpsChannelParamsSchema: z.ZodType<t.OpsChannelParams> = z.strictObject({});

@@ -24,6 +24,18 @@ export type AuthToken = {
   token: string;
 };
 
+export type ChatMessage = {
+  /** Who wrote it: the user's id, `guest`, or `system` for announcements. */
+  author: string;
+  /** What they wrote. */
+  text: string;
+};
+
+export type ChatPost = {
+  /** The line, 1 to 500 characters. */
+  text: string;
+};
+
 export type CurrentUser_Output = {
   /** Whether a user is signed in. */
   authenticated: boolean;
@@ -65,6 +77,18 @@ export type FormValidation = {
 export type Greeting = {
   /** The greeting. */
   text: string;
+};
+
+export type OpsEvent = {
+  /** What happened. */
+  text: string;
+};
+
+export type Posted = {
+  /** The room history's epoch. */
+  epoch: string;
+  /** The message's offset in it. */
+  offset: string;
 };
 
 export type Received_Output = {
@@ -149,6 +173,17 @@ export type AuthTokenInput = Record<string, never>;
 /** What the call `auth.token` returns. */
 export type AuthTokenOutput = AuthToken;
 
+/** The params of the call `chat.announce`. */
+export type ChatAnnounceInput = {
+  /** The `room` parameter. */
+  room: string;
+  /** The `text` parameter. */
+  text: string;
+};
+
+/** What the call `chat.announce` returns. */
+export type ChatAnnounceOutput = Posted;
+
 /** The params of the call `contact.schema`. */
 export type ContactSchemaInput = Record<string, never>;
 
@@ -221,3 +256,21 @@ export type GreetInput = {
 
 /** What the local context `greet` returns. */
 export type GreetOutput = Greeting;
+
+/** The params of the channel `chat`. */
+export type ChatChannelParams = {
+  /** Lowercase letters, digits and dashes; rooms named `staff-…` are for staff. */
+  room: string;
+};
+
+/** A message of the channel `chat`. */
+export type ChatChannelMessage = ChatMessage;
+
+/** What subscribers send to the channel `chat`. */
+export type ChatChannelIncoming = ChatPost;
+
+/** The params of the channel `ops`. */
+export type OpsChannelParams = Record<string, never>;
+
+/** A message of the channel `ops`. */
+export type OpsChannelMessage = OpsEvent;
