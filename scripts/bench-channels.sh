@@ -6,7 +6,7 @@
 # itself stops after 6 minutes at most. Not part of scripts/test.sh.
 #
 # Environment (see benches/src/bin/channels-load/main.rs): BENCH_SOCKETS (100000), BENCH_FANOUT
-# (10000), BENCH_SECS (10), BENCH_INTERVAL_MS (50), BENCH_WINDOW (8), BENCH_SLOW_SECS (40), BENCH_SLOW_BURST (2000),
+# (10000), BENCH_SECS (10), BENCH_INTERVAL_MS (50), BENCH_WINDOW (8), BENCH_SLOW_SECS (40), BENCH_SLOW_BURST (4000 a second),
 # BENCH_SERVER_CPU (0), BENCH_CLIENT_CPU (1).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -17,9 +17,10 @@
 //! 6. the steady broadcasts again with one more hot subscriber that stops reading, until the
 //!    server drops it (at most `BENCH_SLOW_SECS`, 40: less than the idle timeout, so a close
 //!    for idleness cannot pass for one for slowness): the others' p99, and its close code. The
-//!    slow client also follows a room of its own, where `BENCH_SLOW_BURST` (2000) messages are
-//!    published a second into the phase: the hot room's pace alone (10 to 20 a second) would
-//!    take a minute or more to pass the server's outbound limit of 1024 frames;
+//!    slow client also follows a room of its own, where `BENCH_SLOW_BURST` (4000) messages are
+//!    published every second until the server drops it (40,000 at most): the hot room's pace
+//!    alone (10 to 20 a second) would take minutes to pass the server's outbound limit of 1024
+//!    frames plus what the kernel buffers (up to 4 MiB);
 //! 7. the steady broadcasts once more without it, to show the run's own noise.
 //!
 //! `BENCH_IDLE_ONLY=1` stops after step 3 (to profile the server's memory, with `BENCH_SERVER`
@@ -93,7 +94,7 @@ impl Config {
             interval: Duration::from_millis(env_or("BENCH_INTERVAL_MS", 50).max(1)),
             secs: env_or("BENCH_SECS", 10),
             slow_secs: env_or("BENCH_SLOW_SECS", 40),
-            slow_burst: env_or("BENCH_SLOW_BURST", 2000),
+            slow_burst: env_or("BENCH_SLOW_BURST", 4000),
             window: env_or("BENCH_WINDOW", 8).max(1),
             slow_recv_buffer: env_or("BENCH_SLOW_RCVBUF", 4096),
             server_cpu: env_or("BENCH_SERVER_CPU", "0".to_owned()),

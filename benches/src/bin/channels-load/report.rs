@@ -230,15 +230,17 @@ pub(crate) fn print(m: &Measured<'_>) {
     phase_line("steady again", m.again);
     match m.slow.server_dropped {
         Some((at, sent)) => println!(
-            "  slow client (receive buffer {} B, {} messages to its own room 1 s in): the server dropped its connection {at:.1} s into the phase, after {sent} broadcasts; it had read {} messages, then {:?}",
+            "  slow client (receive buffer {} B, {} messages to its own room, {} a second): the server dropped its connection {at:.1} s into the phase, after {sent} broadcasts; it had read {} messages, then {:?}",
             m.config.slow_recv_buffer,
+            m.slow.burst,
             m.config.slow_burst,
             m.slow.slow.messages,
             m.slow.slow.closed
         ),
         None => println!(
-            "  slow client (receive buffer {} B, {} messages to its own room 1 s in): the server did NOT drop it within {} s; it read {} messages, then {:?}",
+            "  slow client (receive buffer {} B, {} messages to its own room, {} a second): the server did NOT drop it within {} s; it read {} messages, then {:?}",
             m.config.slow_recv_buffer,
+            m.slow.burst,
             m.config.slow_burst,
             m.config.slow_secs,
             m.slow.slow.messages,
