@@ -9,11 +9,12 @@
 //!    others to rooms of `BENCH_GROUP_SIZE` (1,000);
 //! 3. let them idle, read the server's memory again (`/proc/<pid>/smaps_rollup`; the kernel's
 //!    socket memory from `/proc/net/sockstat` apart);
-//! 4. broadcast a 200-byte message to the hot room every `BENCH_INTERVAL_MS` (50) ms, or once
-//!    the previous one reached every subscriber if that is later, for `BENCH_SECS` (10) s:
-//!    latency from the publish (the server's `CLOCK_REALTIME`, in the message) to the read by
-//!    the last subscriber, of one broadcast at a time (a backlog is the saturated phase's);
-//! 5. keep `BENCH_WINDOW` (8) broadcasts in flight for `BENCH_SECS`: deliveries per second;
+//! 4. keep `BENCH_WINDOW` (8) broadcasts to the hot room in flight for `BENCH_SECS` (10) s:
+//!    deliveries per second (this also warms the server up for what follows);
+//! 5. broadcast a 200-byte message to the hot room every `BENCH_INTERVAL_MS` (50) ms, or once
+//!    the previous one reached every subscriber if that is later, for `BENCH_SECS`: latency
+//!    from the publish (the server's `CLOCK_REALTIME`, in the message) to the read by the last
+//!    subscriber, of one broadcast at a time (a backlog is the saturated phase's);
 //! 6. the steady broadcasts again with one more hot subscriber that stops reading, until the
 //!    server drops it (at most `BENCH_SLOW_SECS`, 40: less than the idle timeout, so a close
 //!    for idleness cannot pass for one for slowness): the others' p99, and its close code. The
@@ -21,7 +22,8 @@
 //!    published every second until the server drops it (40,000 at most): the hot room's pace
 //!    alone (10 to 20 a second) would take minutes to pass the server's outbound limit of 1024
 //!    frames plus what the kernel buffers (up to 4 MiB);
-//! 7. the steady broadcasts once more without it, to show the run's own noise.
+//! 7. the steady broadcasts once more without it. The slow client's p99 is compared with the
+//!    mean of the p99s of steps 5 and 7, whose difference is the run's own noise.
 //!
 //! `BENCH_IDLE_ONLY=1` stops after step 3 (to profile the server's memory, with `BENCH_SERVER`
 //! naming a wrapper that runs it under the profiler and `BENCH_SERVER_GRACE` the seconds to let
@@ -227,10 +229,12 @@ fn run() -> Result<(), Error> {
         report::print_idle(&config, asked, &idle);
         return Ok(());
     }
-    eprintln!("steady broadcasts ...");
-    let steady = bench.latency()?;
+    // Saturation first: it also warms the server (queues, allocator) so that the three steady
+    // phases after it are alike but for the slow client.
     eprintln!("saturating ...");
     let saturated = bench.saturate()?;
+    eprintln!("steady broadcasts ...");
+    let steady = bench.latency()?;
     eprintln!("steady broadcasts with a slow client ...");
     let slow = bench.slow_client()?;
     eprintln!("steady broadcasts again ...");

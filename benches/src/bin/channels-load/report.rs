@@ -160,9 +160,19 @@ pub(crate) fn print(m: &Measured<'_>) {
     let (rss, pss, anonymous) = idle_memory(idle);
     let p99 = m.steady.quantile_ms(0.99);
     let slow_p99 = m.slow.phase.quantile_ms(0.99);
-    let ratio = match (slow_p99, p99) {
+    // Without the slow client: the steady phases before and after it.
+    let again_p99 = m.again.quantile_ms(0.99);
+    let without = match (p99, again_p99) {
+        (Some(before), Some(after)) => Some((before + after) / 2.0),
+        _ => None,
+    };
+    let ratio = match (slow_p99, without) {
         (Some(with), Some(without)) if without > 0.0 => Some(with / without),
         _ => None,
+    };
+    let noise = match (p99, again_p99, without) {
+        (Some(before), Some(after), Some(mean)) if mean > 0.0 => (before - after).abs() / mean,
+        _ => f64::NAN,
     };
     let close_code = m.slow.slow.closed.as_ref().and_then(|(code, _)| *code);
 
@@ -201,7 +211,14 @@ pub(crate) fn print(m: &Measured<'_>) {
         "<= 1.10",
         &ratio.map_or_else(
             || "n/a".to_owned(),
-            |r| format!("{r:.2} ({} vs {})", ms(slow_p99), ms(p99)),
+            |r| {
+                format!(
+                    "{r:.2} ({} vs {}; noise {:.0} %)",
+                    ms(slow_p99),
+                    ms(without),
+                    100.0 * noise
+                )
+            },
         ),
         ratio.is_some_and(|r| r <= 1.10),
     );
