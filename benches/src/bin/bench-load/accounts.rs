@@ -18,7 +18,7 @@ use mizan_benches::accounts::{self, AccountsServer, EMAIL, PASSWORD};
 use mizan_benches::workloads::{Server, Spec, Workload, spec};
 
 use super::report::{fmt_int, fmt_us, median};
-use super::server::{Running, header, request_once};
+use super::server::{Running, header, request_once, stat_ticks};
 use super::wrk::{Run, lua_script, wrk};
 use super::{Config, Error};
 
@@ -286,16 +286,9 @@ fn postgres_cpu_secs(config: &Config) -> f64 {
     };
     let ticks: f64 = entries
         .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path().join("stat")).ok())
-        .filter_map(|stat| {
-            let (head, rest) = stat.rsplit_once(')')?;
-            if !head.ends_with("(postgres") {
-                return None;
-            }
-            // utime and stime: fields 14 and 15, the 12th and 13th after the name.
-            let mut fields = rest.split_whitespace().skip(11);
-            let utime: f64 = fields.next()?.parse().ok()?;
-            let stime: f64 = fields.next()?.parse().ok()?;
-            Some(utime + stime)
+        .filter_map(|stat| match stat_ticks(&stat)? {
+            ("postgres", ticks) => Some(ticks),
+            _ => None,
         })
         .sum();
     ticks / config.clock_ticks

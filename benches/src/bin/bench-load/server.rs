@@ -61,12 +61,8 @@ impl<K> Running<K> {
     /// `utime + stime` of the whole process, in seconds.
     pub(super) fn cpu_secs(&self, config: &Config) -> Result<f64, Error> {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))?;
-        // Fields after the `)` that ends the command name; utime and stime are fields 14 and 15.
-        let rest = stat.rsplit_once(')').ok_or("bad stat")?.1;
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let utime: f64 = fields.get(11).ok_or("no utime")?.parse()?;
-        let stime: f64 = fields.get(12).ok_or("no stime")?.parse()?;
-        Ok((utime + stime) / config.clock_ticks)
+        let (_, ticks) = stat_ticks(&stat).ok_or("bad /proc/<pid>/stat")?;
+        Ok(ticks / config.clock_ticks)
     }
 
     /// A `VmRSS`-style field of `/proc/<pid>/status`, in KiB.
@@ -129,4 +125,16 @@ pub(super) fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
         let (key, value) = line.split_once(':')?;
         key.eq_ignore_ascii_case(name).then(|| value.trim())
     })
+}
+
+/// The command name and `utime + stime` (in clock ticks) of a `/proc/<pid>/stat` line. The name
+/// sits in parentheses and may hold spaces, so fields are counted after the last `)`: utime and
+/// stime are fields 14 and 15, the 12th and 13th after it.
+pub(super) fn stat_ticks(stat: &str) -> Option<(&str, f64)> {
+    let (head, rest) = stat.rsplit_once(')')?;
+    let name = head.split_once('(')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: f64 = fields.next()?.parse().ok()?;
+    let stime: f64 = fields.next()?.parse().ok()?;
+    Some((name, utime + stime))
 }
