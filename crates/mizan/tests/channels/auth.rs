@@ -9,11 +9,7 @@ use crate::support::{Server, test_options, token};
 #[tokio::test]
 async fn an_expiring_token_ends_its_subscriptions_and_auth_restores_them() {
     let server = Server::start(test_options()).await;
-    let bearer = format!("Bearer {}", token("ada", false, 2));
-    let mut client = server
-        .connect_with(&[("authorization", bearer)])
-        .await
-        .unwrap();
+    let mut client = server.connect_as("ada", false, 2).await;
     assert_eq!(
         client
             .subscribe("c", "chat", json!({"room": "lobby"}))
@@ -88,11 +84,7 @@ async fn a_bad_token_keeps_the_principal_and_null_returns_to_the_upgrades() {
 #[tokio::test]
 async fn a_principal_that_loses_a_right_loses_the_subscriptions_that_need_it() {
     let server = Server::start(test_options()).await;
-    let bearer = format!("Bearer {}", token("root", true, 600));
-    let mut client = server
-        .connect_with(&[("authorization", bearer)])
-        .await
-        .unwrap();
+    let mut client = server.connect_as("root", true, 600).await;
     assert_eq!(
         client.subscribe("v", "chat", json!({"room": "vip"})).await["type"],
         "subscribed"
@@ -121,11 +113,7 @@ async fn credentials_are_checked_again_every_interval() {
         ..test_options()
     };
     let server = Server::start(options).await;
-    let bearer = format!("Bearer {}", token("ada", false, 600));
-    let mut client = server
-        .connect_with(&[("authorization", bearer)])
-        .await
-        .unwrap();
+    let mut client = server.connect_as("ada", false, 600).await;
     assert_eq!(
         client
             .subscribe("c", "chat", json!({"room": "lobby"}))

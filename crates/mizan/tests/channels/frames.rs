@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::support::{Server, Tick, Ticker, TopicParams, test_options, token};
+use crate::support::{Server, Tick, Ticker, TopicParams, test_options};
 
 #[tokio::test]
 async fn welcome_announces_the_limits_and_ping_is_answered() {
@@ -199,11 +199,7 @@ async fn server_manifest_hash(server: &Server) -> String {
 #[tokio::test]
 async fn the_level_then_the_authorize_check_refuse_a_signed_in_user() {
     let server = Server::start(test_options()).await;
-    let bearer = format!("Bearer {}", token("ada", false, 600));
-    let mut client = server
-        .connect_with(&[("authorization", bearer)])
-        .await
-        .unwrap();
+    let mut client = server.connect_as("ada", false, 600).await;
     let e = client.subscribe("s1", "chat", json!({"room": "vip"})).await;
     assert_eq!(e["error"]["code"], "forbidden");
     assert_eq!(e["error"]["message"], "staff only");
@@ -225,11 +221,7 @@ async fn the_level_then_the_authorize_check_refuse_a_signed_in_user() {
 #[tokio::test]
 async fn send_checks_then_runs_the_handler_in_order() {
     let server = Server::start(test_options()).await;
-    let bearer = format!("Bearer {}", token("ada", false, 600));
-    let mut client = server
-        .connect_with(&[("authorization", bearer)])
-        .await
-        .unwrap();
+    let mut client = server.connect_as("ada", false, 600).await;
     assert_eq!(
         client
             .subscribe("c", "chat", json!({"room": "lobby"}))

@@ -285,6 +285,14 @@ impl Server {
     }
 
     /// A socket with extra upgrade headers; the HTTP answer when the upgrade is refused.
+    /// A socket whose upgrade carries a bearer token for `sub` valid `secs` seconds.
+    pub async fn connect_as(&self, sub: &str, staff: bool, secs: u64) -> Client {
+        let bearer = format!("Bearer {}", token(sub, staff, secs));
+        self.connect_with(&[("authorization", bearer)])
+            .await
+            .unwrap()
+    }
+
     pub async fn connect_with(
         &self,
         headers: &[(&'static str, String)],
