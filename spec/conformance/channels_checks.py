@@ -32,15 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ws_client import WS, Closed  # noqa: E402
 
 XFAILS = []  # (section, name, why)
-_KEY = ("the upgrade takes any Sec-WebSocket-Key (101), where RFC 6455 §4.2.1 wants one that is 16 "
-        "bytes in base64 and §2.15.2 answers a request that is not a valid upgrade 400 not_websocket")
-_DUP = ("a frame with a duplicate key is read (the last one wins) where §2.15.3 (as clarified "
-        "from §1.1.5 in this branch) makes it unreadable; a parser that keeps the first would act on another frame")
-KNOWN = {  # name -> why, for checks the demo is known to fail (reported as demo bugs)
-    **{f"a Sec-WebSocket-Key that is not 16 bytes in base64 ({label}) -> 400 not_websocket": _KEY
-       for label in ("abc", "15 bytes in base64", "not base64")},
-    "a frame with a duplicate key (type subscribe, then type ping) -> malformed_frame, and the socket serves on": _DUP,
-    "a frame with a duplicate key written with an escape -> malformed_frame, and the socket serves on": _DUP}
+KNOWN = {}  # name -> why, for checks the demo is known to fail (reported as demo bugs); none now
 TAG = os.urandom(3).hex()
 STATUS = {"bad_request": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404, "stale_client": 409,
           "validation_failed": 422, "unavailable": 503, "internal": 500}
