@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use futures_util::future::join_all;
 use serde_json::{Value, json};
 
 use crate::common::ws::{self, Frame, Socket, Upgrade};
@@ -108,7 +109,7 @@ pub(crate) async fn run(demo: &Demo) -> Vec<String> {
 
     let mut failures = Vec::new();
     for chunk in cases.chunks(8) {
-        let outcomes = futures_join(chunk.iter().map(|case| run_case(demo, case, &names))).await;
+        let outcomes = join_all(chunk.iter().map(|case| run_case(demo, case, &names))).await;
         for (case, outcome) in chunk.iter().zip(outcomes) {
             if let Err(why) = outcome {
                 failures.push(format!("{}: {why}", case.name));
@@ -137,33 +138,6 @@ pub(crate) async fn run(demo: &Demo) -> Vec<String> {
         }
     }
     failures
-}
-
-async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
-    let handles: Vec<_> = futures.collect();
-    let mut out = Vec::with_capacity(handles.len());
-    // Run them concurrently on this task: each is bounded by its own timeout.
-    let mut pinned: Vec<_> = handles.into_iter().map(Box::pin).collect();
-    let mut results: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, future) in pinned.iter_mut().enumerate() {
-            if results[i].is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => results[i] = Some(value),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.extend(results.into_iter().map(Option::unwrap));
-    out
 }
 
 async fn run_case(demo: &Demo, case: &WsCase, names: &Names) -> Result<(), String> {
