@@ -109,7 +109,11 @@ pub(super) async fn serve(
         // Where the request came from, as axum's own `serve` with connect info gives it: the
         // accounts module counts sign-in attempts per client address.
         request.extensions_mut().insert(ConnectInfo(peer));
-        request.extensions_mut().insert(handle.clone());
+        // Only an upgrade can outlive its request: the rest of the requests skip the clone and
+        // the boxed extension on the hot path.
+        if request.headers().contains_key(http::header::UPGRADE) {
+            request.extensions_mut().insert(handle.clone());
+        }
         let in_flight = InFlight::begin(&handlers);
         let call = router.clone().call(request);
         async move {
