@@ -277,6 +277,8 @@ fn generate(
                         auth: #auth,
                         kind: #kind,
                         params: &[#(#wire_names),*],
+                        cache: ::core::option::Option::None,
+                        invalidates: &[],
                     }
                 }
 

@@ -22,6 +22,24 @@ pub struct FunctionOptions {
     pub kind: FunctionKind,
     /// The wire names of its parameters, in declaration order.
     pub params: &'static [&'static str],
+    /// A context's cache policy (`spec/PROTOCOL.md` §2.16.1), from `cache(...)`.
+    pub cache: Option<CacheOptions>,
+    /// The tag templates a successful call purges (§2.16.4), from `invalidates = [...]`; a
+    /// context named in `invalidates(contexts = [...])` is its tag `mizan:fn:<name>`.
+    pub invalidates: &'static [&'static str],
+}
+
+/// A context's cache policy as `#[mizan::client(cache(...))]` declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheOptions {
+    /// Whose answers are shared.
+    pub scope: crate::manifest::CacheScope,
+    /// Seconds an answer is kept.
+    pub max_age: u32,
+    /// Seconds a shared cache may serve an answer after `max_age` while it refetches.
+    pub swr: u32,
+    /// Tag templates (§2.16.2), in declared order.
+    pub tags: &'static [&'static str],
 }
 
 /// A function callable over the wire. `#[mizan::client]` implements it; implementing it by hand

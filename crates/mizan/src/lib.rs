@@ -64,6 +64,7 @@
 //! from the registry, without starting a server.
 
 mod auth;
+pub mod cache;
 pub mod channels;
 #[cfg(feature = "codegen")]
 pub mod codegen;
@@ -100,12 +101,13 @@ pub use auth::{
 };
 pub use effects::{INVALIDATE_HEADER, REV_HEADER};
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};
-pub use function::FunctionOptions;
+pub use function::{CacheOptions, FunctionOptions};
 pub use future::BoxFuture;
 pub use limits::Limits;
 pub use mizan_core::context_query::encode_query;
 pub use mizan_core::manifest::{
-    self as manifest, AuthLevel, ContextKind, FunctionEntry, FunctionKind, HttpMethod, Manifest,
+    self as manifest, AuthLevel, CachePolicy, CacheScope, ContextKind, FunctionEntry, FunctionKind,
+    HttpMethod, Manifest,
 };
 pub use principal::{Principal, User};
 pub use protocol::{Cors, InvalidOrigin, Mizan, SCHEMA_HEADER};
@@ -126,10 +128,10 @@ pub use mizan_core as core;
 pub mod __private {
     pub use crate::auth::{AuthRequirement, CheckOutput};
     pub use crate::function::{
-        BoxFuture, Encoding, FunctionOptions, FunctionReturn, InputType, OutputType, Params,
-        ServerFunction, encode, missing_decoded_param,
+        BoxFuture, CacheOptions, Encoding, FunctionOptions, FunctionReturn, InputType, OutputType,
+        Params, ServerFunction, encode, missing_decoded_param,
     };
-    pub use crate::manifest::{ContextKind, FunctionKind};
+    pub use crate::manifest::{CacheScope, ContextKind, FunctionKind};
     pub use schemars;
 }
 

@@ -271,6 +271,9 @@ impl Registry {
                 input: f.input_schema.clone(),
                 output: f.output_schema.clone(),
                 schema_hash: f.schema_hash.clone(),
+                // Filled from the function's options by the cache declaration work (§2.16.1).
+                cache: None,
+                invalidates: Vec::new(),
             })
             .collect();
         Manifest::new(functions)

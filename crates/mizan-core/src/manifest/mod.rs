@@ -14,6 +14,7 @@
 //! assert_eq!(echo.path, FunctionKind::Call.path("echo"));
 //! ```
 
+mod cache;
 mod hash;
 
 use std::fmt;
@@ -21,6 +22,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use cache::{CachePolicy, CacheScope, DEFAULT_SWR, MAX_CACHE_SECONDS};
 pub use hash::{ANNOTATIONS, SCHEMA_HASH_LEN, channel_schema_hash, is_schema_hash, schema_hash};
 
 /// The protocol version this crate describes; the manifest's `protocol` member.
@@ -109,6 +111,12 @@ pub struct FunctionEntry {
     /// [`schema_hash`] of `input` and `output`: clients send it back so that a server can tell a
     /// client built against another version of the function (`409 stale_client`).
     pub schema_hash: String,
+    /// A context's cache policy (§2.16.1); `None` for calls and contexts without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CachePolicy>,
+    /// The tag templates a successful call purges (§2.16.4); empty for most functions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invalidates: Vec<String>,
 }
 
 impl FunctionEntry {
@@ -135,6 +143,8 @@ impl FunctionEntry {
             params,
             input,
             output,
+            cache: None,
+            invalidates: Vec::new(),
         }
     }
 }

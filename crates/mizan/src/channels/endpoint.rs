@@ -36,6 +36,13 @@ impl ChannelServer {
             next_socket: AtomicU64::new(0),
         }
     }
+
+    /// Hands a purge to the sockets watching its tags (`spec/PROTOCOL.md` §2.16.5).
+    // The seam between the cache and the sockets: live invalidation fills it in.
+    #[allow(clippy::unused_self, dead_code)]
+    pub(crate) fn invalidated(&self, invalidation: &crate::cache::Invalidation) {
+        let _ = invalidation;
+    }
 }
 
 /// The headers a socket keeps from its upgrade request, for the authenticator's later checks

@@ -76,6 +76,8 @@ impl<T: FormHandler> ServerFunction for FormFunction<T> {
             auth: *self.form.auth(),
             kind: FunctionKind::Call,
             params: self.params,
+            cache: None,
+            invalidates: &[],
         }
     }
 
