@@ -11,7 +11,6 @@ export { PURGE_AUDIENCE, type EdgeOptions, type EdgeValidation } from './options
 export { EdgeConfigError } from './errors.js';
 export { MemoryCache, type CacheLike, type MemoryCacheOptions } from './memoryCache.js';
 export { MemoryTagStore, type MemoryTagStoreOptions, type TagStore } from './tagStore.js';
-export { MAX_PURGE_TAGS } from './purge.js';
 export { EDGE_STATUS, type EdgeStatus } from './forward.js';
 export { isValidTag, MAX_TAG_BYTES } from './tags.js';
 export { readManifest, type AuthRequirement, type CachePolicy, type CacheScope, type EdgeContext } from './manifest.js';

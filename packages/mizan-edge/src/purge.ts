@@ -9,14 +9,11 @@ import { errorResponse } from './errors.js';
 import { PURGE_AUDIENCE, type EdgeConfig } from './options.js';
 import { isValidTag } from './tags.js';
 
-/** The most tags one purge request may name. */
-export const MAX_PURGE_TAGS = 1024;
-
 /**
  * Answers a purge request: `204` once the tags of the token's `ext.tags` are purged; `401` for a
  * missing or bad token (`details.reason` the Layer 1 code when verification failed); `400
- * bad_request` with `details.reason = "invalid_tags"` when `ext.tags` is not an array of 0 to 1024
- * tags; `405` for a method other than `POST`. The body is not read: the tags are signed.
+ * bad_request` with `details.reason = "invalid_tags"` when `ext.tags` is not an array of tags (the
+ * token's 4096 bytes bound how many); `405` for a method other than `POST`. The body is not read: the tags are signed.
  */
 export async function purgeRequest(config: EdgeConfig, request: Request): Promise<Response> {
   if (request.method !== 'POST') {
@@ -37,10 +34,10 @@ export async function purgeRequest(config: EdgeConfig, request: Request): Promis
   });
   if (!verified.ok) return verified.response;
   const tags = verified.claims.ext?.['tags'];
-  if (!Array.isArray(tags) || tags.length > MAX_PURGE_TAGS || !tags.every(isValidTag)) {
+  if (!Array.isArray(tags) || !tags.every(isValidTag)) {
     return errorResponse(
       'bad_request',
-      `ext.tags must be an array of at most ${MAX_PURGE_TAGS} tags of 1 to 128 bytes of A-Z a-z 0-9 _ . : - %`,
+      'ext.tags must be an array of tags, each 1 to 128 bytes of A-Z a-z 0-9 _ . : - %',
       { reason: 'invalid_tags' },
     );
   }
