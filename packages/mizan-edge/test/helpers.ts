@@ -76,7 +76,7 @@ async function etagOf(body: string): Promise<string> {
   return `"${Buffer.from(digest).toString('base64url')}"`;
 }
 
-export function fakeOrigin(): FakeOrigin {
+export function fakeOrigin(nowMs: () => number = () => T0): FakeOrigin {
   const runs = new Map<string, number>();
   const requests: Request[] = [];
   const tweak: FakeOrigin['tweak'] = {};
@@ -103,7 +103,7 @@ export function fakeOrigin(): FakeOrigin {
     const auth = request.headers.get('authorization');
     if (auth !== null) {
       try {
-        claims = await keyring.verify(auth.replace(/^Bearer +/i, ''), { issuer: ISSUER, audience: AUDIENCE, now: Math.floor(T0 / 1000) });
+        claims = await keyring.verify(auth.replace(/^Bearer +/i, ''), { issuer: ISSUER, audience: AUDIENCE, now: Math.floor(nowMs() / 1000) });
       } catch (e) {
         const reason = isMizanCoreError(e) ? e.code : 'x';
         return json(401, { code: 'unauthenticated', message: 'invalid token', status: 401, details: { reason } });
