@@ -43,9 +43,11 @@ export function allows(auth: AuthRequirement, claims: MwtClaims | undefined): bo
 }
 
 /**
- * The permission key a context read is cached under, by the rules of spec §2.16.8: the token's
- * `pk` for a valid bearer token, the anonymous key without token or cookie, the anonymous key for
- * every caller of a `public` context with no auth requirement; anything else is the server's.
+ * The permission key a context read is cached under, by the rules of spec §2.16.3 and §2.16.8: the
+ * anonymous key for a `public` context (for every caller when it has no auth requirement, else for
+ * the holders of a valid token the requirement lets in); for a `permission` context the token's
+ * `pk` for a valid bearer token and the anonymous key without token or cookie; anything else is
+ * the server's.
  * A caller the auth requirement refuses is the server's to answer (401/403), so it is forwarded.
  */
 export async function keyRequest(
@@ -72,9 +74,11 @@ export async function keyRequest(
     if (!verified.ok) return { kind: 'reject', response: verified.response };
     if (everyone) return { kind: 'key', pk: keys.anonymous };
     const { claims } = verified;
+    if (!allows(context.auth, claims)) return FORWARD;
+    // A public answer is the same for every caller the requirement lets in (spec §2.16.3).
+    if (policy.scope === 'public') return { kind: 'key', pk: keys.anonymous };
     // An empty pk names no partition (spec §1.5.2): the server decides.
-    if (!allows(context.auth, claims) || claims.pk === '') return FORWARD;
-    return { kind: 'key', pk: claims.pk };
+    return claims.pk === '' ? FORWARD : { kind: 'key', pk: claims.pk };
   }
   if (everyone) return { kind: 'key', pk: keys.anonymous };
   // A cookie may carry a token the edge cannot see the server's reading of.

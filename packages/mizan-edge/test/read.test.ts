@@ -51,6 +51,19 @@ describe('keying and serving', () => {
     expect(origin.runs.get('board')).toBe(3);
   });
 
+  it('keys a public context with an auth requirement under the anonymous key for every caller it lets in', async () => {
+    const { edge, origin } = setup();
+    const user = { authorization: `Bearer ${await token({ pk: AUTHED, sub: '1' })}` };
+    const staff = { authorization: `Bearer ${await token({ pk: STAFF, sub: '2', staff: true })}` };
+    expect((await edge(get('/context/members', user))).headers.get('x-mizan-edge')).toBe('miss');
+    const shared = await edge(get('/context/members', staff));
+    expect(shared.headers.get('x-mizan-edge')).toBe('hit');
+    expect(JSON.parse(await shared.text()).pk).toBe(ANON);
+    // Without a token the requirement cannot be checked here: the server answers.
+    expect((await edge(get('/context/members'))).status).toBe(401);
+    expect(origin.runs.get('members')).toBe(1);
+  });
+
   it('forwards a permission-scoped read that carries a cookie and no token', async () => {
     const { edge, origin } = setup();
     for (let i = 0; i < 2; i++) {
