@@ -16,9 +16,9 @@ export class EdgeConfigError extends Error {
 }
 
 /**
- * An error response as the server writes it (spec §2.6): `{code, message, status, details?}`,
- * `Content-Type: application/json`, `Cache-Control: no-store`, and `WWW-Authenticate: Bearer` on
- * a `401` (spec §2.5).
+ * An error response as the server writes it (spec §2.6): `{code, details?, message, status}`,
+ * `Content-Type: application/json`, `Cache-Control: no-store`, `X-Content-Type-Options: nosniff`,
+ * and `WWW-Authenticate: Bearer` on a `401` (spec §2.5).
  */
 export function errorResponse(
   code: ProtocolErrorCode,
@@ -27,11 +27,16 @@ export function errorResponse(
   headers?: Record<string, string>,
 ): Response {
   const status = PROTOCOL_ERROR_STATUS[code];
-  const body: Record<string, unknown> = { code, message, status };
-  if (details !== undefined) body['details'] = details;
+  // Members in the order the reference server writes them (sorted), so the bytes are the same.
+  const body = details === undefined ? { code, message, status } : { code, details, message, status };
   const response = new Response(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      ...headers,
+    },
   });
   if (code === 'unauthenticated') response.headers.set('www-authenticate', 'Bearer');
   return response;

@@ -129,7 +129,7 @@ describe('keying and serving', () => {
         expect(response.headers.get('content-type')).toBe('application/json');
         expect(response.headers.get('cache-control')).toBe('no-store');
         const body = await response.json();
-        expect(Object.keys(body)).toEqual(['code', 'message', 'status', 'details']);
+        expect(Object.keys(body)).toEqual(['code', 'details', 'message', 'status']);
         expect(body).toMatchObject({ code: 'unauthenticated', status: 401, details: { reason } });
         expect(body.message).toMatch(/^invalid token: /);
       }
