@@ -37,7 +37,7 @@ export interface EdgeHandler {
  */
 export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   const config = resolveOptions(options);
-  const state: ReadState = { refreshing: new Set() };
+  const state: ReadState = { refreshing: new Set(), filling: new Map() };
   const ready = config.keys.then(() => undefined);
   // Observed here so that a bad keyring is reported through `ready` and the answers, never as an
   // unhandled rejection.

@@ -26,6 +26,14 @@ const MAX_QUERY_BYTES = 8192;
 export interface ReadState {
   /** Cache keys whose stale answer is being refetched, so that one refetch runs at a time. */
   refreshing: Set<string>;
+  /** Fills under way, by cache key: concurrent misses of one key wait for one origin fetch. */
+  filling: Map<string, Promise<Shared | undefined>>;
+}
+
+/** An answer a fill got that may be kept, so that concurrent misses of its key can share it. */
+interface Shared {
+  meta: EntryMeta;
+  body: ArrayBuffer;
 }
 
 /** The raw query after the first `?` (without a fragment), or `null` when there is no `?`. */
@@ -89,7 +97,7 @@ async function fill(
   request: Request,
   keyed: Keyed,
   waiter: Waiter | undefined,
-): Promise<{ response: Response; body?: ArrayBuffer }> {
+): Promise<{ response: Response; body?: ArrayBuffer; shared?: Shared }> {
   const started = config.now();
   const response = await fetchOrigin(config, originRequest(config, request, true));
   if (request.method !== 'GET' || !storable(response, keyed.pk)) return { response };
@@ -101,7 +109,41 @@ async function fill(
     await config.cache.put(keyed.key, stored);
   })();
   await later(waiter, put);
-  return { response, body };
+  return { response, body, shared: { meta, body } };
+}
+
+/**
+ * Fills `keyed` from the origin, or waits for the fill of the same key already under way and
+ * shares its answer when it may be kept and is still fresh (no purge of its tags since its fetch
+ * started). `undefined` when there is nothing to share: the caller fetches for itself.
+ */
+async function joinFill(config: EdgeConfig, state: ReadState, keyed: Keyed): Promise<Shared | undefined> {
+  const running = state.filling.get(keyed.key);
+  if (running === undefined) return undefined;
+  const shared = await running;
+  if (shared === undefined || (await judge(config, shared.meta, keyed)) === undefined) return undefined;
+  return shared;
+}
+
+/** Runs a fill, registered so that concurrent misses of its key can join it. */
+function leadFill(
+  config: EdgeConfig,
+  state: ReadState,
+  request: Request,
+  keyed: Keyed,
+  waiter: Waiter | undefined,
+): ReturnType<typeof fill> {
+  const filling = fill(config, request, keyed, waiter);
+  if (request.method !== 'GET' || state.filling.has(keyed.key)) return filling;
+  const shared = filling.then(
+    (result) => result.shared,
+    () => undefined,
+  );
+  state.filling.set(keyed.key, shared);
+  void shared.then(() => {
+    if (state.filling.get(keyed.key) === shared) state.filling.delete(keyed.key);
+  });
+  return filling;
 }
 
 /** Refetches a stale answer in the background, once per key at a time. */
@@ -164,7 +206,9 @@ export async function contextRead(
     await config.cache.delete(keyed.key);
   }
 
-  const { response, body } = await fill(config, request, keyed, waiter);
+  const joined = request.method === 'GET' ? await joinFill(config, state, keyed) : undefined;
+  if (joined !== undefined) return answer(request, entryHeaders(joined.meta), joined.body.slice(0), 'miss');
+  const { response, body } = await leadFill(config, state, request, keyed, waiter);
   if (body !== undefined) {
     const headers = new Headers(response.headers);
     headers.delete('content-length');

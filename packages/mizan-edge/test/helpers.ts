@@ -115,10 +115,12 @@ export function fakeOrigin(nowMs: () => number = () => T0): FakeOrigin {
       return json(signedIn ? 403 : 401, { code: signedIn ? 'forbidden' : 'unauthenticated', message: 'no', status: signedIn ? 403 : 401 });
     }
     runs.set(name, (runs.get(name) ?? 0) + 1);
+    // The run reads the data now and answers when released: a read that started before a write.
+    const v = version.n;
     await tweak.hold;
     const scope = fn.cache?.scope;
     const pk = scope === 'public' ? ANON : scope === 'permission' ? (claims?.pk ?? ANON) : undefined;
-    const body = canonicalize({ fn: name, params, pk: pk ?? null, sub: claims?.sub ?? null, v: version.n } as never);
+    const body = canonicalize({ fn: name, params, pk: pk ?? null, sub: claims?.sub ?? null, v } as never);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'cache-control': 'private, no-cache',

@@ -1,5 +1,6 @@
 // Context reads through the edge against a fake origin: keying, hits, freshness, what is stored.
 import { describe, expect, it } from 'vitest';
+import { MemoryCache, type CacheLike } from '../src/index.js';
 import { ANON, AUTHED, GREET_ADA, STAFF, T0, get, setup, token, waiter } from './helpers.js';
 
 const hour = 3600_000;
@@ -240,6 +241,59 @@ describe('what is stored', () => {
     expect(first.headers.get('x-mizan-edge')).toBe('miss');
     if ('setCookie' in tweak) expect(first.headers.get('set-cookie')).toBe('session=1; Path=/');
     expect((await edge(get(GREET_ADA))).headers.get('x-mizan-edge')).toBe('miss');
+    expect(origin.runs.get('greet')).toBe(2);
+  });
+
+  it('runs concurrent misses of one key once at the origin, and shares the answer', async () => {
+    const { edge, origin } = setup();
+    let release = () => {};
+    origin.tweak.hold = new Promise((resolve) => (release = resolve));
+    const reads = [edge(get('/context/board')), edge(get('/context/board')), edge(get('/context/board'))];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    const answers = await Promise.all(reads);
+    const bodies = await Promise.all(answers.map((a) => a.text()));
+    expect(new Set(bodies).size).toBe(1);
+    expect(answers.map((a) => a.headers.get('x-mizan-edge'))).toEqual(['miss', 'miss', 'miss']);
+    expect(origin.runs.get('board')).toBe(1);
+  });
+
+  it('does not share a fill with a read of another key, nor one a purge overtook', async () => {
+    const { edge, origin, time } = setup();
+    let release = () => {};
+    origin.tweak.hold = new Promise((resolve) => (release = resolve));
+    const staff = { authorization: `Bearer ${await token({ pk: STAFF, sub: '2', staff: true })}` };
+    const first = edge(get('/context/board'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const other = edge(get('/context/board', staff));
+    time.advance(5);
+    await (await edge(new Request('https://edge.test/api/mizan/call/post_note', { method: 'POST', body: '{}' }))).text();
+    const after = edge(get('/context/board'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    release();
+    expect(JSON.parse(await (await first).text()).v).toBe(1);
+    expect(JSON.parse(await (await other).text()).pk).toBe(STAFF);
+    expect(JSON.parse(await (await after).text()).v).toBe(2);
+    expect(origin.runs.get('board')).toBe(3);
+  });
+
+  it('treats an entry it cannot read as a miss and replaces it', async () => {
+    const memory = new MemoryCache();
+    const keys: string[] = [];
+    const cache: CacheLike = {
+      match: (r) => memory.match(r),
+      delete: (r) => memory.delete(r),
+      put: (r, response) => {
+        keys.push(String(r));
+        return memory.put(r, response);
+      },
+    };
+    const { edge, origin } = setup({ cache });
+    await (await edge(get(GREET_ADA))).text();
+    expect(keys).toHaveLength(1);
+    await memory.put(keys[0]!, new Response('not an entry', { headers: { 'cache-control': 'max-age=60' } }));
+    expect((await edge(get(GREET_ADA))).headers.get('x-mizan-edge')).toBe('miss');
+    expect((await edge(get(GREET_ADA))).headers.get('x-mizan-edge')).toBe('hit');
     expect(origin.runs.get('greet')).toBe(2);
   });
 
