@@ -87,6 +87,7 @@ mod outbox;
 mod publish;
 pub(crate) mod registered;
 mod socket;
+mod watchers;
 
 pub use declare::{Channel, NoIncoming, Subscriber};
 pub use in_process::InProcess;
