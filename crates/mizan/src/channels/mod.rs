@@ -82,6 +82,8 @@ mod frames;
 mod hub;
 mod in_process;
 mod layer;
+#[cfg(test)]
+mod live_tests;
 mod options;
 mod outbox;
 mod publish;

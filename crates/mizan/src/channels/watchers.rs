@@ -13,14 +13,17 @@ use super::frames;
 use super::outbox::Outbox;
 use crate::cache::Invalidation;
 
+/// From a tag to the sockets watching it, each with its outbound queue.
+type Index = HashMap<Arc<str>, HashMap<u64, Arc<Outbox>>>;
+
 /// The watching sockets of this server, by tag.
 #[derive(Default)]
 pub(crate) struct Watchers {
-    index: Mutex<HashMap<Arc<str>, HashMap<u64, Arc<Outbox>>>>,
+    index: Mutex<Index>,
 }
 
 impl Watchers {
-    fn lock(&self) -> MutexGuard<'_, HashMap<Arc<str>, HashMap<u64, Arc<Outbox>>>> {
+    fn lock(&self) -> MutexGuard<'_, Index> {
         self.index.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -94,11 +97,7 @@ impl Watchers {
 }
 
 /// Removes `socket` from the entries of `tags`, dropping entries left empty.
-fn remove(
-    index: &mut HashMap<Arc<str>, HashMap<u64, Arc<Outbox>>>,
-    socket: u64,
-    tags: &[Arc<str>],
-) {
+fn remove(index: &mut Index, socket: u64, tags: &[Arc<str>]) {
     for tag in tags {
         if let Some(sockets) = index.get_mut(tag) {
             sockets.remove(&socket);
