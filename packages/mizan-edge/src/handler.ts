@@ -7,7 +7,8 @@ import { errorResponse } from './errors.js';
 import { forward } from './forward.js';
 import { resolveOptions, type EdgeOptions } from './options.js';
 import { purgeRequest } from './purge.js';
-import { contextRead, type ReadState, type Waiter } from './read.js';
+import type { ReadState, Waiter } from './fill.js';
+import { contextRead } from './read.js';
 
 /** A fetch handler, with the promise of its keys. */
 export interface EdgeHandler {

@@ -14,4 +14,4 @@ export { MemoryTagStore, type MemoryTagStoreOptions, type TagStore } from './tag
 export { EDGE_STATUS, type EdgeStatus } from './forward.js';
 export { isValidTag, MAX_TAG_BYTES } from './tags.js';
 export { readManifest, type AuthRequirement, type CachePolicy, type CacheScope, type EdgeContext } from './manifest.js';
-export type { Waiter } from './read.js';
+export type { Waiter } from './fill.js';
