@@ -65,7 +65,12 @@ export async function fetchOrigin(config: EdgeConfig, request: Request): Promise
     });
   }
   const purged = readTagList(response.headers.get('x-mizan-invalidate'));
-  if (purged.length > 0) await config.tags.purge(purged, config.now());
+  try {
+    if (purged.length > 0) await config.tags.purge(purged, config.now());
+  } catch {
+    // The answer still goes to its caller. While the tag store fails, reads cannot be judged
+    // and are forwarded (see the handler), so nothing stale is served meanwhile.
+  }
   return response;
 }
 

@@ -56,11 +56,21 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     }
     if (broken) return errorResponse('internal', 'internal error');
     const { pathname } = new URL(request.url);
-    if (pathname === purgePath) return purgeRequest(config, request);
-    if (pathname.startsWith(contextPrefix) && (request.method === 'GET' || request.method === 'HEAD')) {
-      return contextRead(config, state, request, pathname.slice(contextPrefix.length), ctx);
+    try {
+      if (pathname === purgePath) return await purgeRequest(config, request);
+      if (pathname.startsWith(contextPrefix) && (request.method === 'GET' || request.method === 'HEAD')) {
+        try {
+          return await contextRead(config, state, request, pathname.slice(contextPrefix.length), ctx);
+        } catch {
+          // The cache or the tag store failed: the server answers, as it does when its own store
+          // fails (spec §2.16.6). A read has no body, so it can be sent again.
+          return await forward(config, request);
+        }
+      }
+      return await forward(config, request);
+    } catch {
+      return errorResponse('internal', 'internal error');
     }
-    return forward(config, request);
   };
   return Object.assign(handler, { ready });
 }

@@ -13,7 +13,7 @@ import { isValidTag } from './tags.js';
  * Answers a purge request: `204` once the tags of the token's `ext.tags` are purged; `401` for a
  * missing or bad token (`details.reason` the Layer 1 code when verification failed); `400
  * bad_request` with `details.reason = "invalid_tags"` when `ext.tags` is not an array of tags (the
- * token's 4096 bytes bound how many); `405` for a method other than `POST`. The body is not read: the tags are signed.
+ * token's 4096 bytes bound how many); `503 unavailable` when the tag store fails; `405` for a method other than `POST`. The body is not read: the tags are signed.
  */
 export async function purgeRequest(config: EdgeConfig, request: Request): Promise<Response> {
   if (request.method !== 'POST') {
@@ -41,6 +41,10 @@ export async function purgeRequest(config: EdgeConfig, request: Request): Promis
       { reason: 'invalid_tags' },
     );
   }
-  await config.tags.purge(tags as string[], config.now());
+  try {
+    await config.tags.purge(tags as string[], config.now());
+  } catch {
+    return errorResponse('unavailable', 'the edge could not record the purge', undefined, { 'retry-after': '1' });
+  }
   return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
 }

@@ -105,3 +105,20 @@ describe('purges', () => {
     expect((await edge(get('/context/board'))).headers.get('x-mizan-edge')).toBe('miss');
   });
 });
+
+describe('a failing tag store', () => {
+  it('answers a purge request 503 unavailable', async () => {
+    const { edge } = setup({
+      tags: {
+        purge: async () => {
+          throw new Error('down');
+        },
+        lastPurge: async () => -Infinity,
+      },
+    });
+    const response = await edge(purge(`Bearer ${await purgeToken({ tags: ['notes'] })}`));
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(await response.json()).toMatchObject({ code: 'unavailable', status: 503 });
+  });
+});

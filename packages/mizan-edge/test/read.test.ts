@@ -1,6 +1,6 @@
 // Context reads through the edge against a fake origin: keying, hits, freshness, what is stored.
 import { describe, expect, it } from 'vitest';
-import { MemoryCache, type CacheLike } from '../src/index.js';
+import { MemoryCache, MemoryTagStore, type CacheLike, type TagStore } from '../src/index.js';
 import { ANON, AUTHED, GREET_ADA, STAFF, T0, get, setup, token, waiter } from './helpers.js';
 
 const hour = 3600_000;
@@ -321,5 +321,40 @@ describe('what is stored', () => {
     expect(sent.url).toBe('http://origin.test/api/mizan/call/post_note');
     expect(sent.headers.get('x-mizan-csrf')).toBe('1');
     expect(await sent.text()).toBe('{"text":"hi"}');
+  });
+});
+
+describe('failing stores', () => {
+  const broken = async () => {
+    throw new Error('store down');
+  };
+
+  it('forwards reads while the cache fails', async () => {
+    const cache: CacheLike = { match: broken, put: broken, delete: broken };
+    const { edge, origin } = setup({ cache });
+    for (let i = 0; i < 2; i++) {
+      const response = await edge(get(GREET_ADA));
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-mizan-edge')).toBe('bypass');
+    }
+    expect(origin.runs.get('greet')).toBe(2);
+  });
+
+  it('never serves from the cache while the tag store fails, and still answers calls', async () => {
+    const failing = { on: false };
+    const tags = new MemoryTagStore();
+    const store: TagStore = {
+      purge: (t, at) => (failing.on ? broken() : tags.purge(t, at)),
+      lastPurge: (t) => (failing.on ? broken() : tags.lastPurge(t)),
+    };
+    const { edge } = setup({ tags: store });
+    await (await edge(get('/context/board'))).text();
+    expect((await edge(get('/context/board'))).headers.get('x-mizan-edge')).toBe('hit');
+    failing.on = true;
+    const call = await edge(new Request('https://edge.test/api/mizan/call/post_note', { method: 'POST', body: '{}' }));
+    expect(call.status).toBe(200);
+    const read = await edge(get('/context/board'));
+    expect(read.headers.get('x-mizan-edge')).toBe('bypass');
+    expect(JSON.parse(await read.text()).v).toBe(2);
   });
 });
