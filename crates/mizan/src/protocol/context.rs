@@ -22,6 +22,7 @@ pub(crate) const PRIVATE_CACHE_CONTROL: &str = "private, no-cache";
 
 pub(super) async fn respond(
     shared: &Shared,
+    name: &str,
     function: &Registered,
     parts: Parts,
 ) -> Result<Response> {
@@ -42,13 +43,17 @@ pub(super) async fn respond(
             ),
         ));
     }
-    let (params, _rev) = mizan_core::context_query::decode_query(raw_query)?;
+    let (params, rev) = mizan_core::context_query::decode_query(raw_query)?;
+    if let (Some(policy), Some(cache)) = (function.options.cache, &shared.cache) {
+        return super::cached::respond(shared, cache, name, function, policy, parts, params, rev)
+            .await;
+    }
     let request = shared.request(parts).await?;
     let result = answer(function, &request, params).await;
     Ok(crate::engine::with_effects(&request, result))
 }
 
-async fn answer(
+pub(super) async fn answer(
     function: &Registered,
     request: &crate::Request,
     params: serde_json::Map<String, serde_json::Value>,
@@ -93,7 +98,7 @@ async fn answer(
 }
 
 /// The strong ETag of a body: its SHA-256 in base64url, quoted.
-fn etag(body: &[u8]) -> Result<HeaderValue> {
+pub(super) fn etag(body: &[u8]) -> Result<HeaderValue> {
     // 32 bytes are 43 base64url characters; with the quotes, 45.
     let mut quoted = [b'"'; 45];
     base64url::encode_to_slice(&Sha256::digest(body), &mut quoted[1..44]);
@@ -101,7 +106,7 @@ fn etag(body: &[u8]) -> Result<HeaderValue> {
 }
 
 /// Whether `If-None-Match` matches `etag`, with the weak comparison RFC 9110 §13.1.2 requires.
-fn if_none_match<'a>(
+pub(super) fn if_none_match<'a>(
     values: impl IntoIterator<Item = &'a HeaderValue>,
     etag: &HeaderValue,
 ) -> bool {
