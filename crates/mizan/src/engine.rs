@@ -43,8 +43,7 @@ pub(crate) struct Shared {
 }
 
 /// The listener a server registers with its cache, kept alive by the server.
-pub(crate) type InvalidationListener =
-    std::sync::OnceLock<Arc<dyn Fn(&crate::cache::Invalidation) + Send + Sync>>;
+pub(crate) type InvalidationListener = std::sync::OnceLock<Arc<crate::cache::ListenerFn>>;
 
 impl Shared {
     /// Looks a function up by the name in its path (names never need percent-encoding).

@@ -65,7 +65,7 @@ struct Inner {
 /// cache (their channel sockets, §2.16.5).
 struct FanOut {
     events: broadcast::Sender<Invalidation>,
-    listeners: Mutex<Vec<Weak<dyn Fn(&Invalidation) + Send + Sync>>>,
+    listeners: Mutex<Vec<Weak<ListenerFn>>>,
 }
 
 impl FanOut {
@@ -85,6 +85,9 @@ impl FanOut {
         }
     }
 }
+
+/// What a server does with an invalidation.
+pub(crate) type ListenerFn = dyn Fn(&Invalidation) + Send + Sync;
 
 /// What a purge did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,7 +286,7 @@ impl Cache {
     }
 
     /// Calls `listener` on every invalidation while it is alive (a server's sockets).
-    pub(crate) fn listen(&self, listener: &Arc<dyn Fn(&Invalidation) + Send + Sync>) {
+    pub(crate) fn listen(&self, listener: &Arc<ListenerFn>) {
         self.inner
             .fan_out
             .listeners

@@ -342,7 +342,7 @@ mod tests {
             );
         }
         assert!(store.len() < 64, "{} answers kept", store.len());
-        assert!(store.len() > 0);
+        assert!(!store.is_empty());
     }
 
     #[test]

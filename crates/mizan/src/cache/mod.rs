@@ -13,10 +13,10 @@ mod memory;
 pub mod store;
 pub(crate) mod tags;
 
-pub(crate) use handle::Lookup;
 pub use handle::{
     Cache, CacheBuilder, DEFAULT_LOCK_TTL, DEFAULT_STORE_TIMEOUT, LogPurgeHook, Purged,
 };
+pub(crate) use handle::{ListenerFn, Lookup};
 pub use memory::{DEFAULT_BUDGET_BYTES, MemoryStore};
 pub use store::{
     CacheStore, FillLock, Invalidation, PurgeHook, PurgeSink, StoreError, StoredAnswer,

@@ -69,8 +69,7 @@ pub(super) async fn respond(
     function: &Registered,
     policy: CacheOptions,
     parts: Parts,
-    params: Map<String, Value>,
-    rev: u64,
+    (params, rev): (Map<String, Value>, u64),
 ) -> Result<Response> {
     let Ok(tags) = crate::cache::tags::answer_tags(name, &params, policy.tags) else {
         // The params lack what the tag templates need: the parameter checks refuse them (422).

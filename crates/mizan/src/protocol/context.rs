@@ -22,7 +22,6 @@ pub(crate) const PRIVATE_CACHE_CONTROL: &str = "private, no-cache";
 
 pub(super) async fn respond(
     shared: &Shared,
-    name: &str,
     function: &Registered,
     parts: Parts,
 ) -> Result<Response> {
@@ -45,8 +44,17 @@ pub(super) async fn respond(
     }
     let (params, rev) = mizan_core::context_query::decode_query(raw_query)?;
     if let (Some(policy), Some(cache)) = (function.options.cache, &shared.cache) {
-        return super::cached::respond(shared, cache, name, function, policy, parts, params, rev)
-            .await;
+        // The path's last segment: a name holds no `/` (§1.3). Copied only here, so reads of
+        // contexts without a policy stay free of it.
+        let name = parts
+            .uri
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let query = (params, rev);
+        return super::cached::respond(shared, cache, &name, function, policy, parts, query).await;
     }
     let request = shared.request(parts).await?;
     let result = answer(function, &request, params).await;

@@ -226,7 +226,7 @@ impl Mizan {
         if let Some(cache) = &shared.cache {
             // Weak: the cache may outlive this server (the application keeps a clone).
             let server = Arc::downgrade(&shared);
-            let listener: Arc<dyn Fn(&crate::cache::Invalidation) + Send + Sync> =
+            let listener: Arc<crate::cache::ListenerFn> =
                 Arc::new(move |invalidation: &crate::cache::Invalidation| {
                     if let Some(server) = server.upgrade() {
                         server.channels.invalidated(invalidation);
@@ -348,10 +348,7 @@ async fn route(shared: &Arc<Shared>, base: &str, request: HttpRequest) -> Respon
         }
     } else if let Some(name) = path.strip_prefix("/context/") {
         match shared.function(name) {
-            Ok(function) => {
-                let name = name.to_owned();
-                context::respond(shared, &name, function, request.into_parts().0).await
-            }
+            Ok(function) => context::respond(shared, function, request.into_parts().0).await,
             Err(e) => Err(e),
         }
     } else if let Some(name) = path.strip_prefix("/form/") {

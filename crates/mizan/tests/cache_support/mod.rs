@@ -21,7 +21,7 @@ use mizan::{
     Request, Result,
 };
 use schemars::{Schema, SchemaGenerator};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::common::{AUDIENCE, ISSUER, Reply, keyring, secret, send};
 
@@ -377,9 +377,4 @@ pub fn rev(reply: &Reply) -> u64 {
 
 pub fn body(reply: &Reply) -> Value {
     reply.json()
-}
-
-pub fn json_str(reply: &Reply) -> String {
-    let _ = json!(null);
-    String::from_utf8(reply.body.clone()).unwrap()
 }
