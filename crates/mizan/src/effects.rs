@@ -242,6 +242,8 @@ mod tests {
             header::CONTENT_TYPE,
             header::SET_COOKIE,
             header::CACHE_CONTROL,
+            HeaderName::from_static("cache-tag"),
+            HeaderName::from_static("surrogate-key"),
         ] {
             assert!(
                 effects
@@ -284,8 +286,14 @@ mod tests {
         assert!(effects.invalidate_tag(String::new()).is_err());
         assert!(effects.invalidate_tag("a,b".into()).is_err());
         assert!(effects.invalidate_tag("x".repeat(129)).is_err());
+        assert!(effects.invalidate_tag("a b".into()).is_err());
         assert!(effects.set_rev(0).is_err());
         assert!(effects.set_rev(1 << 53).is_err());
         assert!(effects.is_empty());
+        // Expanded template values escape with `%` (§2.16.2).
+        effects
+            .invalidate_tag("user:Ada%20Lovelace".into())
+            .unwrap();
+        assert_eq!(effects.invalidated_tags(), ["user:Ada%20Lovelace"]);
     }
 }

@@ -188,3 +188,23 @@ async fn concurrent_misses_run_the_function_once() {
         assert_eq!(reply.body, replies[0].body);
     }
 }
+
+#[tokio::test]
+async fn functions_reach_the_cache_through_their_request() {
+    let bare = mizan::Request::builder().build();
+    let error = bare.cache().unwrap_err();
+    assert_eq!(error.code(), mizan::ErrorCode::Internal);
+    let server = server();
+    let request = mizan::Request::builder()
+        .state(server.cache.clone())
+        .build();
+    warm(&server, &[1]).await;
+    let purged = request
+        .cache()
+        .unwrap()
+        .purge_function("post")
+        .await
+        .unwrap();
+    assert!(purged.rev.is_some());
+    assert_eq!(status_of(&server, 1).await, "miss");
+}
