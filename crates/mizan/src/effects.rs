@@ -96,7 +96,7 @@ impl Effects {
     }
 
     pub(crate) fn invalidate_tag(&mut self, tag: String) -> Result<()> {
-        if !is_valid_tag(&tag) {
+        if !mizan_core::cache_tags::is_valid_tag(&tag) {
             return Err(Error::internal(format!(
                 "{tag:?} is not a valid cache tag: use 1 to 128 bytes of [A-Za-z0-9_.:%-]"
             )));
@@ -157,14 +157,6 @@ impl Effects {
             headers.insert(HeaderName::from_static(REV_HEADER), HeaderValue::from(rev));
         }
     }
-}
-
-/// Whether `tag` is a cache tag (§2.16.1): 1 to 128 bytes of `A-Z a-z 0-9 _ . : - %`.
-pub(crate) fn is_valid_tag(tag: &str) -> bool {
-    (1..=128).contains(&tag.len())
-        && tag
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-' | b'%'))
 }
 
 /// RFC 6265 §4.1.1: a cookie name is a token, its value cookie-octets (optionally quoted), and an

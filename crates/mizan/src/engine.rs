@@ -82,11 +82,10 @@ pub(crate) async fn run(
     // Expanded before the run, from checked params: a call that could not name what it purges
     // does not run.
     let declared = function
-        .options
         .invalidates
         .iter()
         .map(|template| {
-            crate::cache::tags::expand(template, &params).map_err(|e| {
+            template.expand(&params).map_err(|e| {
                 Error::internal(format!(
                     "{} cannot name what it invalidates: {e}",
                     function.options.rust_name

@@ -3,6 +3,7 @@
 pub mod chat;
 pub mod contact;
 pub mod functions;
+pub mod notes;
 pub mod users;
 
 use axum::Router;
@@ -127,7 +128,8 @@ pub fn app_with_channels(
         .limits(config.limits)
         .channels(channels)
         .state(functions::Stats::default())
-        .state(contact::Inbox::default());
+        .state(contact::Inbox::default())
+        .state(notes::Notes::default());
     let mizan = match cache {
         Some(cache) => mizan.cache(cache),
         None => mizan,

@@ -242,7 +242,7 @@ impl Cache {
         let mut list: Vec<String> = Vec::new();
         for tag in tags {
             let tag = tag.into();
-            if !crate::effects::is_valid_tag(&tag) {
+            if !mizan_core::cache_tags::is_valid_tag(&tag) {
                 return Err(Error::internal(format!(
                     "{tag:?} is not a valid cache tag: use 1 to 128 bytes of [A-Za-z0-9_.:%-]"
                 )));
@@ -273,9 +273,9 @@ impl Cache {
         function: &str,
         params: &Map<String, Value>,
     ) -> Result<Purged> {
-        let tags = super::tags::answer_tags(function, params, &[])
+        let tag = mizan_core::cache_tags::params_tag(function, params)
             .map_err(|e| Error::bad_request(e.to_string()))?;
-        self.purge_tags(tags.into_iter().skip(1)).await
+        self.purge_tags([tag]).await
     }
 
     /// Every invalidation from now on: this process's purges and, with a shared store, other

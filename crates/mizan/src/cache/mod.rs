@@ -7,11 +7,11 @@
 //! rev is checked or issued, and its answers carry neither `X-Mizan-Cache-Status` nor the CDN
 //! headers; the manifest still publishes its policy.
 
+pub(crate) mod declare;
 pub(crate) mod fill;
 mod handle;
 mod memory;
 pub mod store;
-pub(crate) mod tags;
 
 pub use handle::{
     Cache, CacheBuilder, DEFAULT_LOCK_TTL, DEFAULT_STORE_TIMEOUT, LogPurgeHook, Purged,

@@ -13,10 +13,12 @@ use http::{HeaderName, HeaderValue, StatusCode, header};
 use serde_json::{Map, Value, json};
 
 use super::context::{CONTEXT_CACHE_CONTROL, PRIVATE_CACHE_CONTROL, etag, if_none_match};
+use crate::cache::declare::CachePlan;
 use crate::cache::fill::{self, Role};
 use crate::cache::{Cache, Lookup, StoredAnswer};
 use crate::engine::{Shared, run, with_effects};
-use crate::function::{CacheOptions, Encoding};
+use crate::function::Encoding;
+use crate::manifest::CachePolicy;
 use crate::manifest::CacheScope;
 use crate::registry::Registered;
 use crate::{Error, Request, Result};
@@ -51,7 +53,7 @@ struct Read<'a> {
     cache: &'a Cache,
     name: &'a str,
     function: &'a Registered,
-    policy: CacheOptions,
+    policy: &'a CachePolicy,
     tags: Vec<String>,
 }
 
@@ -67,11 +69,11 @@ pub(super) async fn respond(
     cache: &Cache,
     name: &str,
     function: &Registered,
-    policy: CacheOptions,
+    plan: &CachePlan,
     parts: Parts,
     (params, rev): (Map<String, Value>, u64),
 ) -> Result<Response> {
-    let Ok(tags) = crate::cache::tags::answer_tags(name, &params, policy.tags) else {
+    let Ok(tags) = mizan_core::cache_tags::answer_tags(name, &params, &plan.templates) else {
         // The params lack what the tag templates need: the parameter checks refuse them (422).
         let request = shared.request(parts).await?;
         let result = super::context::answer(function, &request, params).await;
@@ -91,7 +93,7 @@ pub(super) async fn respond(
         cache,
         name,
         function,
-        policy,
+        policy: &plan.policy,
         tags,
     };
     let result = read.answer(&request, params, rev).await;

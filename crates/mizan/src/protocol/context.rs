@@ -43,7 +43,7 @@ pub(super) async fn respond(
         ));
     }
     let (params, rev) = mizan_core::context_query::decode_query(raw_query)?;
-    if let (Some(policy), Some(cache)) = (function.options.cache, &shared.cache) {
+    if let (Some(plan), Some(cache)) = (&function.cache, &shared.cache) {
         // The path's last segment: a name holds no `/` (§1.3). Copied only here, so reads of
         // contexts without a policy stay free of it.
         let name = parts
@@ -54,7 +54,7 @@ pub(super) async fn respond(
             .unwrap_or_default()
             .to_owned();
         let query = (params, rev);
-        return super::cached::respond(shared, cache, &name, function, policy, parts, query).await;
+        return super::cached::respond(shared, cache, &name, function, plan, parts, query).await;
     }
     let request = shared.request(parts).await?;
     let result = answer(function, &request, params).await;
