@@ -266,3 +266,45 @@ async fn a_dead_lock_holder_delays_a_fill_only_until_its_lock_expires() {
     );
     assert_eq!(server.runs.count("post"), 1);
 }
+
+/// A CDN that takes its time.
+struct SlowCdn;
+
+impl PurgeHook for SlowCdn {
+    fn purge<'a>(&'a self, _tags: &'a [String]) -> BoxFuture<'a, ()> {
+        Box::pin(tokio::time::sleep(Duration::from_millis(600)))
+    }
+}
+
+#[tokio::test]
+async fn a_slow_purge_hook_holds_up_neither_reads_nor_other_purges() {
+    let server = server_with(
+        Cache::builder(&common::secret())
+            .purge_hook(SlowCdn)
+            .build(),
+    );
+    let anyone = Caller::anonymous();
+    read(&server.app, &anyone, &post_url(1, 0)).await;
+    let cache = server.cache.clone();
+    let purging = tokio::spawn(async move { cache.purge_tags(["post:1"]).await });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let started = Instant::now();
+    let reply = read(&server.app, &anyone, &post_url(1, 0)).await;
+    assert_eq!(
+        status(&reply),
+        "miss",
+        "the store was purged; the hook is still running"
+    );
+    assert_eq!(
+        status(&read(&server.app, &anyone, &post_url(1, 0)).await),
+        "hit"
+    );
+    let other = server.cache.purge_tags(["post:2"]).await.unwrap();
+    assert!(other.rev.is_some());
+    assert!(
+        started.elapsed() < Duration::from_millis(1000),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(purging.await.unwrap().unwrap().rev.is_some());
+}

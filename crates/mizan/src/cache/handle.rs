@@ -303,8 +303,7 @@ impl Cache {
                 queued.push(tag.clone());
             }
         }
-        self.inner.has_queued.store(true, Ordering::SeqCst);
-        let rev = self.apply_queued(&mut queued).await;
+        let rev = self.apply_queued(queued).await;
         if rev.is_none() {
             // This process's sockets still hear of it; other processes will when it is applied.
             self.inner.fan_out.tell(&Invalidation {
@@ -315,15 +314,24 @@ impl Cache {
         rev
     }
 
-    /// Applies the queued purges to the store as one purge.
-    async fn apply_queued(&self, queued: &mut Vec<String>) -> Option<u64> {
+    /// Applies the queued purges (this one's included) to the store as one purge, then hands
+    /// them to the hook once the queue is released: a slow CDN must not hold up reads or purges.
+    async fn apply_queued(
+        &self,
+        mut queued: tokio::sync::MutexGuard<'_, Vec<String>>,
+    ) -> Option<u64> {
         if queued.is_empty() {
             self.inner.has_queued.store(false, Ordering::SeqCst);
             return None;
         }
-        let rev = self.bounded(self.inner.store.purge(queued)).await.ok()?;
-        let tags = std::mem::take(queued);
+        let Ok(rev) = self.bounded(self.inner.store.purge(&queued)).await else {
+            // Set before the queue is released, so no read slips in before the purge is applied.
+            self.inner.has_queued.store(true, Ordering::SeqCst);
+            return None;
+        };
+        let tags = std::mem::take(&mut *queued);
         self.inner.has_queued.store(false, Ordering::SeqCst);
+        drop(queued);
         self.inner.hook.purge(&tags).await;
         Some(rev)
     }
@@ -335,11 +343,10 @@ impl Cache {
             return true;
         }
         // Another request applying the queue: do not wait for it, run the function.
-        let Ok(mut queued) = self.inner.queued.try_lock() else {
+        let Ok(queued) = self.inner.queued.try_lock() else {
             return false;
         };
-        self.apply_queued(&mut queued).await;
-        !self.inner.has_queued.load(Ordering::SeqCst)
+        queued.is_empty() || self.apply_queued(queued).await.is_some()
     }
 
     async fn bounded<T>(
