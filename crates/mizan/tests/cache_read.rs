@@ -88,11 +88,17 @@ async fn public_answers_are_shared_across_users_and_have_cdn_headers() {
     let third = read(&server.app, &Caller::anonymous(), &url_for(3)).await;
     assert_eq!(status(&third), "hit");
     assert_eq!(server.runs.count("post"), 1);
-    for reply in [&first, &second, &third] {
-        assert_eq!(
-            reply.header(header::CACHE_CONTROL),
-            "public, max-age=0, stale-while-revalidate=300"
-        );
+    // Shared caches keep only what was fetched without credentials (§2.3), even from the cache.
+    for reply in [&first, &second] {
+        assert_eq!(reply.header(header::CACHE_CONTROL), "private, no-cache");
+        assert_eq!(reply.header(h("cdn-cache-control")), "");
+        assert_eq!(reply.header(h("surrogate-control")), "");
+    }
+    assert_eq!(
+        third.header(header::CACHE_CONTROL),
+        "public, max-age=0, stale-while-revalidate=300"
+    );
+    for reply in [&third] {
         assert_eq!(
             reply.header(h("cdn-cache-control")),
             "public, max-age=60, stale-while-revalidate=300"
@@ -101,6 +107,8 @@ async fn public_answers_are_shared_across_users_and_have_cdn_headers() {
             reply.header(h("surrogate-control")),
             "max-age=60, stale-while-revalidate=300"
         );
+    }
+    for reply in [&first, &second, &third] {
         let tags: Vec<&str> = reply.header(h("cache-tag")).split(',').collect();
         assert_eq!(tags.len(), 4, "{tags:?}");
         assert_eq!(tags[0], "mizan:fn:post");

@@ -274,7 +274,10 @@ impl Read<'_> {
     fn response(&self, request: &Request, answer: Answer, pk: Option<&str>) -> Result<Response> {
         let scope = self.policy.scope;
         let mut headers = super::response_headers();
+        // As §2.3: an answer to a request with credentials stays out of shared caches even when
+        // every caller gets the same bytes, since several CDNs ignore `Vary`.
         let shareable = scope == CacheScope::Public
+            && !request.principal().has_credentials()
             && matches!(self.function.options.auth, crate::AuthRequirement::Public)
             && !request.read_headers()
             && !request.has_effects();
