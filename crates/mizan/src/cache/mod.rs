@@ -7,15 +7,15 @@
 //! rev is checked or issued, and its answers carry neither `X-Mizan-Cache-Status` nor the CDN
 //! headers; the manifest still publishes its policy.
 
+mod builder;
 pub(crate) mod declare;
 pub(crate) mod fill;
 mod handle;
 mod memory;
 pub mod store;
 
-pub use handle::{
-    Cache, CacheBuilder, DEFAULT_LOCK_TTL, DEFAULT_STORE_TIMEOUT, LogPurgeHook, Purged,
-};
+pub use builder::{CacheBuilder, DEFAULT_LOCK_TTL, DEFAULT_STORE_TIMEOUT, LogPurgeHook};
+pub use handle::{Cache, Purged};
 pub(crate) use handle::{ListenerFn, Lookup};
 pub use memory::{DEFAULT_BUDGET_BYTES, MemoryStore};
 pub use store::{
