@@ -34,11 +34,26 @@ export interface ChannelSubscribeOptions {
   schema?: string;
 }
 
+/**
+ * What the socket tells the watcher of its tags (see {@link ChannelSocket.watch}): a purge of
+ * watched tags (spec §2.16.5 `invalidated`, `rev` `0` when the server's store was out of reach),
+ * or `resync`, a new socket after the one that watched was lost, when purges may have been missed.
+ */
+export type ChannelWatchEvent =
+  | { type: 'invalidated'; tags: string[]; rev: number }
+  | { type: 'resync' };
+
+/** The most tags one `watch` frame may hold (spec §2.16.5). */
+export const MAX_WATCH_TAGS = 1024;
+
 // The socket handles every subscription alike; only their owners know the message types.
 type AnySub = Subscription<unknown, unknown>;
 
-// `globalThis`'s own, unbound calls: browsers refuse timers called on another object.
-const GLOBAL_TIMERS: ChannelTimers = {
+/**
+ * `globalThis`'s own, unbound calls: browsers refuse timers called on another object.
+ * @internal
+ */
+export const GLOBAL_TIMERS: ChannelTimers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
@@ -67,6 +82,10 @@ export class ChannelSocket {
   #attempt = 0;
   #nextId = 0;
   #token: string | null = null;
+  #watched: readonly string[] = [];
+  /** A socket that watched tags was lost: the next one tells the watchers to resync. */
+  #watchLost = false;
+  readonly #watchListeners = new Set<(event: ChannelWatchEvent) => void>();
 
   /**
    * @param url - the WebSocket URL, computed at each connection (it may throw: no page location).
@@ -154,14 +173,55 @@ export class ChannelSocket {
     this.#reset();
     for (const sub of this.#subs.values()) sub.lost();
     this.#attempt = 0;
-    if (this.#subs.size > 0) this.#connect();
+    if (this.#wanted()) this.#connect();
     else this.#setStatus('idle');
   }
 
-  /** Ends every subscription and closes the socket (close code 1000): no reconnection. */
+  /**
+   * Watches `tags` for purges (spec §2.16.5): replaces the socket's watched set, at once when the
+   * socket is open and again on every new socket, at most {@link MAX_WATCH_TAGS} of them (the
+   * first). While the set is not empty the socket stays open, as for a subscription, and is opened
+   * if it is not; `[]` clears it and lets the socket close when nothing is subscribed either.
+   */
+  watch(tags: readonly string[]): void {
+    const next = tags.slice(0, MAX_WATCH_TAGS);
+    if (next.length === this.#watched.length && next.every((t, i) => t === this.#watched[i])) {
+      return;
+    }
+    this.#watched = next;
+    if (this.#ready) this.#write({ type: 'watch', tags: next });
+    if (next.length === 0) this.#maybeLinger();
+    else {
+      this.#timers.clearTimeout(this.#linger);
+      if (this.#ws === null && this.#status !== 'reconnecting') this.#connect();
+    }
+  }
+
+  /**
+   * Calls `listener` with the purges of watched tags and after a lost socket was replaced (see
+   * {@link ChannelWatchEvent}); returns the unsubscribe function.
+   */
+  onWatch(listener: (event: ChannelWatchEvent) => void): () => void {
+    this.#watchListeners.add(listener);
+    return () => {
+      this.#watchListeners.delete(listener);
+    };
+  }
+
+  /** Ends every subscription, clears the watched tags and closes the socket: no reconnection. */
   close(): void {
     for (const sub of [...this.#subs.values()]) sub.close();
+    this.#watched = [];
     this.#shutdown();
+  }
+
+  /** Anything that needs the socket: a subscription or a watched tag. */
+  #wanted(): boolean {
+    return this.#subs.size > 0 || this.#watched.length > 0;
+  }
+
+  #tellWatch(event: ChannelWatchEvent): void {
+    for (const listener of [...this.#watchListeners]) listener(event);
   }
 
   #setStatus(status: ChannelConnectionStatus): void {
@@ -249,6 +309,9 @@ export class ChannelSocket {
       case 'ping':
         this.#write({ type: 'pong' });
         return;
+      case 'invalidated':
+        this.#tellWatch({ type: 'invalidated', tags: frame.tags, rev: frame.rev });
+        return;
     }
   }
 
@@ -277,7 +340,12 @@ export class ChannelSocket {
     }
     this.#ready = true;
     this.#setStatus('open');
+    if (this.#watched.length > 0) this.#write({ type: 'watch', tags: this.#watched });
     for (const sub of [...this.#subs.values()]) if (!sub.sent) this.#sendSubscribe(sub);
+    if (this.#watchLost) {
+      this.#watchLost = false;
+      this.#tellWatch({ type: 'resync' });
+    }
   }
 
   #sendSubscribe(sub: AnySub): void {
@@ -366,7 +434,7 @@ export class ChannelSocket {
   #lost(): void {
     this.#reset();
     for (const sub of this.#subs.values()) sub.lost();
-    if (this.#subs.size === 0) {
+    if (!this.#wanted()) {
       this.#setStatus('idle');
       return;
     }
@@ -375,13 +443,14 @@ export class ChannelSocket {
     this.#attempt += 1;
     this.#reconnect = this.#timers.setTimeout(() => {
       this.#reconnect = undefined;
-      if (this.#subs.size > 0 && this.#ws === null) this.#connect();
+      if (this.#wanted() && this.#ws === null) this.#connect();
       else this.#setStatus('idle');
     }, delay);
   }
 
   /** Forgets the current socket and fails what waited for its answers. */
   #reset(): void {
+    if (this.#ready && this.#watched.length > 0) this.#watchLost = true;
     this.#ws = null;
     this.#ready = false;
     this.#timers.clearTimeout(this.#liveness);
@@ -389,10 +458,10 @@ export class ChannelSocket {
   }
 
   #maybeLinger(): void {
-    if (this.#subs.size > 0) return;
+    if (this.#wanted()) return;
     this.#timers.clearTimeout(this.#linger);
     this.#linger = this.#timers.setTimeout(() => {
-      if (this.#subs.size === 0) this.#shutdown();
+      if (!this.#wanted()) this.#shutdown();
     }, this.#options.lingerMs ?? 5000);
   }
 
