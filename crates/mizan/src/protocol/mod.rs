@@ -180,6 +180,14 @@ impl Mizan {
         Self::routes(self.shared(&base, None), base)
     }
 
+    /// The router and the server state behind it, for tests that reach inside a running server.
+    #[cfg(test)]
+    pub(crate) fn router_and_shared(self, base: &str) -> (Router, Arc<Shared>) {
+        let base = base_path(base);
+        let shared = self.shared(&base, None);
+        (Self::routes(Arc::clone(&shared), base), shared)
+    }
+
     fn shared(mut self, base: &str, shell_template: Option<Arc<str>>) -> Arc<Shared> {
         let channels = self.channels.take().unwrap_or_default();
         // Functions publish through the request's state, as they read any other state.
