@@ -7,6 +7,7 @@ import { createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  ChannelSocket,
   MizanClient,
   MizanProvider,
   WATCH_DEBOUNCE_MS,
@@ -199,5 +200,29 @@ describe('live invalidation', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(conn.frames.filter((f) => f.type === 'watch')).toHaveLength(1);
     view.unmount();
+  });
+});
+
+describe('ChannelSocket.watch', () => {
+  it('sends at most 1024 tags, and only as many as fit in max_frame_bytes', async () => {
+    const timers2 = new ManualTimers();
+    const socket = new ChannelSocket(() => ws.url, { WebSocket: NodeWebSocket, timers: timers2 });
+    const many = Array.from({ length: 1100 }, (_, i) => `t${i}`);
+    socket.watch(many);
+    const conn = await ws.conn(0);
+    const first = await conn.next('watch', 0);
+    expect(first.tags).toEqual(many.slice(0, 1024));
+    socket.close();
+    ws.autoWelcome = false;
+    const small = new ChannelSocket(() => ws.url, { WebSocket: NodeWebSocket, timers: timers2 });
+    const long = Array.from({ length: 10 }, (_, i) => `${'x'.repeat(100)}${i}`);
+    small.watch(long);
+    const conn2 = await ws.conn(1);
+    // Each tag is 104 bytes of JSON with its comma: four fit in 26 + 4 × 104 = 442 ≤ 450.
+    conn2.welcome({ max_frame_bytes: 450 });
+    const second = await conn2.next('watch', 0);
+    expect(second.tags).toEqual(long.slice(0, 4));
+    expect(JSON.stringify(second).length).toBeLessThanOrEqual(450);
+    small.close();
   });
 });

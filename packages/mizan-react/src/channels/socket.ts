@@ -180,7 +180,7 @@ export class ChannelSocket {
   /**
    * Watches `tags` for purges (spec §2.16.5): replaces the socket's watched set, at once when the
    * socket is open and again on every new socket, at most {@link MAX_WATCH_TAGS} of them (the
-   * first). While the set is not empty the socket stays open, as for a subscription, and is opened
+   * first), and only as many as fit in the server's `max_frame_bytes`. While the set is not empty the socket stays open, as for a subscription, and is opened
    * if it is not; `[]` clears it and lets the socket close when nothing is subscribed either.
    */
   watch(tags: readonly string[]): void {
@@ -189,7 +189,7 @@ export class ChannelSocket {
       return;
     }
     this.#watched = next;
-    if (this.#ready) this.#write({ type: 'watch', tags: next });
+    if (this.#ready) this.#sendWatch();
     if (next.length === 0) this.#maybeLinger();
     else {
       this.#timers.clearTimeout(this.#linger);
@@ -218,6 +218,16 @@ export class ChannelSocket {
   /** Anything that needs the socket: a subscription or a watched tag. */
   #wanted(): boolean {
     return this.#subs.size > 0 || this.#watched.length > 0;
+  }
+
+  /**
+   * Sends the watched set, cut to the tags that fit in `max_frame_bytes`: a longer frame would
+   * close the socket (1009). Tags are ASCII, so their JSON length is their byte length.
+   */
+  #sendWatch(): void {
+    let bytes = '{"type":"watch","tags":[]}'.length;
+    const tags = this.#watched.filter((tag) => (bytes += JSON.stringify(tag).length + 1) <= this.#maxFrameBytes);
+    this.#write({ type: 'watch', tags });
   }
 
   #tellWatch(event: ChannelWatchEvent): void {
@@ -340,7 +350,7 @@ export class ChannelSocket {
     }
     this.#ready = true;
     this.#setStatus('open');
-    if (this.#watched.length > 0) this.#write({ type: 'watch', tags: this.#watched });
+    if (this.#watched.length > 0) this.#sendWatch();
     for (const sub of [...this.#subs.values()]) if (!sub.sent) this.#sendSubscribe(sub);
     if (this.#watchLost) {
       this.#watchLost = false;
