@@ -252,7 +252,10 @@ export class MizanClient {
       params === undefined
         ? `${this.#baseUrl}/context/${name}${canonicalQueryOfJson(json, r)}`
         : this.contextUrl(name, params, r);
-    return this.#context(url, Math.max(rev, this.reads.rev(name, json)), signal, schemaHash, {
+    const issued = this.reads.rev(name, json);
+    // Only a rev a purge issued replaces `rev`: an invalid one (negative, fractional) must still
+    // fail as `invalid_rev` rather than be read as 0.
+    return this.#context(url, issued > 0 && issued > rev ? issued : rev, signal, schemaHash, {
       name,
       json,
     });

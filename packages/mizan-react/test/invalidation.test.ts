@@ -215,6 +215,14 @@ describe('context queries refetch on purges of their tags', () => {
     expect(greets).toEqual(['?p=%7B%22name%22%3A%22ada%22%7D&rev=100', '?p=%7B%22name%22%3A%22ada%22%7D&rev=100']);
   });
 
+  it('an invalid rev option still fails as invalid_rev, with no request', async () => {
+    const server = greetServer({});
+    const { wrapper } = setup(server.fetch);
+    const view = renderHook(() => useGreetAndRename(-1), { wrapper });
+    await waitFor(() => expect(view.result.current.greet.error?.details).toMatchObject({ reason: 'invalid_rev' }));
+    expect(server.seen.filter((r) => path(r) === '/api/mizan/context/greet')).toEqual([]);
+  });
+
   it('a batch of calls refetches once, with the batch rev', async () => {
     const server = greetServer({ 'X-Mizan-Invalidate': 'greet, posts', 'X-Mizan-Rev': '77' });
     const { wrapper } = setup(server.fetch);
