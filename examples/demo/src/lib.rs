@@ -3,6 +3,7 @@
 pub mod chat;
 pub mod contact;
 pub mod functions;
+pub mod notes;
 pub mod users;
 
 use axum::Router;
@@ -125,7 +126,8 @@ pub fn app_with_channels(
         .limits(config.limits)
         .channels(channels)
         .state(functions::Stats::default())
-        .state(contact::Inbox::default());
+        .state(contact::Inbox::default())
+        .state(notes::Notes::default());
     let mizan = accounts.install(mizan);
     let (api, shell) = mizan.router_with_shell("/api/mizan", template);
     Ok(Router::new()

@@ -2,6 +2,7 @@
 //! under the Layer 1 cache key, purged by tag, with revs for writers and live invalidation for
 //! everyone else.
 
+pub(crate) mod declare;
 pub mod store;
 
 pub use store::{

@@ -148,7 +148,8 @@ impl Mizan {
     ///
     /// # Panics
     ///
-    /// When `base` is not a valid base path (see [`Mizan::router`]).
+    /// When `base` is not a valid base path (see [`Mizan::router`]), or the registry fails
+    /// [`Registry::check`].
     #[track_caller]
     pub fn router_with_shell<S: Clone + Send + Sync + 'static>(
         self,
@@ -156,6 +157,7 @@ impl Mizan {
         template: impl Into<String>,
     ) -> (Router<S>, crate::Shell) {
         let base = base_path(base);
+        check_registry(&self.registry);
         let template: Arc<str> = template.into().into();
         let shared = self.shared(&base, Some(template.clone()));
         let shell = crate::Shell::new(shared.clone(), template);
@@ -173,10 +175,13 @@ impl Mizan {
     /// # Panics
     ///
     /// When `base` does not start with `/`, or holds an empty segment (`//`), `{`, `}`, `*`,
-    /// `?` or `#`: a mistake in the application's code, found when the router is built.
+    /// `?` or `#`: a mistake in the application's code, found when the router is built. Also when
+    /// the registry fails [`Registry::check`] (a call invalidates a context that is not a
+    /// registered context with a cache policy).
     #[track_caller]
     pub fn router<S: Clone + Send + Sync + 'static>(self, base: &str) -> Router<S> {
         let base = base_path(base);
+        check_registry(&self.registry);
         Self::routes(self.shared(&base, None), base)
     }
 
@@ -432,4 +437,13 @@ async fn serve_manifest(State(shared): SharedState, request: HttpRequest) -> Res
 
 async fn not_found() -> Response {
     Error::not_found("no such Mizan endpoint").into_response()
+}
+
+/// Stops a server whose registry is inconsistent before it serves: like a bad base path, a
+/// mistake in the application's code.
+#[track_caller]
+fn check_registry(registry: &Registry) {
+    if let Err(e) = registry.check() {
+        panic!("{e}");
+    }
 }
