@@ -4,8 +4,7 @@ use std::collections::BTreeMap;
 
 use mizan_core::cache_key::is_valid_function_name;
 use mizan_core::manifest::{
-    CachePolicy,
-    AuthLevel, FunctionKind, HttpMethod, Manifest, PROTOCOL_VERSION, is_schema_hash,
+    AuthLevel, CachePolicy, FunctionKind, HttpMethod, Manifest, PROTOCOL_VERSION, is_schema_hash,
 };
 use serde_json::Value;
 

@@ -154,11 +154,7 @@ pub(crate) fn parse_invalidates(meta: &Meta, errors: &mut Errors) -> Invalidates
 }
 
 /// `key = value`, or a recorded mistake.
-fn name_value<'a>(
-    item: &'a Meta,
-    errors: &mut Errors,
-    form: &str,
-) -> Option<(String, &'a Expr)> {
+fn name_value<'a>(item: &'a Meta, errors: &mut Errors, form: &str) -> Option<(String, &'a Expr)> {
     match item {
         Meta::NameValue(nv) => match nv.path.get_ident() {
             Some(ident) => Some((ident.to_string(), &nv.value)),
@@ -221,7 +217,10 @@ fn parse_int(int: &LitInt) -> Option<u32> {
 /// `["a", "b"]`: string literals only.
 fn string_list(value: &Expr, errors: &mut Errors) -> Vec<LitStr> {
     let Expr::Array(ExprArray { elems, .. }) = value else {
-        errors.at_tokens(value, "expected an array of string literals, such as `[\"posts\"]`");
+        errors.at_tokens(
+            value,
+            "expected an array of string literals, such as `[\"posts\"]`",
+        );
         return Vec::new();
     };
     elems

@@ -7,8 +7,8 @@ use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
 
 use crate::auth;
-use crate::errors::Errors;
 use crate::cache_options;
+use crate::errors::Errors;
 use crate::options::{self, Context};
 
 struct Param {

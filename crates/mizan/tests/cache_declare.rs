@@ -123,7 +123,16 @@ fn the_manifest_publishes_policies_and_invalidations() {
     registry.check().unwrap();
     // The typed manifest reads back what it published.
     let typed = registry.manifest();
-    assert_eq!(typed.function("post").unwrap().cache.as_ref().unwrap().max_age, 60);
+    assert_eq!(
+        typed
+            .function("post")
+            .unwrap()
+            .cache
+            .as_ref()
+            .unwrap()
+            .max_age,
+        60
+    );
 }
 
 #[test]
@@ -203,8 +212,8 @@ fn hand(change: impl FnOnce(&mut FunctionOptions)) -> RegistryError {
     change(&mut options);
     Registry::new()
         .register(Hand(options), "hand")
-        .err()
-        .expect("refused")
+        .map(|_| ())
+        .expect_err("refused")
 }
 
 fn policy(max_age: u32, swr: u32, tags: &'static [&'static str]) -> Option<CacheOptions> {
@@ -220,7 +229,11 @@ fn policy(max_age: u32, swr: u32, tags: &'static [&'static str]) -> Option<Cache
 fn hand_written_options_are_checked_as_the_macro_checks_them() {
     use mizan::manifest::FunctionKind;
     let cases: Vec<(RegistryError, &str, &str)> = vec![
-        (hand(|o| o.kind = FunctionKind::Call), "", "a call cannot have a cache policy"),
+        (
+            hand(|o| o.kind = FunctionKind::Call),
+            "",
+            "a call cannot have a cache policy",
+        ),
         (
             hand(|o| o.invalidates = &["posts"]),
             "posts",
@@ -232,11 +245,31 @@ fn hand_written_options_are_checked_as_the_macro_checks_them() {
             "",
             "max_age is 31536001",
         ),
-        (hand(|o| o.cache = policy(1, 31_536_001, &[])), "", "swr is 31536001"),
-        (hand(|o| o.cache = policy(1, 0, &["post:{id"])), "post:{id", "never closed"),
-        (hand(|o| o.cache = policy(1, 0, &["a", "a"])), "a", "given twice"),
-        (hand(|o| o.cache = policy(1, 0, &["mizan:fn:x"])), "mizan:fn:x", "`mizan:`"),
-        (hand(|o| o.cache = policy(1, 0, &["u:{user}"])), "u:{user}", "names no parameter"),
+        (
+            hand(|o| o.cache = policy(1, 31_536_001, &[])),
+            "",
+            "swr is 31536001",
+        ),
+        (
+            hand(|o| o.cache = policy(1, 0, &["post:{id"])),
+            "post:{id",
+            "never closed",
+        ),
+        (
+            hand(|o| o.cache = policy(1, 0, &["a", "a"])),
+            "a",
+            "given twice",
+        ),
+        (
+            hand(|o| o.cache = policy(1, 0, &["mizan:fn:x"])),
+            "mizan:fn:x",
+            "`mizan:`",
+        ),
+        (
+            hand(|o| o.cache = policy(1, 0, &["u:{user}"])),
+            "u:{user}",
+            "names no parameter",
+        ),
         (
             hand(|o| {
                 o.kind = FunctionKind::GLOBAL_CONTEXT;
@@ -304,7 +337,9 @@ fn invalidated_contexts_are_checked_once_everything_is_registered() {
             "it is a call, not a context",
         ),
         (
-            Registry::new().register(touch_nowhere, "t").map(|r| r.check()),
+            Registry::new()
+                .register(touch_nowhere, "t")
+                .map(|r| r.check()),
             "nowhere",
             "it is not a registered function",
         ),
@@ -328,9 +363,9 @@ fn a_router_is_not_built_over_a_registry_that_fails_its_check() {
         let _ = Mizan::new(registry).router::<()>("/api/mizan");
     }))
     .unwrap_err();
-    let message = panic
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
-    assert!(message.contains("\"nowhere\" is not a registered function"), "{message}");
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        message.contains("\"nowhere\" is not a registered function"),
+        "{message}"
+    );
 }

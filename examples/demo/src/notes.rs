@@ -18,7 +18,9 @@ pub const MAX_BOARDS: usize = 1000;
 /// A board's name: 1 to 40 of `a-z`, `0-9` and `-`. The input schema states it, so the server
 /// refuses any other name before the function runs (`422 validation_failed`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
-pub struct Board(#[schemars(length(min = 1, max = 40), regex(pattern = r"^[a-z0-9-]+$"))] pub String);
+pub struct Board(
+    #[schemars(length(min = 1, max = 40), regex(pattern = r"^[a-z0-9-]+$"))] pub String,
+);
 
 /// A note's text: 1 to 280 characters, checked by the input schema like [`Board`].
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -97,7 +97,10 @@ fn the_manifest_states_the_policy_and_the_purge() {
         serde_json::to_value(&notes.cache).unwrap(),
         json!({"scope": "public", "max_age": 300, "swr": 300, "tags": ["notes:{board}"]})
     );
-    assert_eq!(manifest.function("notes.add").unwrap().invalidates, ["notes:{board}"]);
+    assert_eq!(
+        manifest.function("notes.add").unwrap().invalidates,
+        ["notes:{board}"]
+    );
     assert_eq!(
         serde_json::to_value(&manifest.function("greet").unwrap().cache).unwrap(),
         json!({"scope": "public", "max_age": 60, "swr": 300, "tags": ["greetings"]})

@@ -49,10 +49,16 @@ fn tags() -> Vec<Value> {
         .collect()
 }
 
+/// A template case: name, template, whether it is an `invalidates` one, and its slots or the
+/// error's name.
+type TemplateCase<'a> = (&'a str, &'a str, bool, Result<Vec<&'a str>, &'a str>);
+
+/// An answer case: name, function, params, templates, and what the templates expand to.
+type AnswerCase<'a> = (&'a str, &'a str, Value, Vec<&'a str>, Vec<String>);
+
 fn templates() -> Vec<Value> {
     let long = format!("{}{{x}}", "a".repeat(129));
-    // (name, template, in invalidates, Ok(slots) or Err(code))
-    let cases: Vec<(&str, &str, bool, Result<Vec<&str>, &str>)> = vec![
+    let cases: Vec<TemplateCase<'_>> = vec![
         ("literal", "posts", false, Ok(vec![])),
         ("one_slot", "post:{id}", false, Ok(vec!["id"])),
         (
@@ -278,7 +284,7 @@ fn expansions() -> Vec<Value> {
 }
 
 fn answers() -> Vec<Value> {
-    let cases: Vec<(&str, &str, Value, Vec<&str>, Vec<String>)> = vec![
+    let cases: Vec<AnswerCase<'_>> = vec![
         (
             "no_templates",
             "greet",

@@ -33,7 +33,11 @@ pub(crate) fn check(
     let cache = match (options.cache, options.kind) {
         (None, _) => None,
         (Some(_), FunctionKind::Call) => {
-            return Err(error(name, "", "a call cannot have a cache policy: calls are never cached"));
+            return Err(error(
+                name,
+                "",
+                "a call cannot have a cache policy: calls are never cached",
+            ));
         }
         (Some(cache), FunctionKind::Context(kind)) => {
             Some(check_policy(name, &cache, kind, input_schema)?)
@@ -63,14 +67,20 @@ fn check_policy(
         return Err(error(
             name,
             "",
-            &format!("max_age is {}; it must be in 1 ..= {MAX_CACHE_SECONDS}", cache.max_age),
+            &format!(
+                "max_age is {}; it must be in 1 ..= {MAX_CACHE_SECONDS}",
+                cache.max_age
+            ),
         ));
     }
     if cache.swr > MAX_CACHE_SECONDS {
         return Err(error(
             name,
             "",
-            &format!("swr is {}; it must be in 0 ..= {MAX_CACHE_SECONDS}", cache.swr),
+            &format!(
+                "swr is {}; it must be in 0 ..= {MAX_CACHE_SECONDS}",
+                cache.swr
+            ),
         ));
     }
     let templates = parse_all(name, cache.tags, TagTemplate::parse)?;
@@ -131,7 +141,9 @@ fn check_slots(name: &str, template: &TagTemplate, schema: &Value) -> Result<(),
             return Err(error(
                 name,
                 template.as_str(),
-                &format!("the slot {{{slot}}} names an optional parameter; a slot's parameter is required"),
+                &format!(
+                    "the slot {{{slot}}} names an optional parameter; a slot's parameter is required"
+                ),
             ));
         }
         if !is_scalar(property, schema) {
@@ -232,12 +244,9 @@ mod tests {
         assert_eq!(texts, ["user:{name}", "items", "item:{id}"]);
         assert_eq!(plan.policy.tags, texts);
         let params = json!({"id": "7", "name": "Ada Lovelace"});
-        let tags = mizan_core::cache_tags::answer_tags(
-            "f",
-            params.as_object().unwrap(),
-            &plan.templates,
-        )
-        .unwrap();
+        let tags =
+            mizan_core::cache_tags::answer_tags("f", params.as_object().unwrap(), &plan.templates)
+                .unwrap();
         assert_eq!(tags[2..], ["user:Ada%20Lovelace", "items", "item:7"]);
     }
 

@@ -161,7 +161,10 @@ impl fmt::Display for RegistryError {
                 template,
                 reason,
             } if template.is_empty() => {
-                write!(f, "the cache policy of function {name:?} is invalid: {reason}")
+                write!(
+                    f,
+                    "the cache policy of function {name:?} is invalid: {reason}"
+                )
             }
             Self::InvalidCacheDeclaration {
                 name,

@@ -327,7 +327,12 @@ impl Registry {
                 output: f.output_schema.clone(),
                 schema_hash: f.schema_hash.clone(),
                 cache: f.cache.as_ref().map(|plan| plan.policy.clone()),
-                invalidates: f.options.invalidates.iter().map(|&t| t.to_owned()).collect(),
+                invalidates: f
+                    .options
+                    .invalidates
+                    .iter()
+                    .map(|&t| t.to_owned())
+                    .collect(),
             })
             .collect();
         Manifest::new(functions)
