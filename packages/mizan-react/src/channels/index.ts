@@ -11,11 +11,10 @@ export type { ChannelPosition, Welcome } from './frames.js';
 export type { ChannelOptions, ChannelTimers } from './options.js';
 export {
   ChannelSocket,
-  MAX_WATCH_TAGS,
   type ChannelConnectionStatus,
   type ChannelSubscribeOptions,
-  type ChannelWatchEvent,
 } from './socket.js';
+export { MAX_WATCH_TAGS, type ChannelWatchEvent } from './watch.js';
 export { WATCH_DEBOUNCE_MS } from './live.js';
 export type {
   ChannelListener,

@@ -10,6 +10,7 @@ import { reconnectDelay } from './backoff.js';
 import { PendingRequests } from './requests.js';
 import { DEFAULT_WELCOME, encodeFrame, readServerFrame, type ServerFrame } from './frames.js';
 import type { ChannelOptions, ChannelTimers } from './options.js';
+import { WatchedTags, type ChannelWatchEvent } from './watch.js';
 import {
   Subscription,
   notConnected,
@@ -33,18 +34,6 @@ export interface ChannelSubscribeOptions {
   /** The channel's `schema_hash` the client was built with (spec §2.15.3 `subscribe`). */
   schema?: string;
 }
-
-/**
- * What the socket tells the watcher of its tags (see {@link ChannelSocket.watch}): a purge of
- * watched tags (spec §2.16.5 `invalidated`, `rev` `0` when the server's store was out of reach),
- * or `resync`, a new socket after the one that watched was lost, when purges may have been missed.
- */
-export type ChannelWatchEvent =
-  | { type: 'invalidated'; tags: string[]; rev: number }
-  | { type: 'resync' };
-
-/** The most tags one `watch` frame may hold (spec §2.16.5). */
-export const MAX_WATCH_TAGS = 1024;
 
 // The socket handles every subscription alike; only their owners know the message types.
 type AnySub = Subscription<unknown, unknown>;
@@ -82,10 +71,7 @@ export class ChannelSocket {
   #attempt = 0;
   #nextId = 0;
   #token: string | null = null;
-  #watched: readonly string[] = [];
-  /** A socket that watched tags was lost: the next one tells the watchers to resync. */
-  #watchLost = false;
-  readonly #watchListeners = new Set<(event: ChannelWatchEvent) => void>();
+  readonly #watched = new WatchedTags();
 
   /**
    * @param url - the WebSocket URL, computed at each connection (it may throw: no page location).
@@ -179,18 +165,15 @@ export class ChannelSocket {
 
   /**
    * Watches `tags` for purges (spec §2.16.5): replaces the socket's watched set, at once when the
-   * socket is open and again on every new socket, at most {@link MAX_WATCH_TAGS} of them (the
-   * first), and only as many as fit in the server's `max_frame_bytes`. While the set is not empty the socket stays open, as for a subscription, and is opened
-   * if it is not; `[]` clears it and lets the socket close when nothing is subscribed either.
+   * socket is open and again on every new socket, at most `MAX_WATCH_TAGS` of them (the first),
+   * and only as many as fit in the server's `max_frame_bytes`. While the set is not empty the
+   * socket stays open, as for a subscription, and is opened if it is not; `[]` clears it and lets
+   * the socket close when nothing is subscribed either.
    */
   watch(tags: readonly string[]): void {
-    const next = tags.slice(0, MAX_WATCH_TAGS);
-    if (next.length === this.#watched.length && next.every((t, i) => t === this.#watched[i])) {
-      return;
-    }
-    this.#watched = next;
-    if (this.#ready) this.#sendWatch();
-    if (next.length === 0) this.#maybeLinger();
+    if (!this.#watched.set(tags)) return;
+    if (this.#ready) this.#write(this.#watched.frame(this.#maxFrameBytes));
+    if (this.#watched.tags.length === 0) this.#maybeLinger();
     else {
       this.#timers.clearTimeout(this.#linger);
       if (this.#ws === null && this.#status !== 'reconnecting') this.#connect();
@@ -202,36 +185,19 @@ export class ChannelSocket {
    * {@link ChannelWatchEvent}); returns the unsubscribe function.
    */
   onWatch(listener: (event: ChannelWatchEvent) => void): () => void {
-    this.#watchListeners.add(listener);
-    return () => {
-      this.#watchListeners.delete(listener);
-    };
+    return this.#watched.on(listener);
   }
 
   /** Ends every subscription, clears the watched tags and closes the socket: no reconnection. */
   close(): void {
     for (const sub of [...this.#subs.values()]) sub.close();
-    this.#watched = [];
+    this.#watched.set([]);
     this.#shutdown();
   }
 
   /** Anything that needs the socket: a subscription or a watched tag. */
   #wanted(): boolean {
-    return this.#subs.size > 0 || this.#watched.length > 0;
-  }
-
-  /**
-   * Sends the watched set, cut to the tags that fit in `max_frame_bytes`: a longer frame would
-   * close the socket (1009). Tags are ASCII, so their JSON length is their byte length.
-   */
-  #sendWatch(): void {
-    let bytes = '{"type":"watch","tags":[]}'.length;
-    const tags = this.#watched.filter((tag) => (bytes += JSON.stringify(tag).length + 1) <= this.#maxFrameBytes);
-    this.#write({ type: 'watch', tags });
-  }
-
-  #tellWatch(event: ChannelWatchEvent): void {
-    for (const listener of [...this.#watchListeners]) listener(event);
+    return this.#subs.size > 0 || this.#watched.tags.length > 0;
   }
 
   #setStatus(status: ChannelConnectionStatus): void {
@@ -320,7 +286,7 @@ export class ChannelSocket {
         this.#write({ type: 'pong' });
         return;
       case 'invalidated':
-        this.#tellWatch({ type: 'invalidated', tags: frame.tags, rev: frame.rev });
+        this.#watched.tell({ type: 'invalidated', tags: frame.tags, rev: frame.rev });
         return;
     }
   }
@@ -350,11 +316,11 @@ export class ChannelSocket {
     }
     this.#ready = true;
     this.#setStatus('open');
-    if (this.#watched.length > 0) this.#sendWatch();
+    if (this.#watched.tags.length > 0) this.#write(this.#watched.frame(this.#maxFrameBytes));
     for (const sub of [...this.#subs.values()]) if (!sub.sent) this.#sendSubscribe(sub);
-    if (this.#watchLost) {
-      this.#watchLost = false;
-      this.#tellWatch({ type: 'resync' });
+    if (this.#watched.lost) {
+      this.#watched.lost = false;
+      this.#watched.tell({ type: 'resync' });
     }
   }
 
@@ -460,7 +426,7 @@ export class ChannelSocket {
 
   /** Forgets the current socket and fails what waited for its answers. */
   #reset(): void {
-    if (this.#ready && this.#watched.length > 0) this.#watchLost = true;
+    if (this.#ready && this.#watched.tags.length > 0) this.#watched.lost = true;
     this.#ws = null;
     this.#ready = false;
     this.#timers.clearTimeout(this.#liveness);
