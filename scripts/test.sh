@@ -56,6 +56,9 @@ cargo build --locked -p mizan-demo
 npm run build:demo
 npm run test:e2e
 
+step "mizan-edge in front of the demo server (in Node and in workerd)"
+npm run test:demo -w packages/mizan-edge
+
 step "spec conformance: a client written from spec/PROTOCOL.md alone, against the demo"
 python3 spec/conformance/check.py --spawn --quiet
 

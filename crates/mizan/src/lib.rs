@@ -56,7 +56,7 @@
 //!
 //! A function answers with its typed output and may add response effects through its
 //! [`Request`]: cookies ([`Request::set_cookie`]), headers ([`Request::set_header`]) and cache
-//! hints ([`Request::invalidate_tag`], [`Request::set_rev`]). [`Request::principal`] is who asks:
+//! hints ([`Request::invalidate_tag`], which purges the [`cache`] too). [`Request::principal`] is who asks:
 //! the user, the verified token claims, and what the [`Authenticator`] attached.
 //!
 //! [`channels`] add typed WebSocket streams: declare a [`channels::Channel`], register it with
@@ -113,7 +113,7 @@ pub use mizan_core::manifest::{
     HttpMethod, Manifest,
 };
 pub use principal::{Principal, User};
-pub use protocol::{Cors, InvalidOrigin, Mizan, SCHEMA_HEADER};
+pub use protocol::{CACHE_STATUS_HEADER, Cors, InvalidOrigin, Mizan, PK_HEADER, SCHEMA_HEADER};
 pub use registry::{Registry, RegistryError};
 pub use request::{Request, RequestBuilder, cookie_value};
 pub use serve::{Serve, ServeOptions, serve, shutdown_signal};

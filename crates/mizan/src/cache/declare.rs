@@ -18,8 +18,6 @@ pub(crate) struct CachePlan {
     pub(crate) policy: CachePolicy,
     /// `policy.tags`, parsed, in declared order: expand them with
     /// [`mizan_core::cache_tags::answer_tags`].
-    // Read by the cache runtime (§2.16.3), which is built on top of this; drop the allow then.
-    #[allow(dead_code)]
     pub(crate) templates: Vec<TagTemplate>,
 }
 

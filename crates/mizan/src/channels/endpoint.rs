@@ -44,8 +44,6 @@ impl ChannelServer {
     /// Hands a purge to the sockets watching its tags (`spec/PROTOCOL.md` §2.16.5): each gets
     /// one `invalidated` frame through its outbound queue. The cache calls it for every purge of
     /// every process sharing its store.
-    // Until the cache runtime calls it, only the tests do.
-    #[allow(dead_code)]
     pub(crate) fn invalidated(&self, invalidation: &crate::cache::Invalidation) {
         self.watchers.invalidated(invalidation);
     }

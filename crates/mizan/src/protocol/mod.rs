@@ -3,6 +3,7 @@
 mod batch;
 mod body;
 mod budget;
+mod cached;
 mod call;
 mod context;
 mod cors;
@@ -28,6 +29,7 @@ use crate::request::StateMap;
 use crate::{Error, ErrorCode, Registry, Result};
 
 pub(crate) use budget::BodyBudget;
+pub use cached::{CACHE_STATUS_HEADER, PK_HEADER};
 pub use cors::{Cors, InvalidOrigin};
 
 /// The request header in which a client names the schema hash (manifest `schema_hash`, §2.7) of
@@ -62,6 +64,7 @@ pub struct Mizan {
     upload_dir: Option<std::path::PathBuf>,
     channels: Option<crate::channels::Channels>,
     channel_options: crate::channels::ChannelOptions,
+    cache: Option<crate::cache::Cache>,
 }
 
 impl Mizan {
@@ -77,6 +80,7 @@ impl Mizan {
             upload_dir: None,
             channels: None,
             channel_options: crate::channels::ChannelOptions::default(),
+            cache: None,
         }
     }
 
@@ -132,6 +136,17 @@ impl Mizan {
     #[must_use]
     pub fn channel_options(mut self, options: crate::channels::ChannelOptions) -> Self {
         self.channel_options = options;
+        self
+    }
+
+    /// Caches the answers of contexts with a cache policy (`spec/PROTOCOL.md` §2.16) and purges
+    /// what calls invalidate. Without it, contexts with a policy are answered as contexts without
+    /// one (§2.3) and no rev is issued; the manifest publishes their policies either way. Keep a
+    /// clone to purge from outside functions, which reach it with
+    /// [`Request::cache`](crate::Request::cache).
+    #[must_use]
+    pub fn cache(mut self, cache: crate::cache::Cache) -> Self {
+        self.cache = Some(cache);
         self
     }
 
@@ -197,13 +212,16 @@ impl Mizan {
         let channels = self.channels.take().unwrap_or_default();
         // Functions publish through the request's state, as they read any other state.
         self.state.insert(channels.clone());
+        if let Some(cache) = &self.cache {
+            self.state.insert(cache.clone());
+        }
         // Serialized once: the registry cannot change after the router is built.
         let manifest = self
             .expose_manifest
             .then(|| serde_json::to_vec(&self.registry.manifest()).map(bytes::Bytes::from))
             .transpose()
             .unwrap_or_else(|e| unreachable!("a manifest of JSON values always serializes: {e}"));
-        Arc::new(Shared {
+        let shared = Arc::new(Shared {
             registry: self.registry,
             authenticator: self.authenticator,
             state: self.state,
@@ -215,7 +233,22 @@ impl Mizan {
             shell_template,
             upload_dir: self.upload_dir.unwrap_or_else(std::env::temp_dir),
             channels: crate::channels::endpoint::ChannelServer::new(channels, self.channel_options),
-        })
+            cache: self.cache,
+            invalidation_listener: std::sync::OnceLock::new(),
+        });
+        if let Some(cache) = &shared.cache {
+            // Weak: the cache may outlive this server (the application keeps a clone).
+            let server = Arc::downgrade(&shared);
+            let listener: Arc<crate::cache::ListenerFn> =
+                Arc::new(move |invalidation: &crate::cache::Invalidation| {
+                    if let Some(server) = server.upgrade() {
+                        server.channels.invalidated(invalidation);
+                    }
+                });
+            cache.listen(&listener);
+            shared.invalidation_listener.set(listener).ok();
+        }
+        shared
     }
 
     fn routes<S: Clone + Send + Sync + 'static>(shared: Arc<Shared>, base: String) -> Router<S> {
