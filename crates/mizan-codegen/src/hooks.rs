@@ -14,14 +14,14 @@ export function use__P__(): UseMutationResult<t.__P__Output, MizanError, t.__P__
 const GLOBAL: &str = r#"
 /** The global context `__NAME__`: seeded from the page's hydration payload, so the first render makes no request. */
 export function use__P__(options?: { rev?: number }): UseQueryResult<t.__P__Output, MizanError> {
-  return useMizanContext<t.__P__Input, t.__P__Output>("__NAME__", {}, s.__P__InputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "__HASH__" });
+__LIVE__  return useMizanContext<t.__P__Input, t.__P__Output>("__NAME__", {}, s.__P__InputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "__HASH__" });
 }
 "#;
 
 const LOCAL: &str = r#"
 /** Reads the local context `__NAME__` (`GET /context/__NAME__?p=...`). */
 export function use__P__Query(params: t.__P__Input, options?: { rev?: number }): UseQueryResult<t.__P__Output, MizanError> {
-  return useMizanContext<t.__P__Input, t.__P__Output>("__NAME__", params, s.__P__InputSchema, { rev: options?.rev ?? 0, schemaHash: "__HASH__" });
+__LIVE__  return useMizanContext<t.__P__Input, t.__P__Output>("__NAME__", params, s.__P__InputSchema, { rev: options?.rev ?? 0, schemaHash: "__HASH__" });
 }
 
 const __P__Context = createContext<UseQueryResult<t.__P__Output, MizanError> | null>(null);
@@ -58,7 +58,8 @@ export function use__P__Channel(params: t.__P__ChannelParams, options?: MizanCha
 /// `hooks.ts`: a mutation hook per call, a hook per global context, and a query hook plus a
 /// provider and its hook per local context. Each sends the schema hash of the function it was
 /// generated for, so a server with another version of it answers `stale_client` (§2.7). Then a
-/// hook per channel, whose result has `send` only when subscribers may send to it.
+/// hook per channel, whose result has `send` only when subscribers may send to it. The hooks of
+/// contexts with a cache policy turn live invalidation on.
 pub(crate) fn emit(model: &Model, header: &str) -> String {
     let mut out = String::from(header);
     out.push('\n');
@@ -79,6 +80,10 @@ pub(crate) fn emit(model: &Model, header: &str) -> String {
         // Only with channels, so that a manifest without any generates the file it always did.
         out.push_str("import { useMizanChannel, type MizanChannelHookOptions, type UseMizanChannelResult } from \"mizan-react\";\n");
     }
+    if model.functions.iter().any(|f| f.cache.is_some()) {
+        // Cached contexts are refetched when other callers purge their tags (§2.16.5).
+        out.push_str("import { useMizanLiveInvalidation } from \"mizan-react\";\n");
+    }
     out.push_str("import * as s from \"./schemas.js\";\nimport type * as t from \"./types.js\";\n");
     for f in &model.functions {
         let template = match f.kind {
@@ -92,7 +97,15 @@ pub(crate) fn emit(model: &Model, header: &str) -> String {
             &template
                 .replace("__NAME__", &f.name)
                 .replace("__P__", &f.pascal)
-                .replace("__HASH__", &f.schema_hash),
+                .replace("__HASH__", &f.schema_hash)
+                .replace(
+                    "__LIVE__",
+                    if f.cache.is_some() {
+                        "  useMizanLiveInvalidation();\n"
+                    } else {
+                        ""
+                    },
+                ),
         );
     }
     for c in &model.channels {

@@ -13,6 +13,7 @@ import {
   WATCH_DEBOUNCE_MS,
   channelSocket,
   useMizanContext,
+  useMizanLiveInvalidation,
   type MizanInvalidation,
 } from '../src/index.js';
 import { ChannelServer, ManualTimers, NodeWebSocket, type Conn } from './channelServer.js';
@@ -224,5 +225,31 @@ describe('ChannelSocket.watch', () => {
     expect(second.tags).toEqual(long.slice(0, 4));
     expect(JSON.stringify(second).length).toBeLessThanOrEqual(450);
     small.close();
+  });
+
+  it('useMizanLiveInvalidation turns it on without a channel hook; without it no socket opens', async () => {
+    function LiveNotes() {
+      useMizanLiveInvalidation();
+      return createElement(Notes);
+    }
+    const plain = makeClient();
+    const quiet = render(
+      createElement(MizanProvider, { client: plain, queryClient: new QueryClient() }, createElement(Notes)),
+    );
+    await waitFor(() => expect(quiet.getByTestId('notes').textContent).toBe('v1'));
+    debounce();
+    expect(ws.conns).toHaveLength(0);
+    quiet.unmount();
+    // It has no socket: afterEach must not make one to close.
+    clients.splice(clients.indexOf(plain), 1);
+
+    const client = makeClient();
+    const view = render(
+      createElement(MizanProvider, { client, queryClient: new QueryClient() }, createElement(LiveNotes)),
+    );
+    await waitFor(() => expect(view.getByTestId('notes').textContent).toBe('v1'));
+    debounce();
+    const conn = await ws.conn(0);
+    expect(await watchFrame(conn)).toEqual({ type: 'watch', tags: ['mizan:fn:notes', 'notes:red'] });
   });
 });

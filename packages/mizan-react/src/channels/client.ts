@@ -4,7 +4,9 @@
  * @module
  */
 
+import { useEffect } from 'react';
 import type { MizanClient } from '../client.js';
+import { useMizanClient } from '../provider.js';
 import { watchReads } from './live.js';
 import { ChannelSocket, GLOBAL_TIMERS } from './socket.js';
 
@@ -45,4 +47,18 @@ export function channelUrl(baseUrl: string, location?: string): string {
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
   return url.href;
+}
+
+/**
+ * Turns live invalidation on for the client of the nearest `MizanProvider` (spec §2.16.5): the
+ * hooks generated for contexts with a cache policy call it, so other callers' writes refresh
+ * their reads without polling, while an app without cached contexts never loads the socket code.
+ * It opens no connection by itself: the socket connects once a tagged read is held, and not at
+ * all when the client's `liveInvalidation` is off.
+ */
+export function useMizanLiveInvalidation(): void {
+  const client = useMizanClient();
+  useEffect(() => {
+    if (client.liveInvalidation) channelSocket(client);
+  }, [client]);
 }

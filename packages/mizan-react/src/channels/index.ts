@@ -6,7 +6,7 @@
  */
 
 export { RECONNECT_BASE_MS, RECONNECT_MAX_MS, reconnectDelay } from './backoff.js';
-export { channelSocket, channelUrl } from './client.js';
+export { channelSocket, channelUrl, useMizanLiveInvalidation } from './client.js';
 export type { ChannelPosition, Welcome } from './frames.js';
 export type { ChannelOptions, ChannelTimers } from './options.js';
 export {

@@ -3,6 +3,7 @@
 import { createContext, createElement, useContext, type ReactElement, type ReactNode } from "react";
 import type { UseMutationResult, UseQueryResult } from "@tanstack/react-query";
 import { useMizanCall, useMizanContext, type MizanError } from "mizan-react";
+import { useMizanLiveInvalidation } from "mizan-react";
 import * as s from "./schemas.js";
 import type * as t from "./types.js";
 
@@ -23,11 +24,13 @@ export function useProfileSave(): UseMutationResult<t.ProfileSaveOutput, MizanEr
 
 /** The global context `settings`: seeded from the page's hydration payload, so the first render makes no request. */
 export function useSettings(options?: { rev?: number }): UseQueryResult<t.SettingsOutput, MizanError> {
+  useMizanLiveInvalidation();
   return useMizanContext<t.SettingsInput, t.SettingsOutput>("settings", {}, s.SettingsInputSchema, { rev: options?.rev ?? 0, staleTime: Infinity, schemaHash: "g136LcwxDjdfUfe7YneUOg" });
 }
 
 /** Reads the local context `tree` (`GET /context/tree?p=...`). */
 export function useTreeQuery(params: t.TreeInput, options?: { rev?: number }): UseQueryResult<t.TreeOutput, MizanError> {
+  useMizanLiveInvalidation();
   return useMizanContext<t.TreeInput, t.TreeOutput>("tree", params, s.TreeInputSchema, { rev: options?.rev ?? 0, schemaHash: "W3lcSjXgZw6bsltRknddaA" });
 }
 

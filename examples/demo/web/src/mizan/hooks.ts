@@ -4,6 +4,7 @@ import { createContext, createElement, useContext, type ReactElement, type React
 import type { UseMutationResult, UseQueryResult } from "@tanstack/react-query";
 import { useMizanCall, useMizanContext, type MizanError } from "mizan-react";
 import { useMizanChannel, type MizanChannelHookOptions, type UseMizanChannelResult } from "mizan-react";
+import { useMizanLiveInvalidation } from "mizan-react";
 import * as s from "./schemas.js";
 import type * as t from "./types.js";
 
@@ -84,6 +85,7 @@ export function useEcho(): UseMutationResult<t.EchoOutput, MizanError, t.EchoInp
 
 /** Reads the local context `greet` (`GET /context/greet?p=...`). */
 export function useGreetQuery(params: t.GreetInput, options?: { rev?: number }): UseQueryResult<t.GreetOutput, MizanError> {
+  useMizanLiveInvalidation();
   return useMizanContext<t.GreetInput, t.GreetOutput>("greet", params, s.GreetInputSchema, { rev: options?.rev ?? 0, schemaHash: "tVgMG78BIOPIcMdybPYFqg" });
 }
 
@@ -105,6 +107,7 @@ export function useGreet(): UseQueryResult<t.GreetOutput, MizanError> {
 
 /** Reads the local context `notes` (`GET /context/notes?p=...`). */
 export function useNotesQuery(params: t.NotesInput, options?: { rev?: number }): UseQueryResult<t.NotesOutput, MizanError> {
+  useMizanLiveInvalidation();
   return useMizanContext<t.NotesInput, t.NotesOutput>("notes", params, s.NotesInputSchema, { rev: options?.rev ?? 0, schemaHash: "ivdTWlGIZk9T9FLI6kV8gA" });
 }
 
