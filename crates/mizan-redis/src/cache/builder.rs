@@ -106,7 +106,9 @@ impl RedisCacheStoreBuilder {
         let (stop, stopped) = oneshot::channel();
         let subscription = Subscription {
             client,
+            commands: ops.connection.clone(),
             channel: ops.names.channel(),
+            log: ops.names.log(),
             origin: ops.origin.clone(),
             sink: Arc::clone(&sink),
             upkeep: self.upkeep,

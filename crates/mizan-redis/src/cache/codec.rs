@@ -47,18 +47,58 @@ pub(crate) fn encode_purge(origin: &str, tags: &[String]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A purge message, `<rev in decimal> <tail>`: the rev, the origin and the tags.
-pub(crate) fn decode_purge(message: &[u8]) -> Option<(u64, String, Vec<String>)> {
+/// A purge as the log and the channel carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Purge {
+    pub(crate) rev: u64,
+    /// The id of the store that purged.
+    pub(crate) origin: String,
+    pub(crate) tags: Vec<String>,
+}
+
+/// A purge message, `<rev in decimal> <tail>`.
+pub(crate) fn decode_purge(message: &[u8]) -> Option<Purge> {
     let space = message.iter().position(|&byte| byte == b' ')?;
-    let rev = std::str::from_utf8(&message[..space]).ok()?;
-    if rev.is_empty() || !rev.bytes().all(|byte| byte.is_ascii_digit()) {
-        return None;
-    }
-    let rev = rev.parse().ok()?;
+    let rev = decimal(std::str::from_utf8(&message[..space]).ok()?)?;
     let mut reader = Reader(message[space + 1..].strip_prefix(PURGE)?);
     let origin = reader.str()?.to_owned();
     let tags = reader.strs()?;
-    reader.0.is_empty().then_some((rev, origin, tags))
+    reader.0.is_empty().then_some(Purge { rev, origin, tags })
+}
+
+/// The id of an entry of the purge log, `<ms>-<seq>`, ordered as Redis orders them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct LogId(pub(crate) u64, pub(crate) u64);
+
+impl LogId {
+    pub(crate) fn parse(text: &[u8]) -> Option<Self> {
+        let text = std::str::from_utf8(text).ok()?;
+        let (ms, seq) = text.split_once('-')?;
+        Some(Self(decimal(ms)?, decimal(seq)?))
+    }
+}
+
+impl std::fmt::Display for LogId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.0, self.1)
+    }
+}
+
+/// A live purge message, `<log entry id> <rev> <tail>`.
+pub(crate) fn decode_message(message: &[u8]) -> Option<(LogId, Purge)> {
+    let space = message.iter().position(|&byte| byte == b' ')?;
+    Some((
+        LogId::parse(&message[..space])?,
+        decode_purge(&message[space + 1..])?,
+    ))
+}
+
+/// Digits only (`parse` alone takes a `+`).
+fn decimal(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 /// `None` only for a field over 4 GiB, which no answer has.
@@ -157,7 +197,11 @@ mod tests {
         message.extend(encode_purge("me", &tags).unwrap());
         assert_eq!(
             decode_purge(&message),
-            Some((1_764_460_000_000, "me".into(), tags))
+            Some(Purge {
+                rev: 1_764_460_000_000,
+                origin: "me".into(),
+                tags
+            })
         );
         let mut trailing = message.clone();
         trailing.push(0);
@@ -171,6 +215,22 @@ mod tests {
             b"99999999999999999999999 mzP1",
         ] {
             assert_eq!(decode_purge(bad), None, "{bad:?}");
+        }
+        let mut live = b"1764460000000-3 ".to_vec();
+        live.extend(&message);
+        let (id, purge) = decode_message(&live).unwrap();
+        assert_eq!(id, LogId(1_764_460_000_000, 3));
+        assert_eq!(Some(purge), decode_purge(&message));
+        assert_eq!(decode_message(&message), None);
+    }
+
+    #[test]
+    fn log_ids_order_as_redis_orders_them() {
+        assert!(LogId::parse(b"2-0").unwrap() > LogId::parse(b"1-10").unwrap());
+        assert!(LogId::parse(b"1-10").unwrap() > LogId::parse(b"1-9").unwrap());
+        assert_eq!(LogId::parse(b"12-3").unwrap().to_string(), "12-3");
+        for bad in [&b""[..], b"1", b"-1", b"1-", b"+1-2", b"1-2-3", b"a-1"] {
+            assert_eq!(LogId::parse(bad), None, "{bad:?}");
         }
     }
 }

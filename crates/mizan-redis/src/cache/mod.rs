@@ -32,10 +32,9 @@ use subscriber::SinkSlot;
 ///
 /// Every operation fails with a [`StoreError`] within the
 /// [timeout](RedisCacheStoreBuilder::timeout) when Redis is down or does not answer, and works
-/// again once it does; the Pub/Sub connection comes back by itself, with backoff. Purges published
-/// by other processes while this store's Pub/Sub connection is down do not reach its sink (their
-/// answers are gone from Redis all the same). An entry that does not decode, or holds another
-/// key's answer, is a miss.
+/// again once it does; the Pub/Sub connection comes back by itself, with backoff, and hands the
+/// sink the purges it missed meanwhile from a log of the purges Redis keeps for the tag rev
+/// retention. An entry that does not decode, or holds another key's answer, is a miss.
 ///
 /// Dropping the store closes its connections.
 pub struct RedisCacheStore {

@@ -7,8 +7,9 @@
 //! - `p` `rev:<tag>`: the rev of the tag's last purge, kept for the tag rev retention;
 //! - `p` `last-rev`: the last rev issued, kept forever (one number);
 //! - `p` `lock:<cache key>`: a fill lock, holding its holder's random token, with its time to live;
-//! - `p` `purges`: the Pub/Sub channel each purge is published on as `<rev> <tail>`, the tail
-//!   holding the purging store's id and the tags.
+//! - `p` `purge-log`: a stream of the purges of the tag rev retention, each entry's field `p`
+//!   holding `<rev> <tail>`, the tail holding the purging store's id and the tags;
+//! - `p` `purges`: the Pub/Sub channel each purge is published on as `<log entry id> <rev> <tail>`.
 //!
 //! The namespaces do not nest, so no cache key or tag can name another kind of key. The scripts
 //! reach answer keys through their tags' sets, so the store needs one Redis (or a primary with
@@ -43,6 +44,10 @@ impl Names {
 
     pub(crate) fn lock(&self, key: &str) -> String {
         format!("{}lock:{key}", self.prefix)
+    }
+
+    pub(crate) fn log(&self) -> String {
+        format!("{}purge-log", self.prefix)
     }
 
     pub(crate) fn channel(&self) -> String {

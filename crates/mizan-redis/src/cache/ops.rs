@@ -13,7 +13,7 @@ use super::names::Names;
 
 /// What every operation needs: the connection, the names, the scripts and the bounds.
 pub(crate) struct Ops {
-    connection: ConnectionManager,
+    pub(crate) connection: ConnectionManager,
     pub(crate) names: Names,
     timeout: Duration,
     retention: Duration,
@@ -112,7 +112,7 @@ impl Ops {
         let tail = codec::encode_purge(&self.origin, tags)
             .ok_or_else(|| StoreError::new("purge: a tag is over 4 GiB"))?;
         let mut invocation = self.purge.prepare_invoke();
-        invocation.key(self.names.last_rev());
+        invocation.key(self.names.last_rev()).key(self.names.log());
         for tag in tags {
             invocation
                 .key(self.names.tag_set(tag))

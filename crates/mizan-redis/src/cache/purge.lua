@@ -2,9 +2,10 @@
 -- (crates/mizan-redis/src/cache/ops.rs).
 --
 -- KEYS[1]         the last issued rev
--- KEYS[2i], KEYS[2i+1]  for each tag: its set of cache keys, its remembered rev
--- ARGV[1]  how long a tag's rev is remembered, in milliseconds
--- ARGV[2]  the Pub/Sub channel of purges
+-- KEYS[2]         the log of purges: a stream, each entry's field `p` holding `<rev> <tail>`
+-- KEYS[2i+1], KEYS[2i+2]  for each tag: its set of cache keys, its remembered rev
+-- ARGV[1]  how long a tag's rev (and a purge in the log) is remembered, in milliseconds
+-- ARGV[2]  the Pub/Sub channel of purges, on which `<log entry id> <rev> <tail>` is published
 -- ARGV[3]  the prefix of answer keys
 -- ARGV[4]  the message's tail (the purging store and the tags, encoded by the caller)
 -- returns the new rev, in decimal
@@ -19,7 +20,7 @@ local rev = math.max(last + 1, now)
 local text = string.format('%d', rev)
 redis.call('SET', KEYS[1], text)
 
-for i = 2, #KEYS, 2 do
+for i = 3, #KEYS, 2 do
   redis.call('SET', KEYS[i + 1], text, 'PX', ARGV[1])
   local members = redis.call('SMEMBERS', KEYS[i])
   -- In slices: unpack has a limit on how many values it spreads.
@@ -33,5 +34,9 @@ for i = 2, #KEYS, 2 do
   redis.call('DEL', KEYS[i])
 end
 
-redis.call('PUBLISH', ARGV[2], text .. ' ' .. ARGV[4])
+-- The log lets a process whose Pub/Sub connection was down hand over the purges it missed.
+local message = text .. ' ' .. ARGV[4]
+local oldest = string.format('%d', math.max(0, now - tonumber(ARGV[1])))
+local id = redis.call('XADD', KEYS[2], 'MINID', '~', oldest, '*', 'p', message)
+redis.call('PUBLISH', ARGV[2], id .. ' ' .. message)
 return text

@@ -1,18 +1,26 @@
 //! The store's one Pub/Sub connection, owned by one task: subscribed to the purge channel, it hands
 //! every other store's purges to the sink, and when the connection is lost it reconnects with
-//! backoff and subscribes again. The store hands its own purges to the sink itself, when they
-//! succeed, so they reach it even while this connection is down; their echo is skipped here.
+//! backoff, subscribes again and hands over the purges it missed from the purge log. The store
+//! hands its own purges to the sink itself, when they succeed, so they reach it even while this
+//! connection is down; their echo is skipped here.
+//!
+//! Each purge is handed over once: the task remembers the log id of the last purge it handled and
+//! skips any at or before it, whether it comes live or from the log.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use mizan::cache::{Invalidation, PurgeSink};
-use redis::aio::{PubSub, PubSubSink, PubSubStream};
+use redis::Value;
+use redis::aio::{ConnectionManager, PubSub, PubSubSink, PubSubStream};
 use tokio::sync::oneshot;
 use tokio::time::{Instant, timeout};
 
-use super::codec;
+use super::codec::{self, LogId, Purge};
+
+/// How many log entries one read takes.
+const LOG_PAGE: usize = 500;
 
 /// Where purges go once [`on_purge`](mizan::cache::CacheStore::on_purge) was called.
 pub(crate) type SinkSlot = Arc<OnceLock<PurgeSink>>;
@@ -31,14 +39,18 @@ pub(crate) struct Upkeep {
 /// The task's settings.
 pub(crate) struct Subscription {
     pub(crate) client: redis::Client,
+    /// For reading the log (a subscribed connection cannot).
+    pub(crate) commands: ConnectionManager,
     pub(crate) channel: String,
+    pub(crate) log: String,
     pub(crate) origin: String,
     pub(crate) sink: SinkSlot,
     pub(crate) upkeep: Upkeep,
 }
 
-/// Subscribes `pubsub` to the channel, within the timeout (so that a store that cannot subscribe
-/// fails to connect), then starts the task; it ends when `stop`'s sender is dropped.
+/// Subscribes `pubsub` to the channel and finds where the log ends, within the timeout (so that a
+/// store that cannot subscribe fails to connect), then starts the task; it ends when `stop`'s
+/// sender is dropped.
 pub(crate) async fn spawn(
     subscription: Subscription,
     pubsub: PubSub,
@@ -50,7 +62,28 @@ pub(crate) async fn spawn(
         sink.subscribe(&subscription.channel),
     )
     .await?;
-    tokio::spawn(subscription.run((sink, stream), stop));
+    // After subscribing: every purge past this point arrives live.
+    let mut newest = redis::cmd("XREVRANGE");
+    newest
+        .arg(&subscription.log)
+        .arg("+")
+        .arg("-")
+        .arg("COUNT")
+        .arg(1);
+    let entries: Vec<Value> = bounded(
+        subscription.upkeep.timeout,
+        newest.query_async(&mut subscription.commands.clone()),
+    )
+    .await?;
+    let last = match entries.first() {
+        None => LogId::default(),
+        Some(entry) => {
+            log_entry(entry)
+                .ok_or("the purge log holds an entry this store did not write")?
+                .0
+        }
+    };
+    tokio::spawn(subscription.run((sink, stream), stop, last));
     Ok(())
 }
 
@@ -61,12 +94,20 @@ enum Ended {
 }
 
 impl Subscription {
-    async fn run(self, connection: (PubSubSink, PubSubStream), mut stop: oneshot::Receiver<()>) {
+    async fn run(
+        self,
+        connection: (PubSubSink, PubSubStream),
+        mut stop: oneshot::Receiver<()>,
+        mut last: LogId,
+    ) {
         let mut connection = Some(connection);
         let mut delay = self.upkeep.min;
         loop {
             if let Some((mut sink, mut stream)) = connection.take() {
-                match self.serve(&mut sink, &mut stream, &mut stop).await {
+                match self
+                    .serve(&mut sink, &mut stream, &mut stop, &mut last)
+                    .await
+                {
                     Ended::Stopped => return,
                     Ended::Lost(reason) => {
                         tracing::warn!(
@@ -80,7 +121,7 @@ impl Subscription {
                 _ = &mut stop => return,
                 () = tokio::time::sleep(jittered(delay)) => {}
             }
-            match self.reconnect().await {
+            match self.reconnect(&mut last).await {
                 Ok(restored) => {
                     tracing::info!("redis cache store: Pub/Sub connection restored");
                     connection = Some(restored);
@@ -98,6 +139,7 @@ impl Subscription {
         sink: &mut PubSubSink,
         stream: &mut PubSubStream,
         stop: &mut oneshot::Receiver<()>,
+        last: &mut LogId,
     ) -> Ended {
         let every = self.upkeep.ping;
         let mut ping = tokio::time::interval_at(Instant::now() + every, every);
@@ -106,7 +148,12 @@ impl Subscription {
                 _ = &mut *stop => return Ended::Stopped,
                 message = stream.next() => match message {
                     None => return Ended::Lost("closed".into()),
-                    Some(message) => self.deliver(message.get_payload_bytes()),
+                    Some(message) => match codec::decode_message(message.get_payload_bytes()) {
+                        Some((id, purge)) => self.deliver(last, id, purge),
+                        None => tracing::warn!(
+                            "redis cache store: dropped a purge message this store did not write"
+                        ),
+                    },
                 },
                 _ = ping.tick() => {
                     if let Err(reason) = bounded(self.upkeep.timeout, sink.ping::<redis::Value>()).await {
@@ -117,26 +164,66 @@ impl Subscription {
         }
     }
 
-    fn deliver(&self, payload: &[u8]) {
-        let Some((rev, origin, tags)) = codec::decode_purge(payload) else {
-            tracing::warn!("redis cache store: dropped a purge message this store did not write");
+    /// Hands a purge to the sink, unless it was handled already or is this store's own.
+    fn deliver(&self, last: &mut LogId, id: LogId, purge: Purge) {
+        if id <= *last {
             return;
-        };
-        if origin == self.origin {
+        }
+        *last = id;
+        if purge.origin == self.origin {
             return;
         }
         if let Some(sink) = self.sink.get() {
-            sink(Invalidation { tags, rev });
+            sink(Invalidation {
+                tags: purge.tags,
+                rev: purge.rev,
+            });
         }
     }
 
-    async fn reconnect(&self) -> Result<(PubSubSink, PubSubStream), String> {
+    /// A new connection subscribed to the purges, after which the purges logged since `last` are
+    /// handed over.
+    async fn reconnect(&self, last: &mut LogId) -> Result<(PubSubSink, PubSubStream), String> {
         let timeout = self.upkeep.timeout;
         let pubsub = bounded(timeout, self.client.get_async_pubsub()).await?;
         let (mut sink, stream) = pubsub.split();
         bounded(timeout, sink.subscribe(&self.channel)).await?;
-        Ok((sink, stream))
+        loop {
+            let mut page = redis::cmd("XRANGE");
+            page.arg(&self.log)
+                .arg(format!("({last}"))
+                .arg("+")
+                .arg("COUNT")
+                .arg(LOG_PAGE);
+            let entries: Vec<Value> =
+                bounded(timeout, page.query_async(&mut self.commands.clone())).await?;
+            for entry in &entries {
+                match log_entry(entry) {
+                    Some((id, purge)) => self.deliver(last, id, purge),
+                    None => {
+                        return Err("the purge log holds an entry this store did not write".into());
+                    }
+                }
+            }
+            if entries.len() < LOG_PAGE {
+                return Ok((sink, stream));
+            }
+        }
     }
+}
+
+/// One entry of the purge log as XRANGE gives it, `[id, ["p", "<rev> <tail>"]]`.
+fn log_entry(entry: &Value) -> Option<(LogId, Purge)> {
+    let Value::Array(parts) = entry else {
+        return None;
+    };
+    let [Value::BulkString(id), Value::Array(fields)] = parts.as_slice() else {
+        return None;
+    };
+    let [_, Value::BulkString(message)] = fields.as_slice() else {
+        return None;
+    };
+    Some((LogId::parse(id)?, codec::decode_purge(message)?))
 }
 
 /// `operation`, failing after `limit`.
