@@ -298,3 +298,17 @@ async fn unusable_options_are_refused() {
         .unwrap_err();
     assert!(error.to_string().contains("bad URL"), "{error}");
 }
+
+#[tokio::test]
+async fn a_dropped_store_leaves_no_subscription_behind() {
+    let prefix = unique_prefix();
+    let channel = format!("{prefix}:purges");
+    let store = store(&prefix).await;
+    assert_eq!(support::numsub(&channel).await, 1);
+    drop(store);
+    let deadline = std::time::Instant::now() + support::PATIENCE;
+    while support::numsub(&channel).await != 0 {
+        assert!(std::time::Instant::now() < deadline, "still subscribed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
