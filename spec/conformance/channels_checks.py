@@ -15,9 +15,9 @@ and answers the message's position `{epoch, offset}`). Users: the demo's fixture
 The WebSocket client is ws_client.py (RFC 6455 on `socket`). This file holds the helpers, the
 manifest's `channels` and the runner; channels_connect.py the upgrade (§2.15.2); channels_subscribe.py
 unreadable frames and `subscribe`; channels_flow.py unsubscribe, send, auth, delivery and recovery;
-channels_hostile.py what a browser never sends and what must not leak; channels_close.py the close
-codes, the flood limit and the slow checks over time (idle, credentials checked again), which run
-in the background meanwhile.
+channels_hostile.py what a browser never sends and what must not leak; channels_watch.py live
+invalidation (`watch`, `invalidated`, §2.16.5); channels_close.py the close codes, the flood limit and
+the slow checks over time (idle, credentials checked again), which run in the background meanwhile.
 
 Every room name carries a random tag, so groups are fresh on every run even against a server that
 keeps its history. A check the demo fails for a reason reported as a demo bug is an XFAIL.
@@ -273,6 +273,7 @@ def run(C):
     import channels_flow
     import channels_hostile
     import channels_subscribe
+    import channels_watch
     t0 = len(C.RESULTS)
     m = C.get(f"{C.BASE}/manifest").json
     if not (isinstance(m, dict) and any(c.get("name") == "chat" for c in m.get("channels") or [])):
@@ -289,6 +290,7 @@ def run(C):
     for name in ("unsubscribe", "send", "auth", "delivery", "offset", "recovery"):
         guarded(C, name, lambda: getattr(channels_flow, name + "_checks")(C, K, U))
     guarded(C, "hostile", lambda: channels_hostile.run(C, K, U))
+    guarded(C, "watch", lambda: channels_watch.run(C, K, U))
     guarded(C, "close", lambda: channels_close.close_checks(C, K, U, wel))
     channels_close.finish_slow(C, K, slow)
     if C.SPAWN:

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use mizan_core::cache_key::is_valid_function_name;
 use mizan_core::manifest::{
-    AuthLevel, FunctionKind, HttpMethod, Manifest, PROTOCOL_VERSION, is_schema_hash,
+    AuthLevel, CachePolicy, FunctionKind, HttpMethod, Manifest, PROTOCOL_VERSION, is_schema_hash,
 };
 use serde_json::Value;
 
@@ -30,6 +30,10 @@ pub(crate) struct Function {
     /// The raw schemas, for OpenAPI.
     pub(crate) input_schema: Value,
     pub(crate) output_schema: Value,
+    /// A context's cache policy (`spec/PROTOCOL.md` §2.16.1), for OpenAPI.
+    pub(crate) cache: Option<CachePolicy>,
+    /// The tag templates a call purges (§2.16.4), for OpenAPI.
+    pub(crate) invalidates: Vec<String>,
 }
 
 /// Every function, channel and named type, each in a stable order.
@@ -169,6 +173,8 @@ pub(crate) fn read(manifest: &Manifest) -> Result<Model, GenerateError> {
             output,
             input_schema: input_schema.clone(),
             output_schema: output_schema.clone(),
+            cache: entry.cache.clone(),
+            invalidates: entry.invalidates.clone(),
         });
     }
     // Type names must be identifiers and must not take a name generated for a function.

@@ -91,6 +91,14 @@ pub(crate) fn emit(model: &Model) -> String {
             operation["security"] = json!([{ "bearer": [] }]);
             operation["x-mizan-auth"] = json!(f.auth.as_str());
         }
+        // The policy and the purges as the manifest states them (§2.16.1), so a tool or a CDN
+        // configuration can read them from the same document.
+        if let Some(cache) = &f.cache {
+            operation["x-mizan-cache"] = json!(cache);
+        }
+        if !f.invalidates.is_empty() {
+            operation["x-mizan-invalidates"] = json!(f.invalidates);
+        }
         let mut parameters = vec![json!({
             "name": "X-Mizan-Schema", "in": "header", "required": false,
             "description": "The schema hash the client was built against; another one is 409 stale_client (spec/PROTOCOL.md §2.7)",

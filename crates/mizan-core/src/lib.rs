@@ -36,6 +36,7 @@
 
 pub mod base64url;
 pub mod cache_key;
+pub mod cache_tags;
 pub mod canonical;
 pub mod context_query;
 mod error;

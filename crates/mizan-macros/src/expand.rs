@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
 
 use crate::auth;
+use crate::cache_options;
 use crate::errors::Errors;
 use crate::options::{self, Context};
 
@@ -33,11 +34,42 @@ pub(crate) fn client(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
             "a global context takes no parameters: it is fetched once per page; use `context = \"local\"` for one with parameters",
         );
     }
+    check_cache_options(&options, &mut errors);
+    let wire_names: Vec<String> = params.iter().map(|p| p.wire_name.clone()).collect();
+    let cache = cache_options::cache_expr(options.cache.as_ref(), &wire_names, &mut errors);
+    let invalidates =
+        cache_options::invalidates_expr(&options.invalidates, &wire_names, &mut errors);
     errors.finish()?;
     let Some(request) = request else {
         unreachable!("check_signature records an error whenever it finds no request parameter");
     };
-    Ok(generate(&function, &options, &request, &params))
+    let cache = CacheTokens { cache, invalidates };
+    Ok(generate(&function, &options, &request, &params, &cache))
+}
+
+/// The cache options' expressions, checked before generation.
+struct CacheTokens {
+    cache: TokenStream,
+    invalidates: TokenStream,
+}
+
+/// A policy belongs on a context (calls are never cached) and `invalidates` on a call (a
+/// context's read purges nothing).
+fn check_cache_options(options: &options::Options, errors: &mut Errors) {
+    if let (Context::None, Some(ident)) = (options.context, &options.cache_ident) {
+        errors.at_tokens(
+            ident,
+            "`cache(...)` is for contexts (`context = \"global\"` or `\"local\"`): a call is never cached",
+        );
+    }
+    if let (Context::Global | Context::Local, Some(ident)) =
+        (options.context, &options.invalidates_ident)
+    {
+        errors.at_tokens(
+            ident,
+            "`invalidates` is for calls: a context only reads, so it has nothing to purge",
+        );
+    }
 }
 
 /// Checks everything about the signature that can be checked without types, recording each
@@ -185,6 +217,7 @@ fn generate(
     options: &options::Options,
     request: &Pat,
     params: &[Param],
+    cache_tokens: &CacheTokens,
 ) -> TokenStream {
     let private = quote!(::mizan::__private);
     let ItemFn {
@@ -214,6 +247,7 @@ fn generate(
     };
 
     let auth = auth::requirement(&options.auth);
+    let CacheTokens { cache, invalidates } = cache_tokens;
     let kind = match options.context {
         Context::None => quote!(#private::FunctionKind::Call),
         Context::Global => quote!(#private::FunctionKind::Context(#private::ContextKind::Global)),
@@ -277,8 +311,8 @@ fn generate(
                         auth: #auth,
                         kind: #kind,
                         params: &[#(#wire_names),*],
-                        cache: ::core::option::Option::None,
-                        invalidates: &[],
+                        cache: #cache,
+                        invalidates: #invalidates,
                     }
                 }
 

@@ -4,6 +4,7 @@
 
 mod attrs;
 mod auth;
+mod cache_options;
 mod errors;
 mod expand;
 mod field_options;

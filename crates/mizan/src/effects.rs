@@ -35,6 +35,9 @@ const RESERVED_HEADERS: &[&str] = &[
     "surrogate-control",
     "cloudflare-cdn-cache-control",
     "x-accel-expires",
+    // A CDN purges by these tags (§2.16.7): only the cache's own tags may name an answer.
+    "cache-tag",
+    "surrogate-key",
     // Every 401 carries `WWW-Authenticate: Bearer` (§2.5).
     "www-authenticate",
     // Every answer is `nosniff`; `503 overloaded` says when to retry (§2.11).
@@ -93,15 +96,21 @@ impl Effects {
     }
 
     pub(crate) fn invalidate_tag(&mut self, tag: String) -> Result<()> {
-        if !is_valid_tag(&tag) {
+        if !mizan_core::cache_tags::is_valid_tag(&tag) {
             return Err(Error::internal(format!(
-                "{tag:?} is not a valid cache tag: use 1 to 128 bytes of [A-Za-z0-9_.:-]"
+                "{tag:?} is not a valid cache tag: use 1 to 128 bytes of [A-Za-z0-9_.:%-]"
             )));
         }
         self.add_tag(tag);
         Ok(())
     }
 
+    /// The tags invalidated so far, in the order first named.
+    pub(crate) fn invalidated_tags(&self) -> &[String] {
+        &self.invalidated_tags
+    }
+
+    /// Records the rev a purge issued (§2.16.4); only the cache issues revs.
     pub(crate) fn set_rev(&mut self, rev: u64) -> Result<()> {
         if rev == 0 || i64::try_from(rev).map_or(true, |r| r > MAX_SAFE_INTEGER) {
             return Err(Error::internal(format!(
@@ -148,13 +157,6 @@ impl Effects {
             headers.insert(HeaderName::from_static(REV_HEADER), HeaderValue::from(rev));
         }
     }
-}
-
-fn is_valid_tag(tag: &str) -> bool {
-    (1..=128).contains(&tag.len())
-        && tag
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'))
 }
 
 /// RFC 6265 §4.1.1: a cookie name is a token, its value cookie-octets (optionally quoted), and an
@@ -232,6 +234,8 @@ mod tests {
             header::CONTENT_TYPE,
             header::SET_COOKIE,
             header::CACHE_CONTROL,
+            HeaderName::from_static("cache-tag"),
+            HeaderName::from_static("surrogate-key"),
         ] {
             assert!(
                 effects
@@ -274,8 +278,14 @@ mod tests {
         assert!(effects.invalidate_tag(String::new()).is_err());
         assert!(effects.invalidate_tag("a,b".into()).is_err());
         assert!(effects.invalidate_tag("x".repeat(129)).is_err());
+        assert!(effects.invalidate_tag("a b".into()).is_err());
         assert!(effects.set_rev(0).is_err());
         assert!(effects.set_rev(1 << 53).is_err());
         assert!(effects.is_empty());
+        // Expanded template values escape with `%` (§2.16.2).
+        effects
+            .invalidate_tag("user:Ada%20Lovelace".into())
+            .unwrap();
+        assert_eq!(effects.invalidated_tags(), ["user:Ada%20Lovelace"]);
     }
 }

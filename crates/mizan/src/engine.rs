@@ -36,7 +36,14 @@ pub(crate) struct Shared {
     pub(crate) upload_dir: std::path::PathBuf,
     /// Channels: publishing, subscribers and socket limits.
     pub(crate) channels: crate::channels::endpoint::ChannelServer,
+    /// The context cache, when the application configured one (§2.16).
+    pub(crate) cache: Option<crate::cache::Cache>,
+    /// Hands the cache's invalidations to this server's sockets; the cache holds it weakly.
+    pub(crate) invalidation_listener: InvalidationListener,
 }
+
+/// The listener a server registers with its cache, kept alive by the server.
+pub(crate) type InvalidationListener = std::sync::OnceLock<Arc<crate::cache::ListenerFn>>;
 
 impl Shared {
     /// Looks a function up by the name in its path (names never need percent-encoding).
@@ -72,6 +79,20 @@ pub(crate) async fn run(
             .params_validator
             .check(&function.input_schema, params)?;
     }
+    // Expanded before the run, from checked params: a call that could not name what it purges
+    // does not run.
+    let declared = function
+        .invalidates
+        .iter()
+        .map(|template| {
+            template.expand(&params).map_err(|e| {
+                Error::internal(format!(
+                    "{} cannot name what it invalidates: {e}",
+                    function.options.rust_name
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     if function.input_has_wide {
         let mut object = Value::Object(params);
         crate::wide_int::numbers_from_strings(
@@ -84,14 +105,17 @@ pub(crate) async fn run(
             _ => unreachable!("the conversion keeps an object an object"),
         };
     }
-    guarded(
+    let output = guarded(
         request,
         function
             .function
             .call(request, Params::new(params), encoding),
         || format!("server function {} panicked", function.options.rust_name),
     )
-    .await
+    .await?;
+    // On success only (§2.16.4); the purge itself happens when the request's answer is built.
+    request.record_invalidation(&declared, None);
+    Ok(output)
 }
 
 /// Runs application code (a function, a form's rules and handler) as one step of `request`: a
@@ -106,6 +130,23 @@ pub(crate) async fn guarded<T>(
     let result = std::panic::AssertUnwindSafe(step).catch_unwind().await;
     request.end_step(before, result.is_ok());
     result.unwrap_or_else(|_| Err(Error::internal(what())))
+}
+
+/// The response for `result` of a call or batch: the tags its functions invalidated are purged
+/// through the cache (§2.16.4), then the effects are added, the purge's rev among them.
+pub(crate) async fn finish(
+    shared: &Shared,
+    request: &Request,
+    result: Result<Response>,
+) -> Response {
+    if let Some(cache) = &shared.cache {
+        let tags = request.invalidated_tags();
+        if !tags.is_empty() {
+            let rev = cache.purge_valid(&tags).await;
+            request.record_invalidation(&[], rev);
+        }
+    }
+    with_effects(request, result)
 }
 
 /// The response for `result`, with the effects `request`'s functions recorded (§2.10).

@@ -46,6 +46,9 @@
 //! | `auth = my_check` | `fn` or `async fn my_check(req: &mizan::Request) -> bool` (or `-> mizan::Result<bool>`); false gives 401 or 403 |
 //! | `context = "global"` | a context without params, fetched once and embedded in the first HTML |
 //! | `context = "local"` | a context with params, fetched with `GET` |
+//! | `cache(max_age = 60, scope = "public", swr = 300, tags = ["posts", "post:{id}"])` | a context's cache policy (`spec/PROTOCOL.md` §2.16): `max_age` in `1..=31536000` is required; `scope` is `"public"`, `"permission"` (the default) or `"user"`; `swr` defaults to 300; `tags` are tag templates whose `{slot}`s name required string, integer or boolean params |
+//! | `invalidates = ["posts", "post:{id}"]` | a call: the tags its successful run purges, with the call's own params in the slots |
+//! | `invalidates(tags = [...], contexts = ["post_list"])` | the same, plus every answer of each named context (its tag `mizan:fn:post_list`); each must be a registered context with a policy, checked by [`Registry::check`] when the router is built |
 //!
 //! The function's name becomes a unit struct that implements the server function; the original
 //! body stays callable as `echo::call(&req, ...)`. The wire protocol is specified in
@@ -53,7 +56,7 @@
 //!
 //! A function answers with its typed output and may add response effects through its
 //! [`Request`]: cookies ([`Request::set_cookie`]), headers ([`Request::set_header`]) and cache
-//! hints ([`Request::invalidate_tag`], [`Request::set_rev`]). [`Request::principal`] is who asks:
+//! hints ([`Request::invalidate_tag`], which purges the [`cache`] too). [`Request::principal`] is who asks:
 //! the user, the verified token claims, and what the [`Authenticator`] attached.
 //!
 //! [`channels`] add typed WebSocket streams: declare a [`channels::Channel`], register it with
@@ -110,7 +113,7 @@ pub use mizan_core::manifest::{
     HttpMethod, Manifest,
 };
 pub use principal::{Principal, User};
-pub use protocol::{Cors, InvalidOrigin, Mizan, SCHEMA_HEADER};
+pub use protocol::{CACHE_STATUS_HEADER, Cors, InvalidOrigin, Mizan, PK_HEADER, SCHEMA_HEADER};
 pub use registry::{Registry, RegistryError};
 pub use request::{Request, RequestBuilder, cookie_value};
 pub use serve::{Serve, ServeOptions, serve, shutdown_signal};

@@ -220,16 +220,40 @@ impl Request {
         self.lock_effects().set_header(name, value)
     }
 
-    /// Tells the client that cached reads tagged `tag` are stale: the response lists it in
-    /// `X-Mizan-Invalidate`. Tags are 1 to 128 bytes of `[A-Za-z0-9_.:-]`.
+    /// Purges the cached reads tagged `tag` when the call returns (`spec/PROTOCOL.md` §2.16.4),
+    /// whether it succeeds or returns an error (not when it panics): the response lists it in
+    /// `X-Mizan-Invalidate`, with the rev the purge issued in `X-Mizan-Rev`. Tags are 1 to 128
+    /// bytes of `[A-Za-z0-9_.:%-]`.
     pub fn invalidate_tag(&self, tag: impl Into<String>) -> Result<(), Error> {
         self.lock_effects().invalidate_tag(tag.into())
     }
 
-    /// Tells the client the rev its next context reads must use (`X-Mizan-Rev`, §1.3.1); when set
-    /// more than once, the highest wins.
-    pub fn set_rev(&self, rev: u64) -> Result<(), Error> {
-        self.lock_effects().set_rev(rev)
+    /// The server's context cache, to purge from a function ([`Cache::purge_tags`]; tags named
+    /// with [`invalidate_tag`](Self::invalidate_tag) are purged for you). `internal` when the
+    /// server was built without [`Mizan::cache`](crate::Mizan::cache).
+    ///
+    /// [`Cache::purge_tags`]: crate::cache::Cache::purge_tags
+    pub fn cache(&self) -> Result<&crate::cache::Cache, Error> {
+        self.state
+            .get::<crate::cache::Cache>()
+            .ok_or_else(|| Error::internal("no cache was given to Mizan::cache"))
+    }
+
+    /// The tags the request's functions invalidated so far.
+    pub(crate) fn invalidated_tags(&self) -> Vec<String> {
+        self.lock_effects().invalidated_tags().to_vec()
+    }
+
+    /// Records tags a function's declaration invalidates (already checked) and a purge's rev.
+    pub(crate) fn record_invalidation(&self, tags: &[String], rev: Option<u64>) {
+        let mut effects = self.lock_effects();
+        for tag in tags {
+            // Expanded templates are valid tags by construction; a bad one is skipped, not sent.
+            let _ = effects.invalidate_tag(tag.clone());
+        }
+        if let Some(rev) = rev {
+            let _ = effects.set_rev(rev);
+        }
     }
 
     /// The value of the request cookie `name`, if the request carries it.

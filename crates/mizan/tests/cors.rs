@@ -94,7 +94,7 @@ async fn an_allowed_origin_gets_its_preflight_and_its_answers() {
     assert_eq!(reply.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), ALLOWED);
     assert_eq!(
         reply.header(header::ACCESS_CONTROL_EXPOSE_HEADERS),
-        "etag, retry-after, x-mizan-invalidate, x-mizan-rev"
+        "cache-tag, etag, retry-after, x-mizan-cache-status, x-mizan-invalidate, x-mizan-rev"
     );
     assert!(
         reply

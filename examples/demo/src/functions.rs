@@ -39,8 +39,8 @@ pub struct Greeting {
     pub text: String,
 }
 
-/// A greeting for `name`: a local context, cached by URL.
-#[mizan::client(context = "local")]
+/// A greeting for `name`: a local context, cached by URL, and by the server for a minute.
+#[mizan::client(context = "local", cache(scope = "public", max_age = 60, tags = ["greetings"]))]
 pub fn greet(_req: &Request, name: String) -> Result<Greeting> {
     let name = name.trim();
     if name.is_empty() {
@@ -112,6 +112,8 @@ pub fn registry_for(dev: bool) -> std::result::Result<Registry, RegistryError> {
     registry
         .register(echo, "echo")?
         .register(greet, "greet")?
+        .register(crate::notes::notes, "notes")?
+        .register(crate::notes::add_note, "notes.add")?
         .register(admin_stats, "admin.stats")?
         .register(crate::chat::announce, "chat.announce")?
         .form::<crate::contact::Contact>()?

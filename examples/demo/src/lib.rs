@@ -3,6 +3,7 @@
 pub mod chat;
 pub mod contact;
 pub mod functions;
+pub mod notes;
 pub mod users;
 
 use axum::Router;
@@ -107,17 +108,19 @@ pub struct Config {
 
 /// The whole demo: Mizan under `/api/mizan`, authenticated by `accounts` (see [`open_accounts`]),
 /// the built web app's assets under `/assets`, and the HTML shell, with the global contexts
-/// embedded, for every other path.
+/// embedded, for every other path. Nothing is cached (see [`app_with_channels`]).
 pub fn app(accounts: &Accounts, config: &Config) -> Result<Router, RegistryError> {
-    app_with_channels(accounts, config, Channels::in_process())
+    app_with_channels(accounts, config, Channels::in_process(), None)
 }
 
 /// [`app`] whose chat travels through `channels`: in-process for one server, or through Redis
-/// (`mizan_redis::RedisLayer`) so that several demo processes share their rooms.
+/// (`mizan_redis::RedisLayer`) so that several demo processes share their rooms; with `cache`,
+/// contexts with a cache policy are kept and purged (spec §2.16).
 pub fn app_with_channels(
     accounts: &Accounts,
     config: &Config,
     channels: Channels,
+    cache: Option<mizan::cache::Cache>,
 ) -> Result<Router, RegistryError> {
     let template = std::fs::read_to_string(format!("{WEB_DIST}/index.html"))
         .unwrap_or_else(|_| FALLBACK_PAGE.to_owned());
@@ -125,7 +128,12 @@ pub fn app_with_channels(
         .limits(config.limits)
         .channels(channels)
         .state(functions::Stats::default())
-        .state(contact::Inbox::default());
+        .state(contact::Inbox::default())
+        .state(notes::Notes::default());
+    let mizan = match cache {
+        Some(cache) => mizan.cache(cache),
+        None => mizan,
+    };
     let mizan = accounts.install(mizan);
     let (api, shell) = mizan.router_with_shell("/api/mizan", template);
     Ok(Router::new()

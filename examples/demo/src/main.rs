@@ -111,6 +111,7 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
             return Ok(ExitCode::FAILURE);
         }
     };
+    let cache = mizan::cache::Cache::builder(&secret).build();
     let keys = Keys::new(secret);
     println!("database: {}", without_password(&args.database_url));
     let accounts = open_accounts(&keys, &args.database_url).await?;
@@ -135,7 +136,7 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         None => Channels::in_process(),
     };
-    let router = app_with_channels(&accounts, &config, channels)?;
+    let router = app_with_channels(&accounts, &config, channels, Some(cache))?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
     println!("mizan demo listening on http://{local}");
     if args.dev {

@@ -62,13 +62,15 @@ async fn the_demo_binary_serves_every_function() {
         .iter()
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), 16, "{names:?}");
+    assert_eq!(names.len(), 18, "{names:?}");
     for name in [
         "auth.login",
         "auth.logout",
         "chat.announce",
         "current_user",
         "demo.sign_in",
+        "notes",
+        "notes.add",
     ] {
         assert!(names.contains(&name), "{name} in {names:?}");
     }

@@ -1,9 +1,11 @@
-//! Writes `spec/vectors/canonical.json`, `mwt.json`, `query.json` and `errors.json`.
+//! Writes `spec/vectors/canonical.json`, `mwt.json`, `query.json`, `errors.json` and
+//! `cache_tags.json`.
 //!
 //! Run once when the specification changes: `cargo run -p mizan-core --example generate_vectors`.
 //! Every case states the outcome it is meant to show, and the generator refuses to write a file in
 //! which the library disagrees, so a vector is never just whatever the code happened to do.
 
+mod cache_tags;
 mod canonical;
 mod errors;
 mod mwt;
@@ -39,6 +41,7 @@ fn main() {
     write(&out.join("mwt.json"), &mwt::vectors());
     write(&out.join("query.json"), &query::vectors());
     write(&out.join("errors.json"), &errors::vectors());
+    write(&out.join("cache_tags.json"), &cache_tags::vectors());
 }
 
 fn write(path: &Path, value: &Value) {

@@ -10,6 +10,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Uri, header};
 
 use super::socket::{self, SocketCount, Upgrade};
+use super::watchers::Watchers;
 use super::{ChannelOptions, Channels};
 use crate::engine::Shared;
 use crate::serve::ConnectionHandle;
@@ -23,6 +24,8 @@ const READ_BUFFER_BYTES: usize = 1024;
 pub(crate) struct ChannelServer {
     pub(crate) channels: Channels,
     pub(crate) options: ChannelOptions,
+    /// The sockets watching tags (§2.16.5).
+    pub(crate) watchers: Watchers,
     sockets: Arc<AtomicUsize>,
     next_socket: AtomicU64,
 }
@@ -32,16 +35,17 @@ impl ChannelServer {
         Self {
             channels,
             options,
+            watchers: Watchers::default(),
             sockets: Arc::new(AtomicUsize::new(0)),
             next_socket: AtomicU64::new(0),
         }
     }
 
-    /// Hands a purge to the sockets watching its tags (`spec/PROTOCOL.md` §2.16.5).
-    // The seam between the cache and the sockets: live invalidation fills it in.
-    #[allow(clippy::unused_self, dead_code)]
+    /// Hands a purge to the sockets watching its tags (`spec/PROTOCOL.md` §2.16.5): each gets
+    /// one `invalidated` frame through its outbound queue. The cache calls it for every purge of
+    /// every process sharing its store.
     pub(crate) fn invalidated(&self, invalidation: &crate::cache::Invalidation) {
-        let _ = invalidation;
+        self.watchers.invalidated(invalidation);
     }
 }
 

@@ -11,6 +11,9 @@ use crate::Error;
 /// The largest offset (`2^53 - 1`).
 const MAX_OFFSET: u64 = (1 << 53) - 1;
 
+/// The most tags one `watch` frame may name (§2.16.5).
+pub(crate) const MAX_WATCHED_TAGS: usize = 1024;
+
 /// A client frame, read and checked for shape.
 #[derive(Debug)]
 pub(crate) enum ClientFrame {
@@ -32,6 +35,9 @@ pub(crate) enum ClientFrame {
     Auth {
         reference: String,
         token: Option<String>,
+    },
+    Watch {
+        tags: Vec<String>,
     },
     Ping,
     Pong,
@@ -171,10 +177,42 @@ pub(crate) fn parse(text: &str) -> Result<ClientFrame, Malformed> {
                 None => Err(Malformed::default()),
             }
         }
+        "watch" => match object.remove("tags") {
+            Some(Value::Array(tags)) => watched_tags(tags)
+                .map(|tags| ClientFrame::Watch { tags })
+                .ok_or_else(Malformed::default),
+            _ => Err(Malformed::default()),
+        },
         "ping" => Ok(ClientFrame::Ping),
         "pong" => Ok(ClientFrame::Pong),
         _ => Err(Malformed::default()),
     }
+}
+
+/// The tags of a `watch` frame: at most [`MAX_WATCHED_TAGS`] distinct valid tags, or `None`.
+fn watched_tags(tags: Vec<Value>) -> Option<Vec<String>> {
+    if tags.len() > MAX_WATCHED_TAGS {
+        return None;
+    }
+    let tags: Vec<String> = tags
+        .into_iter()
+        .map(|tag| match tag {
+            Value::String(tag) if is_tag(&tag) => Some(tag),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let mut seen = std::collections::HashSet::with_capacity(tags.len());
+    tags.iter()
+        .all(|tag| seen.insert(tag.as_str()))
+        .then_some(())?;
+    Some(tags)
+}
+
+/// Whether `s` is a tag (§2.16.1): 1 to 128 bytes of `A-Z a-z 0-9 _ . : - %`.
+fn is_tag(s: &str) -> bool {
+    (1..=128).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-' | b'%'))
 }
 
 fn text(value: &Value) -> Utf8Bytes {
@@ -272,6 +310,12 @@ pub(crate) fn error(error: &Error, about: About<'_>) -> Utf8Bytes {
     text(&frame)
 }
 
+/// `invalidated`: `tags` in the purge's order.
+pub(crate) fn invalidated<'a>(tags: impl IntoIterator<Item = &'a str>, rev: u64) -> Utf8Bytes {
+    let tags: Vec<&str> = tags.into_iter().collect();
+    text(&json!({"type": "invalidated", "tags": tags, "rev": rev}))
+}
+
 /// `ping`.
 pub(crate) fn ping() -> Utf8Bytes {
     Utf8Bytes::from_static(r#"{"type":"ping"}"#)
@@ -321,6 +365,83 @@ mod tests {
             parse(&format!(r#"{{"type":"ping","x":{fine}}}"#)),
             Ok(ClientFrame::Ping)
         ));
+    }
+
+    fn watched(text: &str) -> Option<Vec<String>> {
+        match parse(text) {
+            Ok(ClientFrame::Watch { tags }) => Some(tags),
+            Ok(other) => panic!("{text} read as {other:?}"),
+            Err(malformed) => {
+                // A `watch` has no id or ref: its error carries neither.
+                assert!(malformed.id.is_none() && malformed.reference.is_none());
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn a_watch_frame_names_distinct_valid_tags() {
+        assert_eq!(
+            watched(
+                r#"{"type":"watch","tags":["posts","post:42","mizan:fn:greet","user:Ada%20L"]}"#
+            ),
+            Some(vec![
+                "posts".to_owned(),
+                "post:42".to_owned(),
+                "mizan:fn:greet".to_owned(),
+                "user:Ada%20L".to_owned()
+            ])
+        );
+        assert_eq!(watched(r#"{"type":"watch","tags":[]}"#), Some(vec![]));
+        // Members a frame does not define are ignored.
+        assert_eq!(
+            watched(r#"{"type":"watch","tags":["a"],"id":"not an id"}"#),
+            Some(vec!["a".to_owned()])
+        );
+        let longest = "t".repeat(128);
+        assert_eq!(
+            watched(&format!(r#"{{"type":"watch","tags":["{longest}"]}}"#)),
+            Some(vec![longest])
+        );
+        let most: Vec<String> = (0..MAX_WATCHED_TAGS).map(|i| format!("t{i}")).collect();
+        let frame = json!({"type": "watch", "tags": most}).to_string();
+        assert_eq!(watched(&frame), Some(most));
+    }
+
+    #[test]
+    fn a_watch_frame_that_breaks_a_rule_is_malformed() {
+        let too_many: Vec<String> = (0..=MAX_WATCHED_TAGS).map(|i| format!("t{i}")).collect();
+        let too_long = "t".repeat(129);
+        for frame in [
+            r#"{"type":"watch"}"#.to_owned(),
+            r#"{"type":"watch","tags":null}"#.to_owned(),
+            r#"{"type":"watch","tags":"posts"}"#.to_owned(),
+            r#"{"type":"watch","tags":{"0":"posts"}}"#.to_owned(),
+            r#"{"type":"watch","tags":["posts","posts"]}"#.to_owned(),
+            r#"{"type":"watch","tags":["posts",1]}"#.to_owned(),
+            r#"{"type":"watch","tags":[null]}"#.to_owned(),
+            r#"{"type":"watch","tags":[["posts"]]}"#.to_owned(),
+            r#"{"type":"watch","tags":[""]}"#.to_owned(),
+            r#"{"type":"watch","tags":["a b"]}"#.to_owned(),
+            r#"{"type":"watch","tags":["post/1"]}"#.to_owned(),
+            r#"{"type":"watch","tags":["caf\u00e9"]}"#.to_owned(),
+            r#"{"type":"watch","tags":["a\u0000"]}"#.to_owned(),
+            r#"{"type":"watch","tags":["a"],"tags":[]}"#.to_owned(),
+            format!(r#"{{"type":"watch","tags":["{too_long}"]}}"#),
+            json!({"type": "watch", "tags": too_many}).to_string(),
+        ] {
+            assert_eq!(watched(&frame), None, "{frame}");
+        }
+    }
+
+    #[test]
+    fn an_invalidated_frame_lists_its_tags_in_order() {
+        let frame = invalidated(["b", "a"], 1_700_000_000_123);
+        let value: Value = serde_json::from_str(frame.as_str()).unwrap();
+        assert_eq!(
+            value,
+            json!({"type":"invalidated","tags":["b","a"],"rev":1_700_000_000_123_u64})
+        );
     }
 
     #[test]

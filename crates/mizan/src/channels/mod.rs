@@ -82,11 +82,14 @@ mod frames;
 mod hub;
 mod in_process;
 mod layer;
+#[cfg(test)]
+mod live_tests;
 mod options;
 mod outbox;
 mod publish;
 pub(crate) mod registered;
 mod socket;
+mod watchers;
 
 pub use declare::{Channel, NoIncoming, Subscriber};
 pub use in_process::InProcess;

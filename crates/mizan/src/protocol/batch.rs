@@ -25,7 +25,7 @@ async fn respond(shared: &Shared, request: HttpRequest) -> Result<Response> {
     let declared = body::check_headers(&parts, &shared.limits)?;
     let request = shared.request(parts).await?;
     let result = run_batch(shared, &request, http_body, declared).await;
-    Ok(crate::engine::with_effects(&request, result))
+    Ok(crate::engine::finish(shared, &request, result).await)
 }
 
 async fn run_batch(

@@ -7,7 +7,7 @@ use http::request::Parts;
 
 use super::{GET_OR_HEAD, body, check_schema, json_response, method_not_allowed, sent_schema};
 use crate::Result;
-use crate::engine::{Shared, run, with_effects};
+use crate::engine::{Shared, finish, run};
 use crate::function::Encoding;
 use crate::registry::Registered;
 
@@ -43,7 +43,7 @@ pub(super) async fn respond(
         Ok(json_response(output, "no-store"))
     }
     .await;
-    Ok(with_effects(&request, result))
+    Ok(finish(shared, &request, result).await)
 }
 
 async fn submit_form(
@@ -56,5 +56,5 @@ async fn submit_form(
     body::check_codings(&parts)?;
     let request = shared.request(parts).await?;
     let result = super::form_post::submit_call(shared, form, kind, &request, http_body).await;
-    Ok(with_effects(&request, result))
+    Ok(finish(shared, &request, result).await)
 }

@@ -42,13 +42,26 @@ pub(super) async fn respond(
             ),
         ));
     }
-    let (params, _rev) = mizan_core::context_query::decode_query(raw_query)?;
+    let (params, rev) = mizan_core::context_query::decode_query(raw_query)?;
+    if let (Some(plan), Some(cache)) = (&function.cache, &shared.cache) {
+        // The path's last segment: a name holds no `/` (§1.3). Copied only here, so reads of
+        // contexts without a policy stay free of it.
+        let name = parts
+            .uri
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let query = (params, rev);
+        return super::cached::respond(shared, cache, &name, function, plan, parts, query).await;
+    }
     let request = shared.request(parts).await?;
     let result = answer(function, &request, params).await;
     Ok(crate::engine::with_effects(&request, result))
 }
 
-async fn answer(
+pub(super) async fn answer(
     function: &Registered,
     request: &crate::Request,
     params: serde_json::Map<String, serde_json::Value>,
@@ -93,7 +106,7 @@ async fn answer(
 }
 
 /// The strong ETag of a body: its SHA-256 in base64url, quoted.
-fn etag(body: &[u8]) -> Result<HeaderValue> {
+pub(super) fn etag(body: &[u8]) -> Result<HeaderValue> {
     // 32 bytes are 43 base64url characters; with the quotes, 45.
     let mut quoted = [b'"'; 45];
     base64url::encode_to_slice(&Sha256::digest(body), &mut quoted[1..44]);
@@ -101,7 +114,7 @@ fn etag(body: &[u8]) -> Result<HeaderValue> {
 }
 
 /// Whether `If-None-Match` matches `etag`, with the weak comparison RFC 9110 §13.1.2 requires.
-fn if_none_match<'a>(
+pub(super) fn if_none_match<'a>(
     values: impl IntoIterator<Item = &'a HeaderValue>,
     etag: &HeaderValue,
 ) -> bool {

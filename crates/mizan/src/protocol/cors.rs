@@ -12,7 +12,8 @@ use crate::{Error, ErrorCode};
 /// The request headers a Mizan client sends, allowed in every preflight.
 const ALLOW_HEADERS: &str = "authorization, content-type, x-mizan-csrf, x-mizan-schema";
 /// The response headers a Mizan client reads.
-const EXPOSE_HEADERS: &str = "etag, retry-after, x-mizan-invalidate, x-mizan-rev";
+const EXPOSE_HEADERS: &str =
+    "cache-tag, etag, retry-after, x-mizan-cache-status, x-mizan-invalidate, x-mizan-rev";
 const ALLOW_METHODS: &str = "GET, HEAD, POST";
 
 /// Which other origins (web pages served from another scheme, host or port) may call the API

@@ -163,7 +163,7 @@ pub(crate) async fn respond(
         }
         Err(e) => page.failure(e, &shown).await,
     };
-    with_effects(&request, Ok(response))
+    crate::engine::finish(shared, &request, Ok(response)).await
 }
 
 /// The page a post is answered with.

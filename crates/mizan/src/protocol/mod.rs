@@ -3,6 +3,7 @@
 mod batch;
 mod body;
 mod budget;
+mod cached;
 mod call;
 mod context;
 mod cors;
@@ -28,6 +29,7 @@ use crate::request::StateMap;
 use crate::{Error, ErrorCode, Registry, Result};
 
 pub(crate) use budget::BodyBudget;
+pub use cached::{CACHE_STATUS_HEADER, PK_HEADER};
 pub use cors::{Cors, InvalidOrigin};
 
 /// The request header in which a client names the schema hash (manifest `schema_hash`, §2.7) of
@@ -62,6 +64,7 @@ pub struct Mizan {
     upload_dir: Option<std::path::PathBuf>,
     channels: Option<crate::channels::Channels>,
     channel_options: crate::channels::ChannelOptions,
+    cache: Option<crate::cache::Cache>,
 }
 
 impl Mizan {
@@ -77,6 +80,7 @@ impl Mizan {
             upload_dir: None,
             channels: None,
             channel_options: crate::channels::ChannelOptions::default(),
+            cache: None,
         }
     }
 
@@ -135,6 +139,17 @@ impl Mizan {
         self
     }
 
+    /// Caches the answers of contexts with a cache policy (`spec/PROTOCOL.md` §2.16) and purges
+    /// what calls invalidate. Without it, contexts with a policy are answered as contexts without
+    /// one (§2.3) and no rev is issued; the manifest publishes their policies either way. Keep a
+    /// clone to purge from outside functions, which reach it with
+    /// [`Request::cache`](crate::Request::cache).
+    #[must_use]
+    pub fn cache(mut self, cache: crate::cache::Cache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
     /// Whether `GET /manifest` is served (default `true`; code generation reads it).
     #[must_use]
     pub fn expose_manifest(mut self, expose: bool) -> Self {
@@ -148,7 +163,8 @@ impl Mizan {
     ///
     /// # Panics
     ///
-    /// When `base` is not a valid base path (see [`Mizan::router`]).
+    /// When `base` is not a valid base path (see [`Mizan::router`]), or the registry fails
+    /// [`Registry::check`].
     #[track_caller]
     pub fn router_with_shell<S: Clone + Send + Sync + 'static>(
         self,
@@ -156,6 +172,7 @@ impl Mizan {
         template: impl Into<String>,
     ) -> (Router<S>, crate::Shell) {
         let base = base_path(base);
+        check_registry(&self.registry);
         let template: Arc<str> = template.into().into();
         let shared = self.shared(&base, Some(template.clone()));
         let shell = crate::Shell::new(shared.clone(), template);
@@ -173,24 +190,38 @@ impl Mizan {
     /// # Panics
     ///
     /// When `base` does not start with `/`, or holds an empty segment (`//`), `{`, `}`, `*`,
-    /// `?` or `#`: a mistake in the application's code, found when the router is built.
+    /// `?` or `#`: a mistake in the application's code, found when the router is built. Also when
+    /// the registry fails [`Registry::check`] (a call invalidates a context that is not a
+    /// registered context with a cache policy).
     #[track_caller]
     pub fn router<S: Clone + Send + Sync + 'static>(self, base: &str) -> Router<S> {
         let base = base_path(base);
+        check_registry(&self.registry);
         Self::routes(self.shared(&base, None), base)
+    }
+
+    /// The router and the server state behind it, for tests that reach inside a running server.
+    #[cfg(test)]
+    pub(crate) fn router_and_shared(self, base: &str) -> (Router, Arc<Shared>) {
+        let base = base_path(base);
+        let shared = self.shared(&base, None);
+        (Self::routes(Arc::clone(&shared), base), shared)
     }
 
     fn shared(mut self, base: &str, shell_template: Option<Arc<str>>) -> Arc<Shared> {
         let channels = self.channels.take().unwrap_or_default();
         // Functions publish through the request's state, as they read any other state.
         self.state.insert(channels.clone());
+        if let Some(cache) = &self.cache {
+            self.state.insert(cache.clone());
+        }
         // Serialized once: the registry cannot change after the router is built.
         let manifest = self
             .expose_manifest
             .then(|| serde_json::to_vec(&self.registry.manifest()).map(bytes::Bytes::from))
             .transpose()
             .unwrap_or_else(|e| unreachable!("a manifest of JSON values always serializes: {e}"));
-        Arc::new(Shared {
+        let shared = Arc::new(Shared {
             registry: self.registry,
             authenticator: self.authenticator,
             state: self.state,
@@ -202,7 +233,22 @@ impl Mizan {
             shell_template,
             upload_dir: self.upload_dir.unwrap_or_else(std::env::temp_dir),
             channels: crate::channels::endpoint::ChannelServer::new(channels, self.channel_options),
-        })
+            cache: self.cache,
+            invalidation_listener: std::sync::OnceLock::new(),
+        });
+        if let Some(cache) = &shared.cache {
+            // Weak: the cache may outlive this server (the application keeps a clone).
+            let server = Arc::downgrade(&shared);
+            let listener: Arc<crate::cache::ListenerFn> =
+                Arc::new(move |invalidation: &crate::cache::Invalidation| {
+                    if let Some(server) = server.upgrade() {
+                        server.channels.invalidated(invalidation);
+                    }
+                });
+            cache.listen(&listener);
+            shared.invalidation_listener.set(listener).ok();
+        }
+        shared
     }
 
     fn routes<S: Clone + Send + Sync + 'static>(shared: Arc<Shared>, base: String) -> Router<S> {
@@ -424,4 +470,13 @@ async fn serve_manifest(State(shared): SharedState, request: HttpRequest) -> Res
 
 async fn not_found() -> Response {
     Error::not_found("no such Mizan endpoint").into_response()
+}
+
+/// Stops a server whose registry is inconsistent before it serves: like a bad base path, a
+/// mistake in the application's code.
+#[track_caller]
+fn check_registry(registry: &Registry) {
+    if let Err(e) = registry.check() {
+        panic!("{e}");
+    }
 }

@@ -54,6 +54,15 @@ impl Socket {
                 data,
             } => self.send(reference, &id, data),
             ClientFrame::Auth { reference, token } => Some(self.authenticate(reference, token)),
+            ClientFrame::Watch { tags } => {
+                let old = std::mem::take(&mut self.watched);
+                self.watched =
+                    self.shared
+                        .channels
+                        .watchers
+                        .watch(self.socket, &self.outbox, &old, tags);
+                None
+            }
         }
     }
 

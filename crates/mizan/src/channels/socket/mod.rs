@@ -98,6 +98,8 @@ struct Socket {
     credentials: Credentials,
     principal: Principal,
     subs: Vec<Sub>,
+    /// The tags of the last `watch` (§2.16.5), shared with the server's index.
+    watched: Vec<Arc<str>>,
     /// Token bucket of the rate limit: tokens and when they were last counted.
     tokens: f64,
     counted: Instant,
@@ -132,6 +134,7 @@ pub(crate) async fn run(ws: WebSocket, upgrade: Upgrade) {
         credentials: Credentials::Upgrade,
         principal: upgrade.principal,
         subs: Vec::new(),
+        watched: Vec::new(),
         counted: now,
         last_frame: now,
         last_ping: now,
@@ -337,6 +340,10 @@ impl Drop for Socket {
         for sub in &self.subs {
             hub.unsubscribe(&sub.key, self.socket, &sub.id);
         }
+        self.shared
+            .channels
+            .watchers
+            .unwatch(self.socket, &self.watched);
     }
 }
 

@@ -1,4 +1,4 @@
-#[mizan::client(cache = true)]
+#[mizan::client(cached = true)]
 fn f(_req: &mizan::Request) -> mizan::Result<()> {
     Ok(())
 }

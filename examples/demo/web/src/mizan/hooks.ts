@@ -103,6 +103,32 @@ export function useGreet(): UseQueryResult<t.GreetOutput, MizanError> {
   return result;
 }
 
+/** Reads the local context `notes` (`GET /context/notes?p=...`). */
+export function useNotesQuery(params: t.NotesInput, options?: { rev?: number }): UseQueryResult<t.NotesOutput, MizanError> {
+  return useMizanContext<t.NotesInput, t.NotesOutput>("notes", params, s.NotesInputSchema, { rev: options?.rev ?? 0, schemaHash: "ivdTWlGIZk9T9FLI6kV8gA" });
+}
+
+const NotesContext = createContext<UseQueryResult<t.NotesOutput, MizanError> | null>(null);
+
+/** Provides the local context `notes` for these params to {@link useNotes} below it. */
+export function NotesProvider(props: t.NotesInput & { children?: ReactNode; rev?: number }): ReactElement {
+  const { children, rev, ...params } = props;
+  const result = useNotesQuery(params as t.NotesInput, { rev: rev ?? 0 });
+  return createElement(NotesContext.Provider, { value: result }, children);
+}
+
+/** The local context `notes` of the nearest {@link NotesProvider}. */
+export function useNotes(): UseQueryResult<t.NotesOutput, MizanError> {
+  const result = useContext(NotesContext);
+  if (result === null) throw new Error("useNotes() must be called inside <NotesProvider>");
+  return result;
+}
+
+/** Calls `notes.add` (`POST /call/notes.add`); the input is checked with Zod before it is sent. */
+export function useNotesAdd(): UseMutationResult<t.NotesAddOutput, MizanError, t.NotesAddInput> {
+  return useMizanCall<t.NotesAddInput, t.NotesAddOutput>("notes.add", s.NotesAddInputSchema, "b-jX3M-tuGs0432FXHd_1Q");
+}
+
 /** Subscribes to the channel `chat` with `params` while mounted (spec §2.15); `send` checks its data with Zod before sending it. */
 export function useChatChannel(params: t.ChatChannelParams, options?: MizanChannelHookOptions<t.ChatChannelMessage>): UseMizanChannelResult<t.ChatChannelMessage, t.ChatChannelIncoming> {
   return useMizanChannel<t.ChatChannelParams, t.ChatChannelMessage, t.ChatChannelIncoming>("chat", params, { ...options, paramsSchema: s.ChatChannelParamsSchema, incomingSchema: s.ChatChannelIncomingSchema, schemaHash: "8ZtDbyW4joUJIWsbq9fl5g" });

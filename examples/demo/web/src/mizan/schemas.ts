@@ -21,6 +21,8 @@ export const AuthTokenSchema: z.ZodType<t.AuthToken> = z.object({
   token: z.string(),
 });
 
+export const BoardSchema: z.ZodType<t.Board> = z.string().min(1).max(40).regex(new RegExp("^[a-z0-9-]+$", "u"));
+
 export const ChatMessageSchema: z.ZodType<t.ChatMessage> = z.object({
   author: z.string(),
   text: z.string(),
@@ -59,6 +61,13 @@ export const FormValidationSchema: z.ZodType<t.FormValidation> = z.object({
 export const GreetingSchema: z.ZodType<t.Greeting> = z.object({
   text: z.string(),
 });
+
+export const NoteSchema: z.ZodType<t.Note> = z.object({
+  id: z.int().gte(0).lte(4294967295),
+  text: z.string(),
+});
+
+export const NoteTextSchema: z.ZodType<t.NoteText> = z.string().min(1).max(280);
 
 export const OpsEventSchema: z.ZodType<t.OpsEvent> = z.object({
   text: z.string(),
@@ -182,6 +191,19 @@ export const GreetInputSchema: z.ZodType<t.GreetInput> = z.strictObject({
 });
 
 export const GreetOutputSchema: z.ZodType<t.GreetOutput> = z.lazy(() => GreetingSchema);
+
+export const NotesInputSchema: z.ZodType<t.NotesInput> = z.strictObject({
+  board: z.lazy(() => BoardSchema),
+});
+
+export const NotesOutputSchema: z.ZodType<t.NotesOutput> = z.array(z.lazy(() => NoteSchema));
+
+export const NotesAddInputSchema: z.ZodType<t.NotesAddInput> = z.strictObject({
+  board: z.lazy(() => BoardSchema),
+  text: z.lazy(() => NoteTextSchema),
+});
+
+export const NotesAddOutputSchema: z.ZodType<t.NotesAddOutput> = z.lazy(() => NoteSchema);
 
 export const ChatChannelParamsSchema: z.ZodType<t.ChatChannelParams> = z.strictObject({
   room: z.string().min(1).max(40).regex(new RegExp("^[a-z0-9-]+$", "u")),

@@ -24,6 +24,8 @@ export type AuthToken = {
   token: string;
 };
 
+export type Board = string;
+
 export type ChatMessage = {
   /** Who wrote it: the user's id, `guest`, or `system` for announcements. */
   author: string;
@@ -78,6 +80,15 @@ export type Greeting = {
   /** The greeting. */
   text: string;
 };
+
+export type Note = {
+  /** Its number on its board, from 1, in the order notes were added. */
+  id: number;
+  /** What it says. */
+  text: string;
+};
+
+export type NoteText = string;
 
 export type OpsEvent = {
   /** What happened. */
@@ -256,6 +267,26 @@ export type GreetInput = {
 
 /** What the local context `greet` returns. */
 export type GreetOutput = Greeting;
+
+/** The params of the local context `notes`. */
+export type NotesInput = {
+  /** The `board` parameter. */
+  board: Board;
+};
+
+/** What the local context `notes` returns. */
+export type NotesOutput = Note[];
+
+/** The params of the call `notes.add`. */
+export type NotesAddInput = {
+  /** The `board` parameter. */
+  board: Board;
+  /** The `text` parameter. */
+  text: NoteText;
+};
+
+/** What the call `notes.add` returns. */
+export type NotesAddOutput = Note;
 
 /** The params of the channel `chat`. */
 export type ChatChannelParams = {

@@ -5,10 +5,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use mizan_core::cache_key::is_valid_function_name;
+use mizan_core::cache_tags::TagTemplate;
 use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
 use crate::AuthRequirement;
+use crate::cache::declare::{self, CachePlan};
 use crate::channels::Channel;
 use crate::channels::registered::RegisteredChannel;
 use crate::forms::{AnyForm, FormHandler, FormRuntime};
@@ -17,6 +19,10 @@ use crate::manifest::{
     AuthLevel, ContextKind, FunctionEntry, LOCAL_CONTEXT_RESERVED_PARAMS, Manifest, schema_hash,
 };
 use crate::validation::{ParamsValidator, find_unportable_pattern, recursive_union, untagged};
+
+mod error;
+
+pub use error::RegistryError;
 
 pub(crate) struct Registered {
     pub(crate) function: Arc<dyn ServerFunction>,
@@ -34,6 +40,13 @@ pub(crate) struct Registered {
     pub(crate) checks_own_params: bool,
     /// The form whose `submit` this is, which also takes multipart bodies (§2.13.4).
     pub(crate) form_submit: Option<Arc<dyn AnyForm>>,
+    /// A context's cache policy (§2.16.1) with its tag templates parsed once, here; `None` for
+    /// calls and contexts without one. The tags of an answer are
+    /// `mizan_core::cache_tags::answer_tags(name, params, &plan.templates)`.
+    pub(crate) cache: Option<CachePlan>,
+    /// A call's `invalidates` templates (§2.16.4), parsed, in declared order: expand each with
+    /// the call's params after a successful run. Empty for contexts.
+    pub(crate) invalidates: Vec<TagTemplate>,
 }
 
 /// The server functions of an application, by name.
@@ -135,6 +148,7 @@ impl Registry {
                 variants: found.variants,
             });
         }
+        let (cache, invalidates) = declare::check(name, &options, &input_schema)?;
         let params_validator = ParamsValidator::compile(&input_schema).map_err(|reason| {
             RegistryError::InvalidInputSchema {
                 name: name.to_owned(),
@@ -155,6 +169,8 @@ impl Registry {
                 params_validator,
                 checks_own_params,
                 form_submit: None,
+                cache,
+                invalidates,
             },
         );
         Ok(self)
@@ -254,6 +270,45 @@ impl Registry {
         self.functions.get(name)
     }
 
+    /// Checks what registration could not, since a function may name another registered after
+    /// it: every context a call invalidates (`invalidates(contexts = [...])`, or a
+    /// `mizan:fn:<name>` template) is a registered context with a cache policy (§2.16.2).
+    /// Building the router and generating the client run it.
+    ///
+    /// ```
+    /// use mizan::{Registry, Request, Result};
+    ///
+    /// #[mizan::client(invalidates(contexts = ["posts"]))]
+    /// fn add_post(_req: &Request, text: String) -> Result<()> {
+    ///     Ok(())
+    /// }
+    ///
+    /// let mut registry = Registry::new();
+    /// registry.register(add_post, "add_post").unwrap();
+    /// let err = registry.check().unwrap_err();
+    /// assert!(err.to_string().contains("\"posts\" is not a registered function"), "{err}");
+    /// ```
+    pub fn check(&self) -> Result<(), RegistryError> {
+        for (name, function) in &self.functions {
+            for context in declare::invalidated_contexts(&function.invalidates) {
+                let reason = match self.functions.get(context) {
+                    None => "it is not a registered function",
+                    Some(f) if !f.options.kind.is_context() => "it is a call, not a context",
+                    Some(f) if f.cache.is_none() => {
+                        "it has no cache policy, so nothing of it is kept to purge"
+                    }
+                    Some(_) => continue,
+                };
+                return Err(RegistryError::InvalidatedContext {
+                    name: name.clone(),
+                    context: context.to_owned(),
+                    reason: reason.to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The manifest (`spec/PROTOCOL.md` §2.7): every function with its kind, auth, path, schemas
     /// and schema hash, sorted by name.
     pub fn manifest(&self) -> Manifest {
@@ -271,9 +326,13 @@ impl Registry {
                 input: f.input_schema.clone(),
                 output: f.output_schema.clone(),
                 schema_hash: f.schema_hash.clone(),
-                // Filled from the function's options by the cache declaration work (§2.16.1).
-                cache: None,
-                invalidates: Vec::new(),
+                cache: f.cache.as_ref().map(|plan| plan.policy.clone()),
+                invalidates: f
+                    .options
+                    .invalidates
+                    .iter()
+                    .map(|&t| t.to_owned())
+                    .collect(),
             })
             .collect();
         Manifest::new(functions)
@@ -326,149 +385,3 @@ fn find_float(schema: &Value, at: String) -> Option<String> {
         _ => None,
     }
 }
-
-/// Why a function cannot be registered. Registration happens at startup, so these stop the
-/// server before it serves anything.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RegistryError {
-    /// The name is already taken.
-    DuplicateName(String),
-    /// A local context has a param its generated provider cannot take as a prop (`children`,
-    /// `rev`, `key`, `ref`).
-    ReservedParameter {
-        /// The function.
-        name: String,
-        /// The param.
-        param: String,
-    },
-    /// The name is not `.`-separated `[A-Za-z_][A-Za-z0-9_]*` segments of at most 128 bytes.
-    InvalidName(String),
-    /// A context's output schema allows floats, which canonical JSON cannot carry.
-    FloatInContextOutput {
-        /// The function.
-        name: String,
-        /// Where in the output schema.
-        schema_path: String,
-    },
-    /// A `pattern` in a schema is outside the portable regex subset (§2.7), so the generated
-    /// client could evaluate it differently or fail to load it.
-    UnportablePattern {
-        /// The function.
-        name: String,
-        /// `input` or `output`, then the JSON Pointer of the node with the pattern.
-        schema_path: String,
-        /// The pattern.
-        pattern: String,
-        /// What is not portable, and where in the pattern.
-        reason: String,
-    },
-    /// An untagged union in the params where a 64-bit integer (a string on the wire) sits beside
-    /// a variant that accepts a string or number, so one of them cannot round-trip (§2.9).
-    AmbiguousUnion {
-        /// The function.
-        name: String,
-        /// `input`, then the JSON Pointer of the `anyOf`/`oneOf`.
-        schema_path: String,
-        /// The indexes of two variants the wire cannot tell apart.
-        variants: (usize, usize),
-    },
-    /// The params hold an untagged union two of whose variants accept the same JSON type and both
-    /// hold the union again: decoding it would take exponential time.
-    RecursiveUntaggedUnion {
-        /// The function.
-        name: String,
-        /// `input`, then the JSON Pointer of the `anyOf`/`oneOf`.
-        schema_path: String,
-        /// The indexes of the two variants.
-        variants: (usize, usize),
-    },
-    /// A form's spec cannot be checked alike on every side (§2.13.1).
-    InvalidForm {
-        /// The form.
-        name: String,
-        /// What is wrong, naming the field.
-        reason: String,
-    },
-    /// Another channel has this name.
-    DuplicateChannel(String),
-    /// A channel's name breaks the function-name rule (§1.3).
-    InvalidChannelName(String),
-    /// A channel's params are not an object (a struct), as `subscribe` sends them.
-    ChannelParamsNotObject {
-        /// The channel.
-        name: String,
-    },
-    /// The input schema could not be compiled for validation.
-    InvalidInputSchema {
-        /// The function.
-        name: String,
-        /// What the schema compiler said.
-        reason: String,
-    },
-}
-
-impl fmt::Display for RegistryError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::DuplicateChannel(name) => {
-                write!(f, "a channel named {name:?} is already registered")
-            }
-            Self::InvalidChannelName(name) => write!(
-                f,
-                "{name:?} is not a valid channel name: use '.'-separated [A-Za-z_][A-Za-z0-9_]* segments, at most 128 bytes"
-            ),
-            Self::ChannelParamsNotObject { name } => write!(
-                f,
-                "the params of channel {name:?} are not an object: use a struct (with no fields for none)"
-            ),
-            Self::DuplicateName(name) => {
-                write!(f, "a function named {name:?} is already registered")
-            }
-            Self::ReservedParameter { name, param } => write!(
-                f,
-                "local context {name:?} has a param named {param:?}, which its generated <Provider> cannot take as a prop (children, rev, key and ref are React's or Mizan's): rename it"
-            ),
-            Self::InvalidName(name) => write!(
-                f,
-                "{name:?} is not a valid function name: use '.'-separated [A-Za-z_][A-Za-z0-9_]* segments, at most 128 bytes"
-            ),
-            Self::FloatInContextOutput { name, schema_path } => write!(
-                f,
-                "context {name:?} can return a float (output schema at {schema_path:?}); context bodies are canonical JSON without floats: use an integer (such as cents) or a string"
-            ),
-            Self::UnportablePattern {
-                name,
-                schema_path,
-                pattern,
-                reason,
-            } => write!(
-                f,
-                "function {name:?} has the pattern {pattern:?} (at {schema_path:?}) outside the portable regex subset, {reason}"
-            ),
-            Self::AmbiguousUnion {
-                name,
-                schema_path,
-                variants: (first, second),
-            } => write!(
-                f,
-                "function {name:?} takes an untagged union (at {schema_path:?}) whose variants {first} and {second} look the same on the wire: a 64-bit integer travels as a string, so it must not sit where another variant accepts a string or a number; tag the enum or change a variant's type"
-            ),
-            Self::RecursiveUntaggedUnion {
-                name,
-                schema_path,
-                variants: (first, second),
-            } => write!(
-                f,
-                "function {name:?} takes an untagged enum (at {schema_path:?}) whose variants {first} and {second} accept the same kind of JSON value and both contain the enum again: serde would decode the nested values once per variant at every level, which takes exponential time; tag the enum (#[serde(tag = \"type\")])"
-            ),
-            Self::InvalidForm { name, reason } => write!(f, "form {name:?} cannot serve: {reason}"),
-            Self::InvalidInputSchema { name, reason } => write!(
-                f,
-                "the input schema of function {name:?} cannot be compiled: {reason}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for RegistryError {}

@@ -1,0 +1,357 @@
+//! Reading a context with a cache policy through the server cache (`spec/PROTOCOL.md` §2.16.3):
+//! the rev check, the scope's permission key, hits, coalesced misses, and the headers that tell
+//! CDNs and edges what they may keep (§2.16.7, §2.16.8).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::response::Response;
+use bytes::Bytes;
+use http::request::Parts;
+use http::{HeaderName, HeaderValue, StatusCode, header};
+use serde_json::{Map, Value, json};
+
+use super::context::{CONTEXT_CACHE_CONTROL, PRIVATE_CACHE_CONTROL, etag, if_none_match};
+use crate::cache::declare::CachePlan;
+use crate::cache::fill::{self, Role};
+use crate::cache::{Cache, Lookup, StoredAnswer};
+use crate::engine::{Shared, run, with_effects};
+use crate::function::Encoding;
+use crate::manifest::CachePolicy;
+use crate::manifest::CacheScope;
+use crate::registry::Registered;
+use crate::{Error, Request, Result};
+
+/// `X-Mizan-Cache-Status`: `hit`, `miss` or `bypass`.
+pub const CACHE_STATUS_HEADER: &str = "x-mizan-cache-status";
+/// `X-Mizan-Pk`: the permission key an answer an edge may keep was computed under (§2.16.8).
+pub const PK_HEADER: &str = "x-mizan-pk";
+
+/// How often a process waiting for another process's fill looks for its answer.
+const POLL_EVERY: Duration = Duration::from_millis(20);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Hit,
+    Miss,
+    Bypass,
+}
+
+impl Status {
+    fn header(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::Hit => "hit",
+            Self::Miss => "miss",
+            Self::Bypass => "bypass",
+        })
+    }
+}
+
+/// One context read with a policy.
+struct Read<'a> {
+    cache: &'a Cache,
+    name: &'a str,
+    function: &'a Registered,
+    policy: &'a CachePolicy,
+    tags: Vec<String>,
+}
+
+/// An answer's body and ETag, and how it was come by.
+struct Answer {
+    body: Bytes,
+    etag: String,
+    status: Status,
+}
+
+pub(super) async fn respond(
+    shared: &Shared,
+    cache: &Cache,
+    name: &str,
+    function: &Registered,
+    plan: &CachePlan,
+    parts: Parts,
+    (params, rev): (Map<String, Value>, u64),
+) -> Result<Response> {
+    let Ok(tags) = mizan_core::cache_tags::answer_tags(name, &params, &plan.templates) else {
+        // The params lack what the tag templates need: the parameter checks refuse them (422).
+        let request = shared.request(parts).await?;
+        let result = super::context::answer(function, &request, params).await;
+        return Ok(with_effects(&request, result));
+    };
+    if rev > 0
+        && let Some(current) = cache.tags_rev(&tags).await
+        && rev > current
+    {
+        return Err(Error::bad_request(format!(
+            "rev {rev} was not issued for this read; use rev {current}"
+        ))
+        .with_details(json!({ "reason": "unissued_rev", "rev": current })));
+    }
+    let request = shared.request(parts).await?;
+    let read = Read {
+        cache,
+        name,
+        function,
+        policy: &plan.policy,
+        tags,
+    };
+    let result = read.answer(&request, params, rev).await;
+    Ok(with_effects(&request, result))
+}
+
+impl Read<'_> {
+    async fn answer(
+        &self,
+        request: &Request,
+        params: Map<String, Value>,
+        rev: u64,
+    ) -> Result<Response> {
+        self.function.options.auth.check(request).await?;
+        let pk = self
+            .cache
+            .permission_key(self.policy.scope, request.principal());
+        let params = Value::Object(params);
+        let key = pk
+            .as_deref()
+            .and_then(|pk| self.cache.key(self.name, &params, pk, rev));
+        let Value::Object(params) = params else {
+            unreachable!("built as an object above")
+        };
+        let answer = match &key {
+            Some(key) => self.lookup(request, key, params).await?,
+            // No key for this caller (a token whose `pk` is empty): never share its answer.
+            None => self.run_alone(request, params).await?,
+        };
+        self.response(request, answer, pk.as_deref())
+    }
+
+    async fn lookup(
+        &self,
+        request: &Request,
+        key: &str,
+        params: Map<String, Value>,
+    ) -> Result<Answer> {
+        match self.cache.get(key).await {
+            Lookup::Hit(stored) if HeaderValue::from_str(&stored.etag).is_ok() => {
+                Ok(Answer::from_stored(&stored, Status::Hit))
+            }
+            Lookup::Hit(_) | Lookup::Miss => self.fill(request, key, params).await,
+            Lookup::Unavailable => self.run_alone(request, params).await,
+        }
+    }
+
+    /// A miss: one run per key in this process, the others wait for it.
+    async fn fill(
+        &self,
+        request: &Request,
+        key: &str,
+        params: Map<String, Value>,
+    ) -> Result<Answer> {
+        match self.cache.fills().join(key) {
+            Role::Follower(slot) => match fill::follow(slot).await {
+                Some(stored) => Ok(Answer::from_stored(&stored, Status::Hit)),
+                None => self.run_alone(request, params).await,
+            },
+            Role::Leader(leader) => {
+                let (answer, shared) = self.lead(request, key, params).await?;
+                leader.finish(shared);
+                Ok(answer)
+            }
+        }
+    }
+
+    /// Runs the function and stores its answer when it may; with a shared store, first takes the
+    /// key's fill lock, or waits a bounded time for the process holding it.
+    async fn lead(
+        &self,
+        request: &Request,
+        key: &str,
+        params: Map<String, Value>,
+    ) -> Result<(Answer, Option<Arc<StoredAnswer>>)> {
+        let started = self.cache.last_rev().await;
+        let mut lock = None;
+        if started.is_some() && self.cache.is_shared() {
+            match self.cache.try_lock(key).await {
+                Some(Some(held)) => lock = Some(held),
+                Some(None) => {
+                    if let Some(stored) = self.wait_for_other_process(key).await {
+                        let answer = Answer::from_stored(&stored, Status::Hit);
+                        return Ok((answer, Some(stored)));
+                    }
+                }
+                None => {}
+            }
+        }
+        let result = run(self.function, request, params, Encoding::Canonical).await;
+        let outcome = match result {
+            Ok(body) => self.store(request, key, body, started).await,
+            Err(error) => Err(error),
+        };
+        if let Some(held) = lock {
+            self.cache.unlock(key, held).await;
+        }
+        outcome
+    }
+
+    async fn store(
+        &self,
+        request: &Request,
+        key: &str,
+        body: Vec<u8>,
+        started: Option<u64>,
+    ) -> Result<(Answer, Option<Arc<StoredAnswer>>)> {
+        let etag = etag(&body)?;
+        let etag = etag.to_str().map_err(Error::internal)?.to_owned();
+        let body = Bytes::from(body);
+        let storable = !request.has_effects() && !request.read_headers();
+        let (Some(started), true) = (started, storable) else {
+            return Ok((
+                Answer {
+                    body,
+                    etag,
+                    status: Status::Bypass,
+                },
+                None,
+            ));
+        };
+        let stored = Arc::new(StoredAnswer {
+            key: key.to_owned(),
+            body: body.clone(),
+            etag: etag.clone(),
+            tags: self.tags.clone(),
+        });
+        let ttl = Duration::from_secs(u64::from(self.policy.max_age.max(1)));
+        if self.cache.put(Arc::clone(&stored), ttl, started).await {
+            Ok((
+                Answer {
+                    body,
+                    etag,
+                    status: Status::Miss,
+                },
+                Some(stored),
+            ))
+        } else {
+            // A fill that raced a purge is for its own caller only: waiting readers run again.
+            Ok((
+                Answer {
+                    body,
+                    etag,
+                    status: Status::Bypass,
+                },
+                None,
+            ))
+        }
+    }
+
+    /// Looks for the answer another process is filling, until its lock would have expired.
+    async fn wait_for_other_process(&self, key: &str) -> Option<Arc<StoredAnswer>> {
+        let deadline = Instant::now() + self.cache.lock_ttl();
+        while Instant::now() < deadline {
+            tokio::time::sleep(POLL_EVERY).await;
+            match self.cache.get(key).await {
+                Lookup::Hit(stored) if HeaderValue::from_str(&stored.etag).is_ok() => {
+                    return Some(stored);
+                }
+                Lookup::Hit(_) | Lookup::Miss => {}
+                Lookup::Unavailable => return None,
+            }
+        }
+        None
+    }
+
+    /// Runs the function for this caller only, storing nothing.
+    async fn run_alone(&self, request: &Request, params: Map<String, Value>) -> Result<Answer> {
+        let body = run(self.function, request, params, Encoding::Canonical).await?;
+        let etag = etag(&body)?.to_str().map_err(Error::internal)?.to_owned();
+        Ok(Answer {
+            body: Bytes::from(body),
+            etag,
+            status: Status::Bypass,
+        })
+    }
+
+    fn response(&self, request: &Request, answer: Answer, pk: Option<&str>) -> Result<Response> {
+        let scope = self.policy.scope;
+        let mut headers = super::response_headers();
+        // As §2.3: an answer to a request with credentials stays out of shared caches even when
+        // every caller gets the same bytes, since several CDNs ignore `Vary`.
+        let shareable = scope == CacheScope::Public
+            && !request.principal().has_credentials()
+            && matches!(self.function.options.auth, crate::AuthRequirement::Public)
+            && !request.read_headers()
+            && !request.has_effects();
+        if shareable {
+            let (max_age, swr) = (self.policy.max_age, self.policy.swr);
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(CONTEXT_CACHE_CONTROL),
+            );
+            headers.insert(
+                HeaderName::from_static("cdn-cache-control"),
+                HeaderValue::from_str(&format!(
+                    "public, max-age={max_age}, stale-while-revalidate={swr}"
+                ))
+                .map_err(Error::internal)?,
+            );
+            headers.insert(
+                HeaderName::from_static("surrogate-control"),
+                HeaderValue::from_str(&format!("max-age={max_age}, stale-while-revalidate={swr}"))
+                    .map_err(Error::internal)?,
+            );
+        } else {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(PRIVATE_CACHE_CONTROL),
+            );
+        }
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("Authorization, Cookie, X-Mizan-Schema"),
+        );
+        // Tags are of the tag alphabet, so they are always valid header text.
+        headers.insert(
+            HeaderName::from_static("cache-tag"),
+            HeaderValue::from_str(&self.tags.join(",")).map_err(Error::internal)?,
+        );
+        if scope != CacheScope::User {
+            headers.insert(
+                HeaderName::from_static("surrogate-key"),
+                HeaderValue::from_str(&self.tags.join(" ")).map_err(Error::internal)?,
+            );
+            // A token's `pk` that is no header text names no key an edge could compute.
+            if answer.status != Status::Bypass
+                && let Some(pk) = pk.and_then(|pk| HeaderValue::from_str(pk).ok())
+            {
+                headers.insert(HeaderName::from_static(PK_HEADER), pk);
+            }
+        }
+        headers.insert(
+            HeaderName::from_static(CACHE_STATUS_HEADER),
+            answer.status.header(),
+        );
+        let etag = HeaderValue::from_str(&answer.etag).map_err(Error::internal)?;
+        let not_modified = if_none_match(
+            request.protocol_headers().get_all(header::IF_NONE_MATCH),
+            &etag,
+        );
+        headers.insert(header::ETAG, etag);
+        if not_modified {
+            let mut response = super::response(headers, Body::empty());
+            *response.status_mut() = StatusCode::NOT_MODIFIED;
+            return Ok(response);
+        }
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(super::JSON));
+        Ok(super::response(headers, Body::from(answer.body)))
+    }
+}
+
+impl Answer {
+    fn from_stored(stored: &StoredAnswer, status: Status) -> Self {
+        Self {
+            body: stored.body.clone(),
+            etag: stored.etag.clone(),
+            status,
+        }
+    }
+}
