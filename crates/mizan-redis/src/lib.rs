@@ -1,5 +1,6 @@
 //! Redis for [Mizan](mizan): [`RedisLayer`], the channel layer through which every server process
-//! connected to one Redis shares channels (`spec/PROTOCOL.md` §2.15.6).
+//! connected to one Redis shares channels (`spec/PROTOCOL.md` §2.15.6), and [`RedisCacheStore`],
+//! the context cache's store they share (§2.16.6).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -52,8 +53,32 @@
 //!   missed meanwhile are handed over from the history, or a gap when it no longer holds them.
 //!
 //! The key layout is described in [`channels`].
+//!
+//! The cache store is built the same way, and handed to the context cache:
+//!
+//! ```no_run
+//! use std::time::Duration;
+//!
+//! use mizan_redis::RedisCacheStore;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let store = RedisCacheStore::builder("redis://127.0.0.1:6379")
+//!     .prefix("my-app:cache:")
+//!     .timeout(Duration::from_millis(250))
+//!     .tag_rev_retention(Duration::from_secs(86_400))
+//!     .connect()
+//!     .await?;
+//! # let _ = store; Ok(()) }
+//! ```
+//!
+//! Like the layer, it fails each operation within its timeout when Redis does not answer (the
+//! cache then runs the function), works again when Redis returns, and hands every process's
+//! purges to each process sharing it, over Pub/Sub.
 
+pub mod cache;
 pub mod channels;
 
+#[doc(inline)]
+pub use cache::{RedisCacheStore, RedisCacheStoreBuilder};
 #[doc(inline)]
 pub use channels::{RedisLayer, RedisLayerBuilder};

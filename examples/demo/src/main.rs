@@ -15,7 +15,7 @@ use mizan::channels::Channels;
 use mizan::core::{RootSecret, hex};
 use mizan::{Limits, ServeOptions};
 use mizan_demo::{Config, DEFAULT_DATABASE, Keys, app_with_channels, open_accounts};
-use mizan_redis::RedisLayer;
+use mizan_redis::{RedisCacheStore, RedisLayer};
 
 /// Used when `MIZAN_SECRET` is not set; fine for a demo on loopback, never for anything else.
 const DEV_SECRET: [u8; 32] = *b"mizan demo secret: never deploy!";
@@ -32,8 +32,9 @@ struct Args {
     /// created on first start) or `postgres://user@host:port/database`.
     #[arg(long, value_name = "URL", env = "MIZAN_DATABASE_URL", default_value = DEFAULT_DATABASE)]
     database_url: String,
-    /// Share the chat with every demo process connected to this Redis
-    /// (`redis://127.0.0.1:6379`); without it, channels live in this process only.
+    /// Share the chat and the context cache with every demo process connected to this Redis
+    /// (`redis://127.0.0.1:6379`); without it, channels and cached answers live in this process
+    /// only.
     #[arg(long, value_name = "URL", env = "MIZAN_REDIS_URL")]
     redis_url: Option<String>,
     /// How long a request head may take, in milliseconds.
@@ -111,7 +112,7 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let cache = mizan::cache::Cache::builder(&secret).build();
+    let cache = mizan::cache::Cache::builder(&secret);
     let keys = Keys::new(secret);
     println!("database: {}", without_password(&args.database_url));
     let accounts = open_accounts(&keys, &args.database_url).await?;
@@ -124,19 +125,25 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
         dev: args.dev,
         limits: args.limits(),
     };
-    let channels = match &args.redis_url {
+    let (channels, cache) = match &args.redis_url {
         Some(url) => {
-            println!("channels: through Redis at {}", without_password(url));
-            Channels::new(
-                RedisLayer::builder(url.as_str())
-                    .prefix("mizan-demo")
-                    .connect()
-                    .await?,
-            )
+            println!(
+                "channels and cache: through Redis at {}",
+                without_password(url)
+            );
+            let layer = RedisLayer::builder(url.as_str())
+                .prefix("mizan-demo")
+                .connect()
+                .await?;
+            let store = RedisCacheStore::builder(url.as_str())
+                .prefix("mizan-demo:cache:")
+                .connect()
+                .await?;
+            (Channels::new(layer), cache.store(store))
         }
-        None => Channels::in_process(),
+        None => (Channels::in_process(), cache),
     };
-    let router = app_with_channels(&accounts, &config, channels, Some(cache))?;
+    let router = app_with_channels(&accounts, &config, channels, Some(cache.build()))?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
     println!("mizan demo listening on http://{local}");
     if args.dev {

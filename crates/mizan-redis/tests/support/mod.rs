@@ -255,3 +255,5 @@ impl Drop for Proxy {
         self.cut();
     }
 }
+
+pub mod cache;

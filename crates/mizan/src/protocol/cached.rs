@@ -173,7 +173,18 @@ impl Read<'_> {
         let mut lock = None;
         if started.is_some() && self.cache.is_shared() {
             match self.cache.try_lock(key).await {
-                Some(Some(held)) => lock = Some(held),
+                Some(Some(held)) => {
+                    // Another process may have filled the key and released its lock between this
+                    // process's miss and its lock: its answer is used, not made a second time.
+                    if let Lookup::Hit(stored) = self.cache.get(key).await
+                        && HeaderValue::from_str(&stored.etag).is_ok()
+                    {
+                        self.cache.unlock(key, held).await;
+                        let answer = Answer::from_stored(&stored, Status::Hit);
+                        return Ok((answer, Some(stored)));
+                    }
+                    lock = Some(held);
+                }
                 Some(None) => {
                     if let Some(stored) = self.wait_for_other_process(key).await {
                         let answer = Answer::from_stored(&stored, Status::Hit);
