@@ -131,7 +131,7 @@ def write_checks(C, K, W, board):
     return R
 
 
-def batch_checks(C, K, W):
+def batch_checks(C, K, W, before):
     S = "2.10"
     b1, b2, b3 = f"batch-a-{K.TAG}", f"batch-b-{K.TAG}", f"batch-c-{K.TAG}"
     r = W.batch([(b1, "one"), (b2, "two")])
@@ -143,6 +143,9 @@ def batch_checks(C, K, W):
           [True, True] and invalidated(r) == want and R is not None, r.short())
     if R is None:
         return
+    if before is not None:
+        K.chk(C, "2.16.4", "the batch's rev is above the rev of the earlier notes.add", "Revs are issued in increasing "
+              "order", R > before, (before, R))
     first = read(C, b1, R)
     R1 = details_rev(first)
     K.chk(C, S, "the batch's rev is the highest: the first call's board refuses it with its own, lower rev",
@@ -165,5 +168,4 @@ def run(C, K, M):
     W = Writer(C)
     board = f"conf-{K.TAG}"
     order_checks(C, K, M, board)
-    write_checks(C, K, W, board)
-    batch_checks(C, K, W)
+    batch_checks(C, K, W, write_checks(C, K, W, board))
