@@ -6,7 +6,7 @@ mod cache_support;
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use cache_support::*;
@@ -29,6 +29,8 @@ struct Switchable {
     inner: MemoryStore,
     mode: Arc<AtomicU8>,
     shared: bool,
+    /// Operations the cache asked of this store.
+    asked: Arc<AtomicUsize>,
 }
 
 impl Switchable {
@@ -37,6 +39,7 @@ impl Switchable {
             inner: MemoryStore::default(),
             mode: Arc::new(AtomicU8::new(WORKING)),
             shared,
+            asked: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -49,6 +52,7 @@ impl Switchable {
         &self,
         operation: impl FnOnce() -> BoxFuture<'a, Result<T, StoreError>>,
     ) -> BoxFuture<'a, Result<T, StoreError>> {
+        self.asked.fetch_add(1, Ordering::SeqCst);
         match self.mode.load(Ordering::SeqCst) {
             FAILING => Box::pin(async { Err(StoreError::new("connection refused")) }),
             HANGING => Box::pin(std::future::pending()),
@@ -122,6 +126,7 @@ async fn a_failing_store_never_reaches_the_caller_and_purges_wait_for_it() {
         let cache = Cache::builder(&common::secret())
             .store(store.clone())
             .store_timeout(Duration::from_millis(50))
+            .store_retry_after(RETRY_AFTER)
             .purge_hook(hook.clone())
             .build();
         let server = server_with(cache);
@@ -178,7 +183,9 @@ async fn a_failing_store_never_reaches_the_caller_and_purges_wait_for_it() {
         );
 
         store.set(WORKING);
-        // The queued purge is applied before the store is read: no answer from before the edit.
+        // Once the store has been left alone long enough, it is asked again, and the queued purge
+        // is applied before it is read: no answer from before the edit.
+        tokio::time::sleep(RETRY_AFTER + Duration::from_millis(20)).await;
         let reply = read(&server.app, &anyone, &post_url(1, 0)).await;
         assert_eq!(body(&reply), json!("post 1 v1"));
         assert_eq!(status(&reply), "miss");
@@ -194,6 +201,59 @@ async fn a_failing_store_never_reaches_the_caller_and_purges_wait_for_it() {
             "hit"
         );
     }
+}
+
+/// How long the stores of these tests are left alone after a failure.
+const RETRY_AFTER: Duration = Duration::from_millis(100);
+
+#[tokio::test]
+async fn a_store_that_failed_is_left_alone_for_a_while_then_asked_again() {
+    let store = Switchable::new(false);
+    let cache = Cache::builder(&common::secret())
+        .store(store.clone())
+        .store_timeout(Duration::from_millis(50))
+        .store_retry_after(Duration::from_secs(3600))
+        .build();
+    let server = server_with(cache.clone());
+    let anyone = Caller::anonymous();
+    assert_eq!(
+        status(&read(&server.app, &anyone, &post_url(1, 0)).await),
+        "miss"
+    );
+    store.set(HANGING);
+    let asked = store.asked.load(Ordering::SeqCst);
+    let reply = read(&server.app, &anyone, &post_url(1, 0)).await;
+    assert_eq!((reply.status, status(&reply)), (200, "bypass".into()));
+    assert_eq!(
+        store.asked.load(Ordering::SeqCst),
+        asked + 1,
+        "one operation timed out"
+    );
+    // Within the pause nothing is asked of the store: reads run the function, purges queue.
+    for id in 1..=5 {
+        let reply = read(&server.app, &anyone, &post_url(id, 0)).await;
+        assert_eq!((reply.status, status(&reply)), (200, "bypass".into()));
+    }
+    let edit = call(&server.app, "edit_post", json!({"id": 1})).await;
+    assert_eq!(edit.status, 200);
+    assert_eq!(edit.header(HeaderName::from_static("x-mizan-rev")), "");
+    assert_eq!(store.asked.load(Ordering::SeqCst), asked + 1);
+
+    // With no pause, the store is asked on every operation.
+    let eager = Switchable::new(false);
+    let server = server_with(
+        Cache::builder(&common::secret())
+            .store(eager.clone())
+            .store_timeout(Duration::from_millis(20))
+            .store_retry_after(Duration::ZERO)
+            .build(),
+    );
+    eager.set(FAILING);
+    let before = eager.asked.load(Ordering::SeqCst);
+    for id in 1..=3 {
+        read(&server.app, &anyone, &post_url(id, 0)).await;
+    }
+    assert!(eager.asked.load(Ordering::SeqCst) >= before + 3);
 }
 
 #[tokio::test]

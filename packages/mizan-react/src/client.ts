@@ -9,6 +9,13 @@ import type { ChannelOptions } from './channels/options.js';
 import { readCookie } from './cookie.js';
 import { MizanError, errorFromBody, invalidResponse } from './errors.js';
 import { canonicalQuery, canonicalQueryOfJson } from './query.js';
+import {
+  ReadTracker,
+  headerRev,
+  headerTags,
+  type MizanInvalidation,
+  type ReadRef,
+} from './reads.js';
 
 /** How a {@link MizanClient} reaches the server. Every member is optional. */
 export interface MizanClientOptions {
@@ -42,6 +49,14 @@ export interface MizanClientOptions {
   onStaleClient?: (error: MizanError) => void;
   /** How the client's channel socket connects and authenticates (spec §2.15); see `channelSocket`. */
   channels?: ChannelOptions;
+  /**
+   * Live invalidation (spec §2.16.5): while the client holds context reads with cache tags, its
+   * channel socket watches those tags and the reads another caller's write made stale are fetched
+   * again at once. Default `true`; it works once the app uses the channel socket (any channel
+   * hook, or `channelSocket(client)` once at start), so an app without channels ships none of
+   * the socket's code. `false` turns it off: reads then go stale only on this client's own writes.
+   */
+  liveInvalidation?: boolean;
 }
 
 /** The request header that carries a function's schema hash (spec §2.2, §2.7). */
@@ -63,6 +78,12 @@ export class MizanClient {
   readonly #batcher: CallBatcher | undefined;
   #stale = false;
   readonly #staleListeners = new Set<() => void>();
+  readonly #invalidateListeners = new Set<(event: MizanInvalidation) => void>();
+  /**
+   * The tags and revs of the context reads the hooks hold.
+   * @internal
+   */
+  readonly reads = new ReadTracker();
 
   /** @param options - see {@link MizanClientOptions}. */
   constructor(options: MizanClientOptions = {}) {
@@ -121,11 +142,15 @@ export class MizanClient {
    */
   callMultipart<O>(name: string, body: FormData, schemaHash?: string): Promise<O> {
     return this.#watch(
-      this.#request(`${this.#baseUrl}/call/${name}`, () => ({
-        method: 'POST',
-        headers: this.#headers(true, schemaHash, null),
-        body,
-      })),
+      this.#request(
+        `${this.#baseUrl}/call/${name}`,
+        () => ({
+          method: 'POST',
+          headers: this.#headers(true, schemaHash, null),
+          body,
+        }),
+        this.#effects,
+      ),
     ) as Promise<O>;
   }
 
@@ -191,7 +216,9 @@ export class MizanClient {
 
   /**
    * Reads the context `name` with `params` at revision `rev` (spec §2.3): `GET` of
-   * {@link MizanClient.contextUrl}, so the browser's HTTP cache and any CDN can answer it.
+   * {@link MizanClient.contextUrl}, so the browser's HTTP cache and any CDN can answer it. A read
+   * refused as `unissued_rev` (a rev the server does not know, spec §2.16.3) is sent once more
+   * with the server's `details.rev`.
    *
    * @param signal - aborts the request (TanStack Query passes one to cancel outdated reads).
    * @param schemaHash - the function's `schema_hash`, as for {@link MizanClient.call}.
@@ -203,49 +230,74 @@ export class MizanClient {
     signal?: AbortSignal,
     schemaHash?: string,
   ): Promise<O> {
-    return this.#context(() => this.contextUrl(name, params, rev), signal, schemaHash);
+    return this.#context((r) => this.contextUrl(name, params, r), rev ?? 0, signal, schemaHash);
   }
 
   /**
-   * {@link MizanClient.context} of params whose canonical JSON `json` is already known (the
-   * context hook computes it once, for its query key).
+   * A context read of the hooks, which the client keeps track of: `json` is the canonical JSON of
+   * the query key's params, under which the read's tags and rev are kept; the URL is of `params`
+   * when given (the schema changed them), else of `json`. The rev sent is the larger of `rev` and
+   * the one a purge issued for the read (spec §2.16.4).
    * @internal
    */
-  contextOfJson<O>(
+  trackedContext<O>(
     name: string,
     json: string,
-    rev?: number,
+    params: Record<string, unknown> | undefined,
+    rev: number,
     signal?: AbortSignal,
     schemaHash?: string,
   ): Promise<O> {
-    return this.#context(
-      () => `${this.#baseUrl}/context/${name}${canonicalQueryOfJson(json, rev)}`,
-      signal,
-      schemaHash,
-    );
+    const url = (r: number): string =>
+      params === undefined
+        ? `${this.#baseUrl}/context/${name}${canonicalQueryOfJson(json, r)}`
+        : this.contextUrl(name, params, r);
+    const issued = this.reads.rev(name, json);
+    // Only a rev a purge issued replaces `rev`: an invalid one (negative, fractional) must still
+    // fail as `invalid_rev` rather than be read as 0.
+    return this.#context(url, issued > 0 && issued > rev ? issued : rev, signal, schemaHash, {
+      name,
+      json,
+    });
   }
 
   #context<O>(
-    makeUrl: () => string,
+    makeUrl: (rev: number) => string,
+    rev: number,
     signal: AbortSignal | undefined,
     schemaHash: string | undefined,
+    read?: ReadRef,
   ): Promise<O> {
-    let url: string;
-    try {
-      url = makeUrl();
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.#watch(
-      this.#request(url, () => ({
-        method: 'GET',
-        headers: this.#headers(false, schemaHash),
-      // Always revalidate with the server (a cheap 304 when unchanged): otherwise the browser's
-      // stale-while-revalidate copy would answer an invalidated query with the old data.
-        cache: 'no-cache',
-        signal,
-      })),
-    ) as Promise<O>;
+    let tags: string[] = [];
+    const get = (r: number): Promise<unknown> =>
+      this.#request(
+        makeUrl(r),
+        () => ({
+          method: 'GET',
+          headers: this.#headers(false, schemaHash),
+          // Always revalidate with the server (a cheap 304 when unchanged): otherwise the
+          // browser's stale-while-revalidate copy would answer an invalidated query with old data.
+          cache: 'no-cache',
+          signal,
+        }),
+        (response) => {
+          tags = headerTags(response.headers.get('cache-tag'));
+        },
+      );
+    const run = async (): Promise<unknown> => {
+      let data: unknown;
+      try {
+        data = await get(rev);
+      } catch (error) {
+        const issued = unissuedRev(error);
+        if (issued === undefined) throw error;
+        if (read) this.reads.setRev(read.name, read.json, issued);
+        data = await get(issued);
+      }
+      if (read) this.reads.record(read.name, read.json, tags);
+      return data;
+    };
+    return this.#watch(run()) as Promise<O>;
   }
 
   /**
@@ -286,18 +338,74 @@ export class MizanClient {
   }
 
   #post(path: string, body: string, schemaHash: string | undefined): Promise<unknown> {
-    return this.#request(this.#baseUrl + path, () => ({
-      method: 'POST',
-      headers: this.#headers(true, schemaHash),
-      body,
-    }));
+    return this.#request(
+      this.#baseUrl + path,
+      () => ({
+        method: 'POST',
+        headers: this.#headers(true, schemaHash),
+        body,
+      }),
+      this.#effects,
+    );
+  }
+
+  /**
+   * The cache hints of a call's or batch's answer (spec §2.10), read whatever its status: a call
+   * that returned an error still purges the tags it named.
+   */
+  readonly #effects = (response: Response): void => {
+    const tags = headerTags(response.headers.get('x-mizan-invalidate'));
+    if (tags.length > 0) {
+      this.invalidated({ tags, rev: headerRev(response.headers.get('x-mizan-rev')), source: 'response' });
+    }
+  };
+
+  /**
+   * Calls `listener` with every purge the client learns of (spec §2.16.4, §2.16.5), from its own
+   * calls' answers and, with live invalidation, from its channel socket; returns the unsubscribe
+   * function. The hooks already refetch the reads a purge concerns: this is for code outside
+   * React, or other caches of the app's own.
+   */
+  onInvalidate(listener: (event: MizanInvalidation) => void): () => void {
+    this.#invalidateListeners.add(listener);
+    return () => {
+      this.#invalidateListeners.delete(listener);
+    };
+  }
+
+  /**
+   * Handles a purge: tells the listeners of {@link MizanClient.onInvalidate}, then makes the held
+   * reads it concerns stale, with its rev.
+   * @internal
+   */
+  invalidated(event: MizanInvalidation): void {
+    for (const listener of [...this.#invalidateListeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        // An app's listener that throws must not keep the reads from being refetched.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+    this.reads.invalidate(event.tags, event.rev);
+  }
+
+  /** Whether live invalidation is on (see {@link MizanClientOptions.liveInvalidation}). */
+  get liveInvalidation(): boolean {
+    return this.#options.liveInvalidation ?? true;
   }
 
   /**
    * Sends a request; `init` is built inside, so that an app's `headers()` that throws fails this
    * request as a `network_error` instead of throwing at the caller (or stranding a batch).
    */
-  async #request(url: string, init: () => RequestInit): Promise<unknown> {
+  async #request(
+    url: string,
+    init: () => RequestInit,
+    onResponse?: (response: Response) => void,
+  ): Promise<unknown> {
     // Read once per request, so a fetch replaced after construction (tests, polyfills) is used,
     // and called unbound, since browsers refuse `fetch` called on another object.
     const doFetch = this.#options.fetch ?? globalThis.fetch;
@@ -312,6 +420,7 @@ export class MizanClient {
     } catch (cause) {
       throw new MizanError({ code: 'network_error', message: 'the request failed', cause });
     }
+    onResponse?.(response);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -321,6 +430,22 @@ export class MizanClient {
     if (response.ok) return body;
     throw errorFromBody(body, response.status);
   }
+}
+
+/**
+ * The rev to read again with when `error` is a refusal of an unissued rev (spec §2.16.3):
+ * `400 bad_request`, `details.reason = "unissued_rev"`, `details.rev` the current rev.
+ */
+function unissuedRev(error: unknown): number | undefined {
+  if (!(error instanceof MizanError) || error.code !== 'bad_request') return undefined;
+  const details = error.details as { reason?: unknown; rev?: unknown } | null | undefined;
+  const rev = details?.rev;
+  return details?.reason === 'unissued_rev' &&
+    typeof rev === 'number' &&
+    Number.isSafeInteger(rev) &&
+    rev >= 0
+    ? rev
+    : undefined;
 }
 
 /** A new {@link MizanClient}; the same as `new MizanClient(options)`. */

@@ -5,6 +5,7 @@
  */
 
 import type { QueryClient } from '@tanstack/react-query';
+import type { MizanClient } from './client.js';
 import type { MizanFieldError } from './errors.js';
 import { mizanQueryKey } from './query.js';
 
@@ -66,12 +67,15 @@ interface QueryState {
 
 /**
  * Puts each `hydration.contexts[name]` in `queryClient` under `mizanQueryKey(name, {}, 0)`, unless
- * that query already has data (a remount must not put old page data over fresher data).
+ * that query already has data (a remount must not put old page data over fresher data), and
+ * notes it in `client`'s reads as tagged `mizan:fn:<name>`: the page carried no `Cache-Tag`, and
+ * that tag is every answer's of the function (spec §2.16.2).
  * @internal
  */
 export function seedHydration(
   queryClient: QueryClient,
   hydration: HydrationPayload | undefined,
+  client?: MizanClient,
 ): void {
   if (!hydration) return;
   for (const [name, data] of Object.entries(hydration.contexts)) {
@@ -80,6 +84,7 @@ export function seedHydration(
     queryClient.setQueryData(queryKey, data);
     const query = queryClient.getQueryCache().find({ queryKey, exact: true });
     if (query) seeded.set(query, query.state.dataUpdateCount);
+    client?.reads.record(name, '{}', [`mizan:fn:${name}`]);
   }
 }
 

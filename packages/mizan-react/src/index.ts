@@ -24,6 +24,7 @@ export {
   type MizanFieldError,
 } from './errors.js';
 export { canonicalQuery, mizanQueryKey, percentEncode } from './query.js';
+export type { MizanInvalidation } from './reads.js';
 export {
   HYDRATION_ELEMENT_ID,
   readHydration,

@@ -9,12 +9,14 @@ import {
   createContext,
   createElement,
   useContext,
+  useEffect,
   useState,
   type ReactElement,
   type ReactNode,
 } from 'react';
 import type { MizanClient } from './client.js';
 import { seedHydration, type HydrationPayload } from './hydration.js';
+import { bindReads } from './refetch.js';
 
 const MizanClientContext = /* @__PURE__ */ createContext<MizanClient | null>(null);
 // The page's hydration payload, for hooks that start from it after the first render (forms).
@@ -42,12 +44,18 @@ export interface MizanProviderProps {
  * first render, shows it and sends no request. `hydration.forms[name]` is where `useMizanForm`
  * finds a form the server re-rendered after a failed post without JavaScript. Later changes of `hydration` are ignored, as a page
  * is hydrated once; data already in the cache is never overwritten.
+ *
+ * Context queries are refetched when a purge meets their tags (spec §2.16.4, §2.16.5): see
+ * `useMizanContext`. A hydrated global context came without headers, so it counts as tagged
+ * `mizan:fn:<name>` until it is fetched again.
  */
 export function MizanProvider(props: MizanProviderProps): ReactElement {
   const { client, queryClient, hydration, children } = props;
   // A state initializer runs during the first render only and before any child renders; an
   // effect would run after the children had already rendered (and fetched) without the data.
-  useState(() => seedHydration(queryClient, hydration));
+  useState(() => seedHydration(queryClient, hydration, client));
+  // Purges (spec §2.16.4) refetch the queries they make stale, for as long as the provider lives.
+  useEffect(() => bindReads(client, queryClient), [client, queryClient]);
   return createElement(
     MizanClientContext.Provider,
     { value: client },

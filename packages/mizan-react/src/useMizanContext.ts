@@ -47,6 +47,11 @@ function shouldRetry(failureCount: number, error: MizanError): boolean {
  *
  * Data seeded from hydration by `MizanProvider` is used on mount without a request; after that,
  * `staleTime` (default 0) decides as usual.
+ *
+ * The read is fetched again when a purge meets the tags of its last answer (`Cache-Tag`, spec
+ * §2.16.4): one of this client's calls, or another caller's write heard over the channel socket
+ * (§2.16.5). It then asks for the rev the purge issued (the larger of it and `rev`), so no cache
+ * on the way answers with data from before the write; the query key stays the same.
  */
 export function useMizanContext<I extends Record<string, unknown>, O>(
   name: string,
@@ -61,10 +66,20 @@ export function useMizanContext<I extends Record<string, unknown>, O>(
     queryKey: queryKeyOf(name, canonical.params, canonical.json, rev),
     queryFn: async ({ signal }) => {
       const checked = validate(input, params);
-      // The URL from the key's canonical JSON, unless the schema changed the params (a default).
-      return canonical.json !== undefined && sameEntries(checked, canonical.params)
-        ? client.contextOfJson<O>(name, canonical.json, rev, signal, options?.schemaHash)
-        : client.context<O>(name, checked, rev, signal, options?.schemaHash);
+      if (canonical.json === undefined) {
+        return client.context<O>(name, checked, rev, signal, options?.schemaHash);
+      }
+      // The URL from the key's canonical JSON, unless the schema changed the params (a default);
+      // the read's tags and rev are kept under the key's, which purges find it by.
+      const changed = !sameEntries(checked, canonical.params);
+      return client.trackedContext<O>(
+        name,
+        canonical.json,
+        changed ? checked : undefined,
+        rev,
+        signal,
+        options?.schemaHash,
+      );
     },
     staleTime: options?.staleTime ?? 0,
     enabled: options?.enabled ?? true,

@@ -13,6 +13,9 @@ use crate::BoxFuture;
 /// The default bound on every store operation (§2.16.6).
 pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_millis(250);
 
+/// The default time a store that failed is left alone before it is asked again.
+pub const DEFAULT_STORE_RETRY_AFTER: Duration = Duration::from_secs(1);
+
 /// The default time a cross-process fill lock is held at most.
 pub const DEFAULT_LOCK_TTL: Duration = Duration::from_secs(5);
 
@@ -35,6 +38,7 @@ pub struct CacheBuilder {
     hook: Arc<dyn PurgeHook>,
     timeout: Duration,
     lock_ttl: Duration,
+    retry_after: Duration,
 }
 
 impl std::fmt::Debug for CacheBuilder {
@@ -86,6 +90,15 @@ impl CacheBuilder {
         self
     }
 
+    /// How long a store that failed or timed out is left alone (default 1 s): meanwhile reads run
+    /// the function at once (`bypass`) instead of each waiting for the timeout, and purges are
+    /// queued. `Duration::ZERO` asks the store on every operation.
+    #[must_use]
+    pub fn store_retry_after(mut self, pause: Duration) -> Self {
+        self.retry_after = pause;
+        self
+    }
+
     /// The cache.
     pub fn build(self) -> Cache {
         let store = self
@@ -97,6 +110,7 @@ impl CacheBuilder {
             hook: self.hook,
             timeout: self.timeout,
             lock_ttl: self.lock_ttl,
+            retry_after: self.retry_after,
         })
     }
 }
@@ -112,6 +126,7 @@ impl Cache {
             hook: Arc::new(LogPurgeHook),
             timeout: DEFAULT_STORE_TIMEOUT,
             lock_ttl: DEFAULT_LOCK_TTL,
+            retry_after: DEFAULT_STORE_RETRY_AFTER,
         }
     }
 }

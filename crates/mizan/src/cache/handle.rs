@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mizan_core::{CacheKeyDeriver, PermissionKeyDeriver, PermissionScope, RootSecret};
 use serde_json::{Map, Value};
@@ -47,6 +47,12 @@ struct Inner {
     hook: Arc<dyn PurgeHook>,
     timeout: Duration,
     lock_ttl: Duration,
+    /// After a failure the store is left alone this long: each read would otherwise wait for
+    /// the timeout again, once per store operation, while the store is down.
+    retry_after: Duration,
+    /// Until when the store is left alone, while `down` is set.
+    down_until: Mutex<Option<Instant>>,
+    down: AtomicBool,
     fan_out: Arc<FanOut>,
     /// Tags purged while the store could not be reached, applied before it is read again.
     queued: tokio::sync::Mutex<Vec<String>>,
@@ -107,6 +113,7 @@ pub(super) struct Parts<'a> {
     pub(super) hook: Arc<dyn PurgeHook>,
     pub(super) timeout: Duration,
     pub(super) lock_ttl: Duration,
+    pub(super) retry_after: Duration,
 }
 
 impl Cache {
@@ -117,6 +124,7 @@ impl Cache {
             hook,
             timeout,
             lock_ttl,
+            retry_after,
         } = parts;
         let permissions = PermissionKeyDeriver::new(secret);
         let level = |scope| match permissions.permission_key(scope) {
@@ -144,6 +152,9 @@ impl Cache {
                 hook,
                 timeout,
                 lock_ttl,
+                retry_after,
+                down_until: Mutex::new(None),
+                down: AtomicBool::new(false),
                 fan_out,
                 queued: tokio::sync::Mutex::new(Vec::new()),
                 has_queued: AtomicBool::new(false),
@@ -244,7 +255,7 @@ impl Cache {
             self.inner.has_queued.store(false, Ordering::SeqCst);
             return None;
         }
-        let Ok(rev) = self.bounded(self.inner.store.purge(&queued)).await else {
+        let Ok(rev) = self.bounded(|| self.inner.store.purge(&queued)).await else {
             // Set before the queue is released, so no read slips in before the purge is applied.
             self.inner.has_queued.store(true, Ordering::SeqCst);
             return None;
@@ -269,11 +280,18 @@ impl Cache {
         queued.is_empty() || self.apply_queued(queued).await.is_some()
     }
 
-    async fn bounded<T>(
+    /// Runs one store operation within the timeout; not even started while the store is left
+    /// alone.
+    async fn bounded<'a, T>(
         &self,
-        operation: BoxFuture<'_, std::result::Result<T, StoreError>>,
+        operation: impl FnOnce() -> BoxFuture<'a, std::result::Result<T, StoreError>>,
     ) -> std::result::Result<T, StoreError> {
-        let result = match tokio::time::timeout(self.inner.timeout, operation).await {
+        if self.left_alone() {
+            return Err(StoreError::new(
+                "unreachable a moment ago; not asked again yet",
+            ));
+        }
+        let result = match tokio::time::timeout(self.inner.timeout, operation()).await {
             Ok(result) => result,
             Err(_) => Err(StoreError::new(format!(
                 "no answer within {:?}",
@@ -281,16 +299,43 @@ impl Cache {
             ))),
         };
         if let Err(error) = &result {
-            tracing::warn!(%error, "mizan cache store unreachable");
+            tracing::warn!(%error, retry_after = ?self.inner.retry_after, "mizan cache store unreachable");
+            if !self.inner.retry_after.is_zero() {
+                *self
+                    .inner
+                    .down_until
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) =
+                    Some(Instant::now() + self.inner.retry_after);
+                self.inner.down.store(true, Ordering::SeqCst);
+            }
         }
         result
+    }
+
+    /// Whether the store failed less than `retry_after` ago, so it is not asked now.
+    fn left_alone(&self) -> bool {
+        if !self.inner.down.load(Ordering::SeqCst) {
+            return false;
+        }
+        let mut until = self
+            .inner
+            .down_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if until.is_some_and(|t| Instant::now() < t) {
+            return true;
+        }
+        *until = None;
+        self.inner.down.store(false, Ordering::SeqCst);
+        false
     }
 
     pub(crate) async fn get(&self, key: &str) -> Lookup {
         if !self.ready().await {
             return Lookup::Unavailable;
         }
-        match self.bounded(self.inner.store.get(key)).await {
+        match self.bounded(|| self.inner.store.get(key)).await {
             // A misplaced entry is a miss, replaced by the fill (§2.16.6).
             Ok(Some(answer)) if answer.key == key => Lookup::Hit(answer),
             Ok(_) => Lookup::Miss,
@@ -300,7 +345,7 @@ impl Cache {
 
     /// The rev a fill starts at, `None` when the store cannot be reached (nothing is stored).
     pub(crate) async fn last_rev(&self) -> Option<u64> {
-        self.bounded(self.inner.store.last_rev()).await.ok()
+        self.bounded(|| self.inner.store.last_rev()).await.ok()
     }
 
     /// Stores a fill's answer; whether it was stored.
@@ -313,7 +358,7 @@ impl Cache {
         if !self.ready().await {
             return false;
         }
-        self.bounded(self.inner.store.put(answer, ttl, started_at_rev))
+        self.bounded(|| self.inner.store.put(answer, ttl, started_at_rev))
             .await
             .unwrap_or(false)
     }
@@ -323,7 +368,7 @@ impl Cache {
         if !self.ready().await {
             return None;
         }
-        self.bounded(self.inner.store.tags_rev(tags)).await.ok()
+        self.bounded(|| self.inner.store.tags_rev(tags)).await.ok()
     }
 
     pub(crate) fn is_shared(&self) -> bool {
@@ -335,14 +380,14 @@ impl Cache {
     }
 
     pub(crate) async fn try_lock(&self, key: &str) -> Option<Option<FillLock>> {
-        self.bounded(self.inner.store.try_lock(key, self.inner.lock_ttl))
+        self.bounded(|| self.inner.store.try_lock(key, self.inner.lock_ttl))
             .await
             .ok()
     }
 
     pub(crate) async fn unlock(&self, key: &str, lock: FillLock) {
         // A lock not released expires on its own.
-        let _ = self.bounded(self.inner.store.unlock(key, lock)).await;
+        let _ = self.bounded(|| self.inner.store.unlock(key, lock)).await;
     }
 
     pub(crate) fn fills(&self) -> &Fills {

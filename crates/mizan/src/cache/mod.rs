@@ -14,7 +14,9 @@ mod handle;
 mod memory;
 pub mod store;
 
-pub use builder::{CacheBuilder, DEFAULT_LOCK_TTL, DEFAULT_STORE_TIMEOUT, LogPurgeHook};
+pub use builder::{
+    CacheBuilder, DEFAULT_LOCK_TTL, DEFAULT_STORE_RETRY_AFTER, DEFAULT_STORE_TIMEOUT, LogPurgeHook,
+};
 pub use handle::{Cache, Purged};
 pub(crate) use handle::{ListenerFn, Lookup};
 pub use memory::{DEFAULT_BUDGET_BYTES, MemoryStore};

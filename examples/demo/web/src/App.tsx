@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { GreetProvider, useAdminStats, useCurrentUser, useEcho, useGreet, contactFormSpec } from './mizan';
 import { AccountHeader, AccountPanel } from './AccountPanel';
 import { ChatPanel } from './ChatPanel';
+import { NotesPanel } from './NotesPanel';
 import { ContactPage, ContactThanksPage } from './ContactPage';
 import { describe } from './describe';
 
@@ -80,6 +81,7 @@ function Home() {
       <Greeter />
       <AdminPanel key={`admin-${who}`} />
       <ChatPanel key={`chat-${who}`} />
+      <NotesPanel />
     </>
   );
 }

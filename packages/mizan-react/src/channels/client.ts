@@ -5,13 +5,17 @@
  */
 
 import type { MizanClient } from '../client.js';
-import { ChannelSocket } from './socket.js';
+import { watchReads } from './live.js';
+import { ChannelSocket, GLOBAL_TIMERS } from './socket.js';
 
 const sockets = new WeakMap<MizanClient, ChannelSocket>();
 
 /**
  * The channel socket of `client`, made on first use with the client's `channels` options. It
- * opens no connection until something subscribes.
+ * opens no connection until something subscribes, or, with live invalidation (the client's
+ * `liveInvalidation`, on by default), until the client holds a context read with cache tags: the
+ * socket then watches them (spec §2.16.5). An app with tagged contexts and no channel hook calls
+ * this once at start to have live invalidation.
  */
 export function channelSocket(client: MizanClient): ChannelSocket {
   let socket = sockets.get(client);
@@ -23,6 +27,9 @@ export function channelSocket(client: MizanClient): ChannelSocket {
       (error) => client.noteStale(error),
     );
     sockets.set(client, socket);
+    if (client.liveInvalidation) {
+      watchReads(client, socket, options.timers ?? GLOBAL_TIMERS);
+    }
   }
   return socket;
 }

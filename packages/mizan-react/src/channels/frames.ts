@@ -35,7 +35,8 @@ export type ServerFrame =
   | { type: 'unsubscribed'; id: string; error: MizanError | undefined }
   | { type: 'ack'; ref: string }
   | { type: 'error'; id: string | undefined; ref: string | undefined; error: MizanError }
-  | { type: 'ping' };
+  | { type: 'ping' }
+  | { type: 'invalidated'; tags: string[]; rev: number };
 
 // The welcome values of the reference server, used until a server announces its own.
 /** @internal */
@@ -125,6 +126,16 @@ export function readServerFrame(text: unknown): ServerFrame | null {
       return { type: 'error', id, ref, error: errorFromBody(f.error, 0) };
     case 'ping':
       return { type: 'ping' };
+    case 'invalidated': {
+      const { tags, rev } = f;
+      return Array.isArray(tags) &&
+        tags.every((t) => typeof t === 'string') &&
+        typeof rev === 'number' &&
+        Number.isSafeInteger(rev) &&
+        rev >= 0
+        ? { type: 'invalidated', tags: tags as string[], rev }
+        : null;
+    }
     default:
       return null;
   }

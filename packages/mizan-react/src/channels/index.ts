@@ -14,6 +14,8 @@ export {
   type ChannelConnectionStatus,
   type ChannelSubscribeOptions,
 } from './socket.js';
+export { MAX_WATCH_TAGS, type ChannelWatchEvent } from './watch.js';
+export { WATCH_DEBOUNCE_MS } from './live.js';
 export type {
   ChannelListener,
   ChannelSubscription,

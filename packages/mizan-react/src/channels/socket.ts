@@ -10,6 +10,7 @@ import { reconnectDelay } from './backoff.js';
 import { PendingRequests } from './requests.js';
 import { DEFAULT_WELCOME, encodeFrame, readServerFrame, type ServerFrame } from './frames.js';
 import type { ChannelOptions, ChannelTimers } from './options.js';
+import { WatchedTags, type ChannelWatchEvent } from './watch.js';
 import {
   Subscription,
   notConnected,
@@ -37,8 +38,11 @@ export interface ChannelSubscribeOptions {
 // The socket handles every subscription alike; only their owners know the message types.
 type AnySub = Subscription<unknown, unknown>;
 
-// `globalThis`'s own, unbound calls: browsers refuse timers called on another object.
-const GLOBAL_TIMERS: ChannelTimers = {
+/**
+ * `globalThis`'s own, unbound calls: browsers refuse timers called on another object.
+ * @internal
+ */
+export const GLOBAL_TIMERS: ChannelTimers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
@@ -67,6 +71,7 @@ export class ChannelSocket {
   #attempt = 0;
   #nextId = 0;
   #token: string | null = null;
+  readonly #watched = new WatchedTags();
 
   /**
    * @param url - the WebSocket URL, computed at each connection (it may throw: no page location).
@@ -154,14 +159,45 @@ export class ChannelSocket {
     this.#reset();
     for (const sub of this.#subs.values()) sub.lost();
     this.#attempt = 0;
-    if (this.#subs.size > 0) this.#connect();
+    if (this.#wanted()) this.#connect();
     else this.#setStatus('idle');
   }
 
-  /** Ends every subscription and closes the socket (close code 1000): no reconnection. */
+  /**
+   * Watches `tags` for purges (spec §2.16.5): replaces the socket's watched set, at once when the
+   * socket is open and again on every new socket, at most `MAX_WATCH_TAGS` of them (the first),
+   * and only as many as fit in the server's `max_frame_bytes`. While the set is not empty the
+   * socket stays open, as for a subscription, and is opened if it is not; `[]` clears it and lets
+   * the socket close when nothing is subscribed either.
+   */
+  watch(tags: readonly string[]): void {
+    if (!this.#watched.set(tags)) return;
+    if (this.#ready) this.#write(this.#watched.frame(this.#maxFrameBytes));
+    if (this.#watched.tags.length === 0) this.#maybeLinger();
+    else {
+      this.#timers.clearTimeout(this.#linger);
+      if (this.#ws === null && this.#status !== 'reconnecting') this.#connect();
+    }
+  }
+
+  /**
+   * Calls `listener` with the purges of watched tags and after a lost socket was replaced (see
+   * {@link ChannelWatchEvent}); returns the unsubscribe function.
+   */
+  onWatch(listener: (event: ChannelWatchEvent) => void): () => void {
+    return this.#watched.on(listener);
+  }
+
+  /** Ends every subscription, clears the watched tags and closes the socket: no reconnection. */
   close(): void {
     for (const sub of [...this.#subs.values()]) sub.close();
+    this.#watched.set([]);
     this.#shutdown();
+  }
+
+  /** Anything that needs the socket: a subscription or a watched tag. */
+  #wanted(): boolean {
+    return this.#subs.size > 0 || this.#watched.tags.length > 0;
   }
 
   #setStatus(status: ChannelConnectionStatus): void {
@@ -249,6 +285,9 @@ export class ChannelSocket {
       case 'ping':
         this.#write({ type: 'pong' });
         return;
+      case 'invalidated':
+        this.#watched.tell({ type: 'invalidated', tags: frame.tags, rev: frame.rev });
+        return;
     }
   }
 
@@ -277,7 +316,12 @@ export class ChannelSocket {
     }
     this.#ready = true;
     this.#setStatus('open');
+    if (this.#watched.tags.length > 0) this.#write(this.#watched.frame(this.#maxFrameBytes));
     for (const sub of [...this.#subs.values()]) if (!sub.sent) this.#sendSubscribe(sub);
+    if (this.#watched.lost) {
+      this.#watched.lost = false;
+      this.#watched.tell({ type: 'resync' });
+    }
   }
 
   #sendSubscribe(sub: AnySub): void {
@@ -366,7 +410,7 @@ export class ChannelSocket {
   #lost(): void {
     this.#reset();
     for (const sub of this.#subs.values()) sub.lost();
-    if (this.#subs.size === 0) {
+    if (!this.#wanted()) {
       this.#setStatus('idle');
       return;
     }
@@ -375,13 +419,14 @@ export class ChannelSocket {
     this.#attempt += 1;
     this.#reconnect = this.#timers.setTimeout(() => {
       this.#reconnect = undefined;
-      if (this.#subs.size > 0 && this.#ws === null) this.#connect();
+      if (this.#wanted() && this.#ws === null) this.#connect();
       else this.#setStatus('idle');
     }, delay);
   }
 
   /** Forgets the current socket and fails what waited for its answers. */
   #reset(): void {
+    if (this.#ready && this.#watched.tags.length > 0) this.#watched.lost = true;
     this.#ws = null;
     this.#ready = false;
     this.#timers.clearTimeout(this.#liveness);
@@ -389,10 +434,10 @@ export class ChannelSocket {
   }
 
   #maybeLinger(): void {
-    if (this.#subs.size > 0) return;
+    if (this.#wanted()) return;
     this.#timers.clearTimeout(this.#linger);
     this.#linger = this.#timers.setTimeout(() => {
-      if (this.#subs.size === 0) this.#shutdown();
+      if (!this.#wanted()) this.#shutdown();
     }, this.#options.lingerMs ?? 5000);
   }
 
