@@ -11,6 +11,7 @@ import hmac
 import json
 import os
 import re
+import sys
 
 import cache_tags as T
 
@@ -155,14 +156,10 @@ def run(C, M):
     policy_checks(C, M)
     if not all(n in M for n in ("greet", "notes", "notes.add")):
         return len(C.RESULTS) - t0
-    cache_reads.run(C, sys_module(), M)
-    cache_revs.run(C, sys_module(), M)
+    K = sys.modules[__name__]
+    cache_reads.run(C, K, M)
+    cache_revs.run(C, K, M)
     # X-Mizan-Pk tells an edge what it may keep: never on an error (neither a hit nor a miss).
     bad = [lbl for lbl, r in C.SEEN_ERRORS if r.h("x-mizan-pk") is not None]
     chk(C, "2.16.8", "no error answer seen in the whole run carries X-Mizan-Pk", cache_reads.Q_PK, not bad, bad[:5])
     return len(C.RESULTS) - t0
-
-
-def sys_module():
-    import sys
-    return sys.modules[__name__]
