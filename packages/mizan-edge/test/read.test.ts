@@ -160,6 +160,20 @@ describe('keying and serving', () => {
     expect(origin.requests).toHaveLength(4);
   });
 
+  it('forwards a query over the server length limit untouched, never keyed or stored', async () => {
+    const { edge, origin } = setup();
+    // `p=%7B%22name%22%3A%22` + name + `%22%7D`: 27 bytes around the name.
+    const over = `/context/greet?p=%7B%22name%22%3A%22${'a'.repeat(8192 - 27 + 1)}%22%7D`;
+    for (let i = 0; i < 2; i++) {
+      const reply = await edge(get(over));
+      expect(reply.headers.get('x-mizan-edge')).toBe('bypass');
+    }
+    expect(origin.requests).toHaveLength(2);
+    const at = `/context/greet?p=%7B%22name%22%3A%22${'a'.repeat(8192 - 27)}%22%7D`;
+    expect((await edge(get(at))).headers.get('x-mizan-edge')).toBe('miss');
+    expect((await edge(get(at))).headers.get('x-mizan-edge')).toBe('hit');
+  });
+
   it('keys each rev apart', async () => {
     const { edge, origin } = setup();
     expect((await edge(get(GREET_ADA))).headers.get('x-mizan-edge')).toBe('miss');
