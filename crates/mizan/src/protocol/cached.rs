@@ -28,6 +28,15 @@ pub const CACHE_STATUS_HEADER: &str = "x-mizan-cache-status";
 /// `X-Mizan-Pk`: the permission key an answer an edge may keep was computed under (§2.16.8).
 pub const PK_HEADER: &str = "x-mizan-pk";
 
+/// Header names of every cached answer, built at compile time: `HeaderName::from_static` at run
+/// time compares the name with every standard header first.
+const CDN_CACHE_CONTROL: HeaderName = HeaderName::from_static("cdn-cache-control");
+const SURROGATE_CONTROL: HeaderName = HeaderName::from_static("surrogate-control");
+const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
+const CACHE_TAG: HeaderName = HeaderName::from_static("cache-tag");
+const CACHE_STATUS: HeaderName = HeaderName::from_static(CACHE_STATUS_HEADER);
+const PK: HeaderName = HeaderName::from_static(PK_HEADER);
+
 /// How often a process waiting for another process's fill looks for its answer.
 const POLL_EVERY: Duration = Duration::from_millis(20);
 
@@ -53,6 +62,7 @@ struct Read<'a> {
     cache: &'a Cache,
     name: &'a str,
     function: &'a Registered,
+    plan: &'a CachePlan,
     policy: &'a CachePolicy,
     tags: Vec<String>,
 }
@@ -60,7 +70,8 @@ struct Read<'a> {
 /// An answer's body and ETag, and how it was come by.
 struct Answer {
     body: Bytes,
-    etag: String,
+    /// Checked as header text where the answer was come by, so the response needs no check.
+    etag: HeaderValue,
     status: Status,
 }
 
@@ -93,6 +104,7 @@ pub(super) async fn respond(
         cache,
         name,
         function,
+        plan,
         policy: &plan.policy,
         tags,
     };
@@ -133,10 +145,12 @@ impl Read<'_> {
         params: Map<String, Value>,
     ) -> Result<Answer> {
         match self.cache.get(key).await {
-            Lookup::Hit(stored) if HeaderValue::from_str(&stored.etag).is_ok() => {
-                Ok(Answer::from_stored(&stored, Status::Hit))
-            }
-            Lookup::Hit(_) | Lookup::Miss => self.fill(request, key, params).await,
+            Lookup::Hit(stored) => match Answer::from_stored(&stored, Status::Hit) {
+                Some(answer) => Ok(answer),
+                // An ETag that is no header text: replaced by the fill, as a misplaced entry.
+                None => self.fill(request, key, params).await,
+            },
+            Lookup::Miss => self.fill(request, key, params).await,
             Lookup::Unavailable => self.run_alone(request, params).await,
         }
     }
@@ -149,8 +163,11 @@ impl Read<'_> {
         params: Map<String, Value>,
     ) -> Result<Answer> {
         match self.cache.fills().join(key) {
-            Role::Follower(slot) => match fill::follow(slot).await {
-                Some(stored) => Ok(Answer::from_stored(&stored, Status::Hit)),
+            Role::Follower(slot) => match fill::follow(slot)
+                .await
+                .and_then(|stored| Answer::from_stored(&stored, Status::Hit))
+            {
+                Some(answer) => Ok(answer),
                 None => self.run_alone(request, params).await,
             },
             Role::Leader(leader) => {
@@ -175,8 +192,9 @@ impl Read<'_> {
             match self.cache.try_lock(key).await {
                 Some(Some(held)) => lock = Some(held),
                 Some(None) => {
-                    if let Some(stored) = self.wait_for_other_process(key).await {
-                        let answer = Answer::from_stored(&stored, Status::Hit);
+                    if let Some(stored) = self.wait_for_other_process(key).await
+                        && let Some(answer) = Answer::from_stored(&stored, Status::Hit)
+                    {
                         return Ok((answer, Some(stored)));
                     }
                 }
@@ -202,7 +220,6 @@ impl Read<'_> {
         started: Option<u64>,
     ) -> Result<(Answer, Option<Arc<StoredAnswer>>)> {
         let etag = etag(&body)?;
-        let etag = etag.to_str().map_err(Error::internal)?.to_owned();
         let body = Bytes::from(body);
         let storable = !request.has_effects() && !request.read_headers();
         let (Some(started), true) = (started, storable) else {
@@ -218,7 +235,7 @@ impl Read<'_> {
         let stored = Arc::new(StoredAnswer {
             key: key.to_owned(),
             body: body.clone(),
-            etag: etag.clone(),
+            etag: etag.to_str().map_err(Error::internal)?.to_owned(),
             tags: self.tags.clone(),
         });
         let ttl = Duration::from_secs(u64::from(self.policy.max_age.max(1)));
@@ -263,7 +280,7 @@ impl Read<'_> {
     /// Runs the function for this caller only, storing nothing.
     async fn run_alone(&self, request: &Request, params: Map<String, Value>) -> Result<Answer> {
         let body = run(self.function, request, params, Encoding::Canonical).await?;
-        let etag = etag(&body)?.to_str().map_err(Error::internal)?.to_owned();
+        let etag = etag(&body)?;
         Ok(Answer {
             body: Bytes::from(body),
             etag,
@@ -282,23 +299,12 @@ impl Read<'_> {
             && !request.read_headers()
             && !request.has_effects();
         if shareable {
-            let (max_age, swr) = (self.policy.max_age, self.policy.swr);
             headers.insert(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static(CONTEXT_CACHE_CONTROL),
             );
-            headers.insert(
-                HeaderName::from_static("cdn-cache-control"),
-                HeaderValue::from_str(&format!(
-                    "public, max-age={max_age}, stale-while-revalidate={swr}"
-                ))
-                .map_err(Error::internal)?,
-            );
-            headers.insert(
-                HeaderName::from_static("surrogate-control"),
-                HeaderValue::from_str(&format!("max-age={max_age}, stale-while-revalidate={swr}"))
-                    .map_err(Error::internal)?,
-            );
+            headers.insert(CDN_CACHE_CONTROL, self.plan.cdn_cache_control.clone());
+            headers.insert(SURROGATE_CONTROL, self.plan.surrogate_control.clone());
         } else {
             headers.insert(
                 header::CACHE_CONTROL,
@@ -311,31 +317,27 @@ impl Read<'_> {
         );
         // Tags are of the tag alphabet, so they are always valid header text.
         headers.insert(
-            HeaderName::from_static("cache-tag"),
+            CACHE_TAG,
             HeaderValue::from_str(&self.tags.join(",")).map_err(Error::internal)?,
         );
         if scope != CacheScope::User {
             headers.insert(
-                HeaderName::from_static("surrogate-key"),
+                SURROGATE_KEY,
                 HeaderValue::from_str(&self.tags.join(" ")).map_err(Error::internal)?,
             );
             // A token's `pk` that is no header text names no key an edge could compute.
             if answer.status != Status::Bypass
                 && let Some(pk) = pk.and_then(|pk| HeaderValue::from_str(pk).ok())
             {
-                headers.insert(HeaderName::from_static(PK_HEADER), pk);
+                headers.insert(PK, pk);
             }
         }
-        headers.insert(
-            HeaderName::from_static(CACHE_STATUS_HEADER),
-            answer.status.header(),
-        );
-        let etag = HeaderValue::from_str(&answer.etag).map_err(Error::internal)?;
+        headers.insert(CACHE_STATUS, answer.status.header());
         let not_modified = if_none_match(
             request.protocol_headers().get_all(header::IF_NONE_MATCH),
-            &etag,
+            &answer.etag,
         );
-        headers.insert(header::ETAG, etag);
+        headers.insert(header::ETAG, answer.etag);
         if not_modified {
             let mut response = super::response(headers, Body::empty());
             *response.status_mut() = StatusCode::NOT_MODIFIED;
@@ -347,11 +349,12 @@ impl Read<'_> {
 }
 
 impl Answer {
-    fn from_stored(stored: &StoredAnswer, status: Status) -> Self {
-        Self {
+    /// A stored answer; `None` when its ETag is no header text (a store holding something else).
+    fn from_stored(stored: &StoredAnswer, status: Status) -> Option<Self> {
+        Some(Self {
             body: stored.body.clone(),
-            etag: stored.etag.clone(),
+            etag: HeaderValue::from_str(&stored.etag).ok()?,
             status,
-        }
+        })
     }
 }
