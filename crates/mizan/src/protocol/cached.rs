@@ -64,6 +64,7 @@ struct Read<'a> {
     function: &'a Registered,
     plan: &'a CachePlan,
     policy: &'a CachePolicy,
+    /// The answer's tags; made only when the function runs (a hit has its stored answer's).
     tags: Vec<String>,
 }
 
@@ -84,40 +85,59 @@ pub(super) async fn respond(
     parts: Parts,
     (params, rev): (Map<String, Value>, u64),
 ) -> Result<Response> {
-    let Ok(tags) = mizan_core::cache_tags::answer_tags(name, &params, &plan.templates) else {
-        // The params lack what the tag templates need: the parameter checks refuse them (422).
-        let request = shared.request(parts).await?;
-        let result = super::context::answer(function, &request, params).await;
-        return Ok(with_effects(&request, result));
-    };
-    if rev > 0
-        && let Some(current) = cache.tags_rev(&tags).await
-        && rev > current
-    {
-        return Err(Error::bad_request(format!(
-            "rev {rev} was not issued for this read; use rev {current}"
-        ))
-        .with_details(json!({ "reason": "unissued_rev", "rev": current })));
+    // The templates first, without hashing the params (a hit needs no tags of its own): params
+    // lacking what they need are refused by the parameter checks (422), before any lookup.
+    if plan.templates.iter().any(|t| t.expand(&params).is_err()) {
+        return refused(shared, function, parts, params).await;
+    }
+    let mut tags = None;
+    if rev > 0 {
+        let Ok(made) = mizan_core::cache_tags::answer_tags(name, &params, &plan.templates) else {
+            return refused(shared, function, parts, params).await;
+        };
+        if let Some(current) = cache.tags_rev(&made).await
+            && rev > current
+        {
+            return Err(Error::bad_request(format!(
+                "rev {rev} was not issued for this read; use rev {current}"
+            ))
+            .with_details(json!({ "reason": "unissued_rev", "rev": current })));
+        }
+        tags = Some(made);
     }
     let request = shared.request(parts).await?;
-    let read = Read {
+    let mut read = Read {
         cache,
         name,
         function,
         plan,
         policy: &plan.policy,
-        tags,
+        tags: Vec::new(),
     };
-    let result = read.answer(&request, params, rev).await;
+    let result = read.answer(&request, params, rev, tags).await;
+    Ok(with_effects(&request, result))
+}
+
+/// Params no tags can be made of, answered as without a cache: the parameter checks refuse them.
+async fn refused(
+    shared: &Shared,
+    function: &Registered,
+    parts: Parts,
+    params: Map<String, Value>,
+) -> Result<Response> {
+    let request = shared.request(parts).await?;
+    let result = super::context::answer(function, &request, params).await;
     Ok(with_effects(&request, result))
 }
 
 impl Read<'_> {
+    /// `tags` are the answer's when the rev check made them already.
     async fn answer(
-        &self,
+        &mut self,
         request: &Request,
         params: Map<String, Value>,
         rev: u64,
+        tags: Option<Vec<String>>,
     ) -> Result<Response> {
         self.function.options.auth.check(request).await?;
         let pk = self
@@ -130,29 +150,37 @@ impl Read<'_> {
         let Value::Object(params) = params else {
             unreachable!("built as an object above")
         };
-        let answer = match &key {
-            Some(key) => self.lookup(request, key, params).await?,
-            // No key for this caller (a token whose `pk` is empty): never share its answer.
-            None => self.run_alone(request, params).await?,
+        let found = match &key {
+            Some(key) => self.cache.get(key).await,
+            None => Lookup::Unavailable,
         };
-        self.response(request, answer, pk.as_deref())
-    }
-
-    async fn lookup(
-        &self,
-        request: &Request,
-        key: &str,
-        params: Map<String, Value>,
-    ) -> Result<Answer> {
-        match self.cache.get(key).await {
-            Lookup::Hit(stored) => match Answer::from_stored(&stored, Status::Hit) {
-                Some(answer) => Ok(answer),
-                // An ETag that is no header text: replaced by the fill, as a misplaced entry.
-                None => self.fill(request, key, params).await,
-            },
-            Lookup::Miss => self.fill(request, key, params).await,
-            Lookup::Unavailable => self.run_alone(request, params).await,
+        if let Lookup::Hit(stored) = &found
+            && let Some(answer) = Answer::from_stored(stored, Status::Hit)
+        {
+            // The key is of this function and these params, so the stored tags are this read's.
+            return self.response(request, answer, &stored.tags, pk.as_deref());
         }
+        // The function runs: its answer needs its tags.
+        self.tags = match tags {
+            Some(tags) => tags,
+            None => {
+                match mizan_core::cache_tags::answer_tags(self.name, &params, &self.plan.templates)
+                {
+                    Ok(tags) => tags,
+                    // Params nested deeper than a key allows: the parameter checks refuse them.
+                    Err(_) => return super::context::answer(self.function, request, params).await,
+                }
+            }
+        };
+        let answer = match (&key, found) {
+            // A miss, or an ETag that is no header text (replaced by the fill, as a misplaced
+            // entry).
+            (Some(key), Lookup::Hit(_) | Lookup::Miss) => self.fill(request, key, params).await?,
+            // The store failed, or no key for this caller (a token whose `pk` is empty): never
+            // share its answer.
+            (Some(_), Lookup::Unavailable) | (None, _) => self.run_alone(request, params).await?,
+        };
+        self.response(request, answer, &self.tags, pk.as_deref())
     }
 
     /// A miss: one run per key in this process, the others wait for it.
@@ -288,7 +316,13 @@ impl Read<'_> {
         })
     }
 
-    fn response(&self, request: &Request, answer: Answer, pk: Option<&str>) -> Result<Response> {
+    fn response(
+        &self,
+        request: &Request,
+        answer: Answer,
+        tags: &[String],
+        pk: Option<&str>,
+    ) -> Result<Response> {
         let scope = self.policy.scope;
         let mut headers = super::response_headers();
         // As §2.3: an answer to a request with credentials stays out of shared caches even when
@@ -318,12 +352,12 @@ impl Read<'_> {
         // Tags are of the tag alphabet, so they are always valid header text.
         headers.insert(
             CACHE_TAG,
-            HeaderValue::from_str(&self.tags.join(",")).map_err(Error::internal)?,
+            HeaderValue::from_str(&tags.join(",")).map_err(Error::internal)?,
         );
         if scope != CacheScope::User {
             headers.insert(
                 SURROGATE_KEY,
-                HeaderValue::from_str(&self.tags.join(" ")).map_err(Error::internal)?,
+                HeaderValue::from_str(&tags.join(" ")).map_err(Error::internal)?,
             );
             // A token's `pk` that is no header text names no key an edge could compute.
             if answer.status != Status::Bypass
