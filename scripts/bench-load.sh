@@ -7,7 +7,9 @@
 # Environment: BENCH_SECS (3), BENCH_ROUNDS (5), BENCH_CONNECTIONS (64), BENCH_SERVER_CPU (0),
 # BENCH_CLIENT_CPU (1), BENCH_WORKLOADS (e.g. echo,greet; all by default).
 # `bash scripts/bench-load.sh accounts` runs the accounts benchmark instead (see
-# scripts/bench-accounts.sh, which also starts PostgreSQL).
+# scripts/bench-accounts.sh, which also starts PostgreSQL). `bash scripts/bench-load.sh cache`
+# runs the context cache benchmark instead: a context spending 2 ms of CPU, cached and uncached,
+# against bare axum (about 1 minute with the defaults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

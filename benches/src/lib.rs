@@ -2,6 +2,7 @@
 //! and the servers and workloads of the load benchmark.
 
 pub mod accounts;
+pub mod cache;
 pub mod servers;
 pub mod workloads;
 

@@ -1,16 +1,15 @@
 //! One server of the load benchmark (`scripts/bench-load.sh`) in its own process:
-//! `load-server <bare|same|mizan|mwt|accounts-sqlite|accounts-postgres> [addr]` prints
+//! `load-server <bare|same|mizan|mwt|accounts-sqlite|accounts-postgres|cache-bare|cache-mizan> [addr]` prints
 //! `listening on <addr>` once it accepts connections. Every kind runs on `#[tokio::main]`, as the
-//! demo's `main` does; see [`mizan_benches::servers`] and [`mizan_benches::accounts`] for what
-//! each serves. The accounts servers set up their database first, and remove it and exit when
+//! demo's `main` does; see [`mizan_benches::servers`], [`mizan_benches::accounts`] and
+//! [`mizan_benches::cache`] for what each serves. The accounts servers set up their database first, and remove it and exit when
 //! their standard input closes.
 
 use mizan_benches::accounts::{self, AccountsServer};
 use mizan_benches::workloads::Server;
 use tokio::io::AsyncReadExt;
 
-const USAGE: &str =
-    "usage: load-server <bare|same|mizan|mwt|accounts-sqlite|accounts-postgres> [addr]";
+const USAGE: &str = "usage: load-server <bare|same|mizan|mwt|accounts-sqlite|accounts-postgres|cache-bare|cache-mizan> [addr]";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,6 +25,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await;
         cleanup.run().await;
         return Ok(served?);
+    }
+    if let Some(router) = cache_router(&mode)? {
+        let listener = tokio::net::TcpListener::bind(&addr).await?;
+        println!("listening on {}", listener.local_addr()?);
+        if mode == "cache-mizan" {
+            mizan::serve(listener, router).await?;
+        } else {
+            axum::serve(listener, router).await?;
+        }
+        return Ok(());
     }
     let server = Server::from_mode(&mode).ok_or(USAGE)?;
     let served = mizan_benches::servers::router(server).await?;
@@ -43,6 +52,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         axum::serve(listener, router).await?;
     }
     Ok(())
+}
+
+/// The router of a cache benchmark server, `None` for another mode.
+fn cache_router(mode: &str) -> Result<Option<axum::Router>, Box<dyn std::error::Error>> {
+    Ok(match mode {
+        "cache-mizan" => Some(mizan_benches::cache::mizan_router()?),
+        "cache-bare" => Some(mizan_benches::cache::bare_router()),
+        _ => None,
+    })
 }
 
 /// Resolves when standard input reaches its end: the benchmark closes it to stop the server

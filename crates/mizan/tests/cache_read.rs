@@ -106,6 +106,12 @@ async fn public_answers_are_shared_across_users_and_have_cdn_headers() {
         third.header(h("surrogate-control")),
         "max-age=60, stale-while-revalidate=300"
     );
+    // A hit names the stored answer's tags, which are the ones its fill made.
+    assert_eq!(second.header(h("cache-tag")), first.header(h("cache-tag")));
+    assert_eq!(
+        third.header(h("surrogate-key")),
+        first.header(h("surrogate-key"))
+    );
     for reply in [&first, &second, &third] {
         let tags: Vec<&str> = reply.header(h("cache-tag")).split(',').collect();
         assert_eq!(tags.len(), 4, "{tags:?}");

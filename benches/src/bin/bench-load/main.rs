@@ -17,6 +17,8 @@
 //! `bench-load accounts` (`bash scripts/bench-accounts.sh`) measures `mizan-accounts` the same
 //! way instead: see [`accounts`] for the session and bearer calls and [`login`] for the cost of
 //! signing in.
+//!
+//! `bench-load cache` measures the context cache the same way: see [`cache`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +26,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod accounts;
+mod cache;
 mod login;
 mod report;
 mod server;
@@ -57,7 +60,8 @@ fn main() -> Result<(), Error> {
     match std::env::args().nth(1).as_deref() {
         None => load(&config, &server_binary),
         Some("accounts") => accounts::run(&config, &server_binary),
-        Some(other) => Err(format!("usage: bench-load [accounts]; not {other:?}").into()),
+        Some("cache") => cache::run(&config, &server_binary),
+        Some(other) => Err(format!("usage: bench-load [accounts|cache]; not {other:?}").into()),
     }
 }
 

@@ -79,8 +79,10 @@ pub(super) fn wrk<K>(
     secs: u64,
 ) -> Result<Run, Error> {
     let before = running.cpu_secs(config)?;
-    let output = Command::new("taskset")
-        .args(["-c", &config.client_cpu, "wrk", "-t1"])
+    // `timeout` bounds a run whose server stopped answering: wrk's own `-d` only stops sending.
+    let output = Command::new("timeout")
+        .args(["--kill-after=5", &(secs + 30).to_string()])
+        .args(["taskset", "-c", &config.client_cpu, "wrk", "-t1"])
         .arg(format!("-c{}", config.connections))
         .arg(format!("-d{secs}s"))
         .arg("--latency")

@@ -4,6 +4,7 @@
 //! `#[mizan::client]` checks what it can at compile time; this checks again (a [`FunctionOptions`]
 //! can be written by hand) and adds what needs the input schema.
 
+use http::HeaderValue;
 use mizan_core::cache_tags::{FUNCTION_PREFIX, TagTemplate};
 use serde_json::Value;
 
@@ -19,6 +20,11 @@ pub(crate) struct CachePlan {
     /// `policy.tags`, parsed, in declared order: expand them with
     /// [`mizan_core::cache_tags::answer_tags`].
     pub(crate) templates: Vec<TagTemplate>,
+    /// `CDN-Cache-Control` of a shareable answer (§2.16.7), built once: every answer of the
+    /// function carries the same.
+    pub(crate) cdn_cache_control: HeaderValue,
+    /// `Surrogate-Control` of a shareable answer, built once.
+    pub(crate) surrogate_control: HeaderValue,
 }
 
 /// The cache policy and the `invalidates` templates of the function `name`, checked against its
@@ -92,7 +98,15 @@ fn check_policy(
         }
         check_slots(name, template, input_schema)?;
     }
+    let (max_age, swr) = (cache.max_age, cache.swr);
+    // Digits and ASCII only: always header text.
+    let header =
+        |text: String| HeaderValue::try_from(text).map_err(|e| error(name, "", &format!("{e}")));
     Ok(CachePlan {
+        cdn_cache_control: header(format!(
+            "public, max-age={max_age}, stale-while-revalidate={swr}"
+        ))?,
+        surrogate_control: header(format!("max-age={max_age}, stale-while-revalidate={swr}"))?,
         policy: CachePolicy {
             scope: cache.scope,
             max_age: cache.max_age,

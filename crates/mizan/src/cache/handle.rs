@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use mizan_core::{CacheKeyDeriver, PermissionKeyDeriver, PermissionScope, RootSecret};
@@ -291,12 +292,18 @@ impl Cache {
                 "unreachable a moment ago; not asked again yet",
             ));
         }
-        let result = match tokio::time::timeout(self.inner.timeout, operation()).await {
-            Ok(result) => result,
-            Err(_) => Err(StoreError::new(format!(
-                "no answer within {:?}",
-                self.inner.timeout
-            ))),
+        let mut operation = operation();
+        // An in-process store answers on the first poll: no timer is armed for it.
+        let first = std::future::poll_fn(|cx| Poll::Ready(operation.as_mut().poll(cx))).await;
+        let result = match first {
+            Poll::Ready(result) => result,
+            Poll::Pending => match tokio::time::timeout(self.inner.timeout, operation).await {
+                Ok(result) => result,
+                Err(_) => Err(StoreError::new(format!(
+                    "no answer within {:?}",
+                    self.inner.timeout
+                ))),
+            },
         };
         if let Err(error) = &result {
             tracing::warn!(%error, retry_after = ?self.inner.retry_after, "mizan cache store unreachable");

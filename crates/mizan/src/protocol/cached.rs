@@ -28,6 +28,15 @@ pub const CACHE_STATUS_HEADER: &str = "x-mizan-cache-status";
 /// `X-Mizan-Pk`: the permission key an answer an edge may keep was computed under (§2.16.8).
 pub const PK_HEADER: &str = "x-mizan-pk";
 
+/// Header names of every cached answer, built at compile time: `HeaderName::from_static` at run
+/// time compares the name with every standard header first.
+const CDN_CACHE_CONTROL: HeaderName = HeaderName::from_static("cdn-cache-control");
+const SURROGATE_CONTROL: HeaderName = HeaderName::from_static("surrogate-control");
+const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
+const CACHE_TAG: HeaderName = HeaderName::from_static("cache-tag");
+const CACHE_STATUS: HeaderName = HeaderName::from_static(CACHE_STATUS_HEADER);
+const PK: HeaderName = HeaderName::from_static(PK_HEADER);
+
 /// How often a process waiting for another process's fill looks for its answer.
 const POLL_EVERY: Duration = Duration::from_millis(20);
 
@@ -53,14 +62,17 @@ struct Read<'a> {
     cache: &'a Cache,
     name: &'a str,
     function: &'a Registered,
+    plan: &'a CachePlan,
     policy: &'a CachePolicy,
+    /// The answer's tags; made only when the function runs (a hit has its stored answer's).
     tags: Vec<String>,
 }
 
 /// An answer's body and ETag, and how it was come by.
 struct Answer {
     body: Bytes,
-    etag: String,
+    /// Checked as header text where the answer was come by, so the response needs no check.
+    etag: HeaderValue,
     status: Status,
 }
 
@@ -73,39 +85,59 @@ pub(super) async fn respond(
     parts: Parts,
     (params, rev): (Map<String, Value>, u64),
 ) -> Result<Response> {
-    let Ok(tags) = mizan_core::cache_tags::answer_tags(name, &params, &plan.templates) else {
-        // The params lack what the tag templates need: the parameter checks refuse them (422).
-        let request = shared.request(parts).await?;
-        let result = super::context::answer(function, &request, params).await;
-        return Ok(with_effects(&request, result));
-    };
-    if rev > 0
-        && let Some(current) = cache.tags_rev(&tags).await
-        && rev > current
-    {
-        return Err(Error::bad_request(format!(
-            "rev {rev} was not issued for this read; use rev {current}"
-        ))
-        .with_details(json!({ "reason": "unissued_rev", "rev": current })));
+    // The templates first, without hashing the params (a hit needs no tags of its own): params
+    // lacking what they need are refused by the parameter checks (422), before any lookup.
+    if plan.templates.iter().any(|t| t.expand(&params).is_err()) {
+        return refused(shared, function, parts, params).await;
+    }
+    let mut tags = None;
+    if rev > 0 {
+        let Ok(made) = mizan_core::cache_tags::answer_tags(name, &params, &plan.templates) else {
+            return refused(shared, function, parts, params).await;
+        };
+        if let Some(current) = cache.tags_rev(&made).await
+            && rev > current
+        {
+            return Err(Error::bad_request(format!(
+                "rev {rev} was not issued for this read; use rev {current}"
+            ))
+            .with_details(json!({ "reason": "unissued_rev", "rev": current })));
+        }
+        tags = Some(made);
     }
     let request = shared.request(parts).await?;
-    let read = Read {
+    let mut read = Read {
         cache,
         name,
         function,
+        plan,
         policy: &plan.policy,
-        tags,
+        tags: Vec::new(),
     };
-    let result = read.answer(&request, params, rev).await;
+    let result = read.answer(&request, params, rev, tags).await;
+    Ok(with_effects(&request, result))
+}
+
+/// Params no tags can be made of, answered as without a cache: the parameter checks refuse them.
+async fn refused(
+    shared: &Shared,
+    function: &Registered,
+    parts: Parts,
+    params: Map<String, Value>,
+) -> Result<Response> {
+    let request = shared.request(parts).await?;
+    let result = super::context::answer(function, &request, params).await;
     Ok(with_effects(&request, result))
 }
 
 impl Read<'_> {
+    /// `tags` are the answer's when the rev check made them already.
     async fn answer(
-        &self,
+        &mut self,
         request: &Request,
         params: Map<String, Value>,
         rev: u64,
+        tags: Option<Vec<String>>,
     ) -> Result<Response> {
         self.function.options.auth.check(request).await?;
         let pk = self
@@ -118,27 +150,37 @@ impl Read<'_> {
         let Value::Object(params) = params else {
             unreachable!("built as an object above")
         };
-        let answer = match &key {
-            Some(key) => self.lookup(request, key, params).await?,
-            // No key for this caller (a token whose `pk` is empty): never share its answer.
-            None => self.run_alone(request, params).await?,
+        let found = match &key {
+            Some(key) => self.cache.get(key).await,
+            None => Lookup::Unavailable,
         };
-        self.response(request, answer, pk.as_deref())
-    }
-
-    async fn lookup(
-        &self,
-        request: &Request,
-        key: &str,
-        params: Map<String, Value>,
-    ) -> Result<Answer> {
-        match self.cache.get(key).await {
-            Lookup::Hit(stored) if HeaderValue::from_str(&stored.etag).is_ok() => {
-                Ok(Answer::from_stored(&stored, Status::Hit))
-            }
-            Lookup::Hit(_) | Lookup::Miss => self.fill(request, key, params).await,
-            Lookup::Unavailable => self.run_alone(request, params).await,
+        if let Lookup::Hit(stored) = &found
+            && let Some(answer) = Answer::from_stored(stored, Status::Hit)
+        {
+            // The key is of this function and these params, so the stored tags are this read's.
+            return self.response(request, answer, &stored.tags, pk.as_deref());
         }
+        // The function runs: its answer needs its tags.
+        self.tags = match tags {
+            Some(tags) => tags,
+            None => {
+                match mizan_core::cache_tags::answer_tags(self.name, &params, &self.plan.templates)
+                {
+                    Ok(tags) => tags,
+                    // Params nested deeper than a key allows: the parameter checks refuse them.
+                    Err(_) => return super::context::answer(self.function, request, params).await,
+                }
+            }
+        };
+        let answer = match (&key, found) {
+            // A miss, or an ETag that is no header text (replaced by the fill, as a misplaced
+            // entry).
+            (Some(key), Lookup::Hit(_) | Lookup::Miss) => self.fill(request, key, params).await?,
+            // The store failed, or no key for this caller (a token whose `pk` is empty): never
+            // share its answer.
+            (Some(_), Lookup::Unavailable) | (None, _) => self.run_alone(request, params).await?,
+        };
+        self.response(request, answer, &self.tags, pk.as_deref())
     }
 
     /// A miss: one run per key in this process, the others wait for it.
@@ -149,8 +191,11 @@ impl Read<'_> {
         params: Map<String, Value>,
     ) -> Result<Answer> {
         match self.cache.fills().join(key) {
-            Role::Follower(slot) => match fill::follow(slot).await {
-                Some(stored) => Ok(Answer::from_stored(&stored, Status::Hit)),
+            Role::Follower(slot) => match fill::follow(slot)
+                .await
+                .and_then(|stored| Answer::from_stored(&stored, Status::Hit))
+            {
+                Some(answer) => Ok(answer),
                 None => self.run_alone(request, params).await,
             },
             Role::Leader(leader) => {
@@ -177,17 +222,17 @@ impl Read<'_> {
                     // Another process may have filled the key and released its lock between this
                     // process's miss and its lock: its answer is used, not made a second time.
                     if let Lookup::Hit(stored) = self.cache.get(key).await
-                        && HeaderValue::from_str(&stored.etag).is_ok()
+                        && let Some(answer) = Answer::from_stored(&stored, Status::Hit)
                     {
                         self.cache.unlock(key, held).await;
-                        let answer = Answer::from_stored(&stored, Status::Hit);
                         return Ok((answer, Some(stored)));
                     }
                     lock = Some(held);
                 }
                 Some(None) => {
-                    if let Some(stored) = self.wait_for_other_process(key).await {
-                        let answer = Answer::from_stored(&stored, Status::Hit);
+                    if let Some(stored) = self.wait_for_other_process(key).await
+                        && let Some(answer) = Answer::from_stored(&stored, Status::Hit)
+                    {
                         return Ok((answer, Some(stored)));
                     }
                 }
@@ -213,7 +258,6 @@ impl Read<'_> {
         started: Option<u64>,
     ) -> Result<(Answer, Option<Arc<StoredAnswer>>)> {
         let etag = etag(&body)?;
-        let etag = etag.to_str().map_err(Error::internal)?.to_owned();
         let body = Bytes::from(body);
         let storable = !request.has_effects() && !request.read_headers();
         let (Some(started), true) = (started, storable) else {
@@ -229,7 +273,7 @@ impl Read<'_> {
         let stored = Arc::new(StoredAnswer {
             key: key.to_owned(),
             body: body.clone(),
-            etag: etag.clone(),
+            etag: etag.to_str().map_err(Error::internal)?.to_owned(),
             tags: self.tags.clone(),
         });
         let ttl = Duration::from_secs(u64::from(self.policy.max_age.max(1)));
@@ -274,7 +318,7 @@ impl Read<'_> {
     /// Runs the function for this caller only, storing nothing.
     async fn run_alone(&self, request: &Request, params: Map<String, Value>) -> Result<Answer> {
         let body = run(self.function, request, params, Encoding::Canonical).await?;
-        let etag = etag(&body)?.to_str().map_err(Error::internal)?.to_owned();
+        let etag = etag(&body)?;
         Ok(Answer {
             body: Bytes::from(body),
             etag,
@@ -282,7 +326,13 @@ impl Read<'_> {
         })
     }
 
-    fn response(&self, request: &Request, answer: Answer, pk: Option<&str>) -> Result<Response> {
+    fn response(
+        &self,
+        request: &Request,
+        answer: Answer,
+        tags: &[String],
+        pk: Option<&str>,
+    ) -> Result<Response> {
         let scope = self.policy.scope;
         let mut headers = super::response_headers();
         // As §2.3: an answer to a request with credentials stays out of shared caches even when
@@ -293,23 +343,12 @@ impl Read<'_> {
             && !request.read_headers()
             && !request.has_effects();
         if shareable {
-            let (max_age, swr) = (self.policy.max_age, self.policy.swr);
             headers.insert(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static(CONTEXT_CACHE_CONTROL),
             );
-            headers.insert(
-                HeaderName::from_static("cdn-cache-control"),
-                HeaderValue::from_str(&format!(
-                    "public, max-age={max_age}, stale-while-revalidate={swr}"
-                ))
-                .map_err(Error::internal)?,
-            );
-            headers.insert(
-                HeaderName::from_static("surrogate-control"),
-                HeaderValue::from_str(&format!("max-age={max_age}, stale-while-revalidate={swr}"))
-                    .map_err(Error::internal)?,
-            );
+            headers.insert(CDN_CACHE_CONTROL, self.plan.cdn_cache_control.clone());
+            headers.insert(SURROGATE_CONTROL, self.plan.surrogate_control.clone());
         } else {
             headers.insert(
                 header::CACHE_CONTROL,
@@ -322,31 +361,27 @@ impl Read<'_> {
         );
         // Tags are of the tag alphabet, so they are always valid header text.
         headers.insert(
-            HeaderName::from_static("cache-tag"),
-            HeaderValue::from_str(&self.tags.join(",")).map_err(Error::internal)?,
+            CACHE_TAG,
+            HeaderValue::from_str(&tags.join(",")).map_err(Error::internal)?,
         );
         if scope != CacheScope::User {
             headers.insert(
-                HeaderName::from_static("surrogate-key"),
-                HeaderValue::from_str(&self.tags.join(" ")).map_err(Error::internal)?,
+                SURROGATE_KEY,
+                HeaderValue::from_str(&tags.join(" ")).map_err(Error::internal)?,
             );
             // A token's `pk` that is no header text names no key an edge could compute.
             if answer.status != Status::Bypass
                 && let Some(pk) = pk.and_then(|pk| HeaderValue::from_str(pk).ok())
             {
-                headers.insert(HeaderName::from_static(PK_HEADER), pk);
+                headers.insert(PK, pk);
             }
         }
-        headers.insert(
-            HeaderName::from_static(CACHE_STATUS_HEADER),
-            answer.status.header(),
-        );
-        let etag = HeaderValue::from_str(&answer.etag).map_err(Error::internal)?;
+        headers.insert(CACHE_STATUS, answer.status.header());
         let not_modified = if_none_match(
             request.protocol_headers().get_all(header::IF_NONE_MATCH),
-            &etag,
+            &answer.etag,
         );
-        headers.insert(header::ETAG, etag);
+        headers.insert(header::ETAG, answer.etag);
         if not_modified {
             let mut response = super::response(headers, Body::empty());
             *response.status_mut() = StatusCode::NOT_MODIFIED;
@@ -358,11 +393,12 @@ impl Read<'_> {
 }
 
 impl Answer {
-    fn from_stored(stored: &StoredAnswer, status: Status) -> Self {
-        Self {
+    /// A stored answer; `None` when its ETag is no header text (a store holding something else).
+    fn from_stored(stored: &StoredAnswer, status: Status) -> Option<Self> {
+        Some(Self {
             body: stored.body.clone(),
-            etag: stored.etag.clone(),
+            etag: HeaderValue::from_str(&stored.etag).ok()?,
             status,
-        }
+        })
     }
 }
