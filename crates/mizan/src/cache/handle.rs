@@ -195,7 +195,8 @@ impl Cache {
 
     /// Purges every answer of the context `function` (its tag `mizan:fn:<function>`).
     pub async fn purge_function(&self, function: &str) -> Result<Purged> {
-        self.purge_tags([format!("mizan:fn:{function}")]).await
+        self.purge_tags([mizan_core::cache_tags::function_tag(function)])
+            .await
     }
 
     /// Purges the answers of `function` for one params object, for every caller and rev (its

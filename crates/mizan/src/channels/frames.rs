@@ -197,7 +197,7 @@ fn watched_tags(tags: Vec<Value>) -> Option<Vec<String>> {
     let tags: Vec<String> = tags
         .into_iter()
         .map(|tag| match tag {
-            Value::String(tag) if is_tag(&tag) => Some(tag),
+            Value::String(tag) if mizan_core::cache_tags::is_valid_tag(&tag) => Some(tag),
             _ => None,
         })
         .collect::<Option<_>>()?;
@@ -206,13 +206,6 @@ fn watched_tags(tags: Vec<Value>) -> Option<Vec<String>> {
         .all(|tag| seen.insert(tag.as_str()))
         .then_some(())?;
     Some(tags)
-}
-
-/// Whether `s` is a tag (§2.16.1): 1 to 128 bytes of `A-Z a-z 0-9 _ . : - %`.
-fn is_tag(s: &str) -> bool {
-    (1..=128).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-' | b'%'))
 }
 
 fn text(value: &Value) -> Utf8Bytes {
