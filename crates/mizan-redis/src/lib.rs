@@ -77,6 +77,7 @@
 
 pub mod cache;
 pub mod channels;
+mod connect;
 
 #[doc(inline)]
 pub use cache::{RedisCacheStore, RedisCacheStoreBuilder};

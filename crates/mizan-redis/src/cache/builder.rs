@@ -4,9 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mizan::cache::StoreError;
-use redis::aio::ConnectionManagerConfig;
 use tokio::sync::oneshot;
-use tokio::time::timeout;
 
 use super::RedisCacheStore;
 use super::names::Names;
@@ -80,27 +78,10 @@ impl RedisCacheStoreBuilder {
     pub async fn connect(self) -> Result<RedisCacheStore, StoreError> {
         self.check()?;
         let limit = self.upkeep.timeout;
-        let client = redis::Client::open(self.url.as_str())
-            .map_err(|error| StoreError::new(format!("redis: bad URL: {error}")))?;
-        // The address, not the URL: that may hold a password, and these messages reach logs.
-        let address = client.get_connection_info().addr().to_string();
-        let unreachable = |error: &dyn std::fmt::Display| {
-            StoreError::new(format!("redis: cannot connect to {address}: {error}"))
-        };
-        let late = || StoreError::new(format!("redis: {address} did not answer within {limit:?}"));
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(limit))
-            .set_response_timeout(Some(limit))
-            .set_min_delay(self.upkeep.min)
-            .set_max_delay(self.upkeep.max);
-        let commands = timeout(limit, client.get_connection_manager_with_config(config))
-            .await
-            .map_err(|_| late())?
-            .map_err(|error| unreachable(&error))?;
-        let pubsub = timeout(limit, client.get_async_pubsub())
-            .await
-            .map_err(|_| late())?
-            .map_err(|error| unreachable(&error))?;
+        let (client, commands, pubsub) =
+            crate::connect::open(&self.url, limit, self.upkeep.min, self.upkeep.max)
+                .await
+                .map_err(StoreError::new)?;
         let ops = Ops::new(commands, Names::new(self.prefix), limit, self.retention)?;
         let sink = Arc::default();
         let (stop, stopped) = oneshot::channel();

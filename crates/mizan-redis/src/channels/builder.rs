@@ -4,8 +4,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mizan::channels::{HistoryOptions, LayerError};
-use redis::aio::ConnectionManagerConfig;
-use tokio::time::timeout;
 
 use super::RedisLayer;
 use super::group::GroupStore;
@@ -78,35 +76,10 @@ impl RedisLayerBuilder {
     /// when Redis does not answer, or at once when an option is unusable.
     pub async fn connect(self) -> Result<RedisLayer, LayerError> {
         self.check()?;
-        let client = redis::Client::open(self.url.as_str())
-            .map_err(|error| LayerError::new(format!("redis: bad URL: {error}")))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.timeout))
-            .set_response_timeout(Some(self.timeout))
-            .set_min_delay(self.upkeep.min)
-            .set_max_delay(self.upkeep.max);
-        // The address, not the URL: that may hold a password, and these messages reach logs.
-        let address = client.get_connection_info().addr().to_string();
-        let unreachable = |error: &dyn std::fmt::Display| {
-            LayerError::new(format!("redis: cannot connect to {address}: {error}"))
-        };
-        let late = || {
-            LayerError::new(format!(
-                "redis: {address} did not answer within {:?}",
-                self.timeout
-            ))
-        };
-        let commands = timeout(
-            self.timeout,
-            client.get_connection_manager_with_config(config),
-        )
-        .await
-        .map_err(|_| late())?
-        .map_err(|error| unreachable(&error))?;
-        let pubsub = timeout(self.timeout, client.get_async_pubsub())
-            .await
-            .map_err(|_| late())?
-            .map_err(|error| unreachable(&error))?;
+        let (client, commands, pubsub) =
+            crate::connect::open(&self.url, self.timeout, self.upkeep.min, self.upkeep.max)
+                .await
+                .map_err(LayerError::new)?;
         let store = Arc::new(GroupStore::new(
             commands,
             self.prefix,
