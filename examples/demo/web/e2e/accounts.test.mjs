@@ -3,8 +3,7 @@
 // password, log in, the hydrated user after a reload, a staff-only call refused, log out.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { createPostgresSchema, executablePath, flags, startDemo } from './harness.mjs';
+import { createPostgresSchema, startDemo, launchChromium } from './harness.mjs';
 
 /**
  * Every wait is bounded by this: a sign-up or a log-in hashes a password (Argon2id), which a debug
@@ -28,7 +27,7 @@ for (const { name, create } of databases) {
     before(async () => {
       database = create();
       demo = await startDemo({ databaseUrl: database.url });
-      browser = await chromium.launch({ executablePath, headless: true, args: flags, timeout: 30_000 });
+      browser = await launchChromium();
     });
 
     after(async () => {

@@ -2,8 +2,7 @@
 // form (browser checks, server rules, files) and without JavaScript (the server's own HTML form).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { executablePath, flags, startDemo } from './harness.mjs';
+import { startDemo, launchChromium } from './harness.mjs';
 
 /** Every wait of a test is bounded by this; a whole test by `TEST_TIMEOUT`. */
 const WAIT_MS = 10_000;
@@ -26,7 +25,7 @@ let browser;
 before(async () => {
   demo = await startDemo();
   ({ base } = demo);
-  browser = await chromium.launch({ executablePath, headless: true, args: flags, timeout: 30_000 });
+  browser = await launchChromium();
 });
 
 after(async () => {

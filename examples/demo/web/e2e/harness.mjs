@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 // Where `cargo build -p mizan-demo` put the binary: `MIZAN_DEMO_BIN`, else cargo's target folder
@@ -25,6 +26,11 @@ export const flags = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** Debian's Chromium, headless, with the flags above (a fresh profile per browser context). */
+export function launchChromium() {
+  return chromium.launch({ executablePath, headless: true, args: flags, timeout: 30_000 });
+}
 
 /**
  * Starts the demo (`--dev`, public demo secret) on a free loopback port, in a fresh temporary

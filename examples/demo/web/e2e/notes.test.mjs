@@ -4,8 +4,7 @@
 // second shows it without a reload or polling, told over its socket (live invalidation).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { executablePath, flags, startDemo } from './harness.mjs';
+import { startDemo, launchChromium } from './harness.mjs';
 
 const WAIT_MS = 15_000;
 const TEST_TIMEOUT = { timeout: 120_000 };
@@ -16,7 +15,7 @@ describe('notes', () => {
 
   before(async () => {
     demo = await startDemo();
-    browser = await chromium.launch({ executablePath, headless: true, args: flags, timeout: 30_000 });
+    browser = await launchChromium();
   });
 
   after(async () => {
