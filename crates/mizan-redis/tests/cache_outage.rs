@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use mizan::cache::{CacheStore, FillLock, Invalidation, StoreError};
 use mizan_redis::RedisCacheStore;
-use support::cache::{PrivateRedis, Purges, Silent, answer, store_builder_at, tags};
+use support::cache::{Purges, Silent, answer, store_builder_at, tags};
+use support::private_redis::PrivateRedis;
 use support::{PATIENCE, Proxy, unique_prefix};
 
 const TIMEOUT: Duration = Duration::from_millis(300);

@@ -2,15 +2,17 @@
 //! their answers and purges, fill a key once between them, and keep answering while Redis is
 //! down (`bypass`), using it again once it is back.
 
-use std::net::TcpListener as StdListener;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::join_all;
 use serde_json::json;
 
 mod common;
+#[allow(unreachable_pub)]
+#[path = "../../../crates/mizan-redis/tests/support/private_redis.rs"]
+mod private_redis;
 use common::DemoProcess;
+use private_redis::PrivateRedis;
 
 const REDIS: &str = "redis://127.0.0.1:6379";
 
@@ -152,68 +154,5 @@ async fn while_redis_is_down_reads_bypass_the_cache_and_use_it_again_after() {
             "the cache is used again ({cache})"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// A `redis-server` of the test's own, on a port of its own, that the test can kill and restart.
-struct PrivateRedis {
-    port: u16,
-    child: Option<Child>,
-}
-
-impl PrivateRedis {
-    async fn start() -> PrivateRedis {
-        let port = StdListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut redis = PrivateRedis { port, child: None };
-        redis.restart().await;
-        redis
-    }
-
-    fn addr(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    /// Starts the server (again) on its port, returning once it answers `PING`.
-    async fn restart(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server is installed");
-        self.child = Some(child);
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Ok(mut stream) = tokio::net::TcpStream::connect(self.addr()).await {
-                use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                let mut pong = [0u8; 7];
-                if stream.write_all(b"PING\r\n").await.is_ok()
-                    && stream.read_exact(&mut pong).await.is_ok()
-                    && &pong == b"+PONG\r\n"
-                {
-                    return;
-                }
-            }
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        self.kill();
     }
 }

@@ -257,3 +257,4 @@ impl Drop for Proxy {
 }
 
 pub mod cache;
+pub mod private_redis;
