@@ -45,6 +45,10 @@ cargo test --workspace --locked
 step "TypeScript typecheck (packages, generated client, demo web app)"
 npm run typecheck
 
+step "guide: every code block of docs/guide and README.md checked; TypeScript snippets type-checked (the Rust ones are doctests of mizan-guide-check, run with the Rust tests)"
+node --test docs/guide-check/
+node docs/guide-check/check-snippets.mjs
+
 step "TypeScript tests"
 npm test
 

@@ -137,9 +137,3 @@ pub mod __private {
     pub use crate::manifest::{CacheScope, ContextKind, FunctionKind};
     pub use schemars;
 }
-
-/// The README's Rust snippets, compiled and run as doctests so they cannot drift from the API
-/// (with the `codegen` feature, which one snippet uses; the workspace's tests enable it).
-#[cfg(all(doctest, feature = "codegen"))]
-#[doc = include_str!("../../../README.md")]
-mod readme_snippets {}
