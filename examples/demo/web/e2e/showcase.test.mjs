@@ -150,6 +150,28 @@ describe('the demo as a showcase', () => {
     await context.close();
   });
 
+  test('the log keeps the newest 60 requests', TEST_TIMEOUT, async () => {
+    const { context, page, sent } = await open({ width: 1280, height: 900 });
+    // 70 clicks, each in a tick of its own: 70 batches, more than the log keeps.
+    const before = sent.length;
+    await page.evaluate(async () => {
+      const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Echo 3 times at once');
+      for (let i = 0; i < 70; i++) {
+        button.click();
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    });
+    await until(
+      () => sent.slice(before).filter((request) => request === 'POST /api/mizan/batch').length === 70,
+      () => `70 batches sent: ${sent.slice(before).join(', ')}`,
+    );
+    const rows = page.locator('[data-testid="logged-request"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="logged-request"][data-status="…"]').length === 0);
+    assert.equal(await rows.count(), 60);
+    assert.equal(await rows.first().getAttribute('data-path'), '/batch');
+    await context.close();
+  });
+
   test('the page fits a phone screen', TEST_TIMEOUT, async () => {
     const { context, page } = await open({ width: 390, height: 844 });
     await page.getByTestId('request-log').locator('[data-testid="logged-request"]').first().waitFor();

@@ -19,6 +19,11 @@ function Home() {
   const who = useCurrentUser().data?.id ?? 'anonymous';
   return (
     <>
+      <p className="intro">
+        Each section calls functions written in Rust (<code>examples/demo/src</code>) through the React
+        hooks generated from them, then says what Mizan did, read live from the requests this page
+        made. The request log lists every one of them.
+      </p>
       <CurrentUserCard />
       <GreetCard />
       <CallsCard />
