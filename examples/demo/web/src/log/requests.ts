@@ -45,9 +45,12 @@ export function shownStatus(entry: LoggedRequest): string {
   return entry.httpCache === 'revalidated' ? '304' : String(entry.status);
 }
 
-/** The class of a status, for its colour: `ok`, `revalidated`, `refused`, `failed` or `pending`. */
+/**
+ * The class of a status, for its colour: `ok`, `revalidated`, `refused`, `failed` or `pending`.
+ * A read cancelled because its params changed (a name being typed) is no failure: `pending`.
+ */
 export function statusKind(entry: LoggedRequest): string {
-  if (entry.status === undefined) return 'pending';
+  if (entry.status === undefined || entry.error === 'aborted') return 'pending';
   if (entry.httpCache === 'revalidated') return 'revalidated';
   if (entry.status === 0 || entry.status >= 500) return 'failed';
   if (entry.status >= 400) return 'refused';
