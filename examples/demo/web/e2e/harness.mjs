@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
+/** The repository's root folder. */
+export const root = fileURLToPath(new URL('../../../../', import.meta.url));
 // Where `cargo build -p mizan-demo` put the binary: `MIZAN_DEMO_BIN`, else cargo's target folder
 // (`CARGO_TARGET_DIR`, relative to the repository like cargo's own reading of it here).
 const targetDir = process.env.CARGO_TARGET_DIR ?? 'target';

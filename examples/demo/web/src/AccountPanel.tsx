@@ -5,6 +5,8 @@ import { channelSocket, useMizanClient } from 'mizan-react';
 import { useState, type FormEvent } from 'react';
 import { useAuthLogin, useAuthLogout, useAuthSignup, useCurrentUser, useDemoSignIn } from './mizan';
 import { describe } from './describe';
+import { Explain } from './Explain';
+import { useRequestLog } from './log/useRequestLog';
 
 /**
  * Refetches `current_user` after a sign-in or sign-out: the server changed the session cookie,
@@ -33,8 +35,8 @@ export function AccountHeader() {
   const data = user.data;
   const error = logout.error ?? signIn.error;
   return (
-    <header className="account-header">
-      <strong data-testid="current-user">
+    <div className="account-header">
+      <strong data-testid="current-user" className="who">
         {data === undefined
           ? 'Loading…'
           : data.authenticated
@@ -47,7 +49,7 @@ export function AccountHeader() {
       <button onClick={() => become('ada')}>Sign in as ada</button>{' '}
       <button onClick={() => become('grace')}>Sign in as grace (staff)</button>
       {error ? <span role="alert"> {describe(error)}</span> : null}
-    </header>
+    </div>
   );
 }
 
@@ -72,6 +74,7 @@ function Credentials({
       <input
         aria-label={`${action} email`}
         type="email"
+        placeholder="Email"
         autoComplete="email"
         value={email}
         onChange={(e) => setEmail(e.target.value)}
@@ -79,6 +82,7 @@ function Credentials({
       <input
         aria-label={`${action} password`}
         type="password"
+        placeholder="Password"
         autoComplete={action === 'Sign up' ? 'new-password' : 'current-password'}
         value={password}
         onChange={(e) => setPassword(e.target.value)}
@@ -87,6 +91,39 @@ function Credentials({
         {action}
       </button>
     </form>
+  );
+}
+
+/** Where the session is and how writes are protected, read live from the page and the log. */
+function AccountFacts() {
+  const posts = useRequestLog().entries.filter((entry) => entry.method === 'POST');
+  const user = useCurrentUser().data;
+  // Re-read at each render: the log changes with every request, so this stays current.
+  const cookieVisible = document.cookie.includes('mizan_session');
+  return (
+    <Explain testId="account-facts">
+      <li>
+        A sign-in starts a session in an <code>HttpOnly</code> cookie, so page scripts never see it.{' '}
+        {user?.authenticated ? (
+          <>
+            Visible to this page's scripts: <strong>{cookieVisible ? 'yes' : 'no'}</strong>.
+          </>
+        ) : null}
+      </li>
+      <li>
+        Every <code>POST</code> carries <code>X-Mizan-CSRF</code>, which another site's form cannot
+        send.{' '}
+        {posts.length > 0 ? (
+          <>
+            POSTs in the log with it:{' '}
+            <strong>
+              {posts.filter((entry) => entry.csrf).length} of {posts.length}
+            </strong>
+            .
+          </>
+        ) : null}
+      </li>
+    </Explain>
   );
 }
 
@@ -99,8 +136,8 @@ export function AccountPanel() {
   const login = useAuthLogin();
   const refresh = useRefreshCurrentUser();
   return (
-    <section>
-      <h2>Account</h2>
+    <section className="card" aria-labelledby="account-title">
+      <h2 id="account-title">Accounts: sign up and log in</h2>
       <h3>Sign up</h3>
       <Credentials
         action="Sign up"
@@ -119,6 +156,7 @@ export function AccountPanel() {
       <p data-testid="login-error" role="alert">
         {login.error ? describe(login.error) : ''}
       </p>
+      <AccountFacts />
     </section>
   );
 }

@@ -1,72 +1,15 @@
-import { isMizanError, useMizanStaleClient } from 'mizan-react';
-import { useState, type FormEvent } from 'react';
-import { GreetProvider, useAdminStats, useCurrentUser, useEcho, useGreet, contactFormSpec } from './mizan';
+import { useMizanStaleClient } from 'mizan-react';
+import { useState } from 'react';
+import { contactFormSpec, useCurrentUser } from './mizan';
 import { AccountHeader, AccountPanel } from './AccountPanel';
+import { CallsCard } from './CallsCard';
 import { ChatPanel } from './ChatPanel';
-import { NotesPanel } from './NotesPanel';
 import { ContactPage, ContactThanksPage } from './ContactPage';
-import { describe } from './describe';
-
-function EchoForm() {
-  const echo = useEcho();
-  const [text, setText] = useState('');
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    echo.mutate({ text });
-  };
-  return (
-    <form onSubmit={submit}>
-      <h2>Echo</h2>
-      <input aria-label="echo text" value={text} onChange={(e) => setText(e.target.value)} />
-      <button type="submit">Send</button>
-      <p data-testid="echo-result">
-        {echo.data ? `${echo.data.message} (#${echo.data.count})` : echo.error ? describe(echo.error) : ''}
-      </p>
-    </form>
-  );
-}
-
-function GreetingText() {
-  const greeting = useGreet();
-  return (
-    <p data-testid="greeting">
-      {greeting.data ? greeting.data.text : greeting.error ? describe(greeting.error) : 'Loading…'}
-    </p>
-  );
-}
-
-function Greeter() {
-  const [name, setName] = useState('Ada');
-  return (
-    <section>
-      <h2>Greet</h2>
-      <input aria-label="name" value={name} onChange={(e) => setName(e.target.value)} />
-      <GreetProvider name={name}>
-        <GreetingText />
-      </GreetProvider>
-    </section>
-  );
-}
-
-/** The server's refusal of a staff-only call, and what it means here. */
-function refusal(error: unknown): string {
-  if (isMizanError(error) && error.status === 401) return `${describe(error)} (sign in first)`;
-  if (isMizanError(error) && error.status === 403) return `${describe(error)} (staff only)`;
-  return describe(error);
-}
-
-function AdminPanel() {
-  const stats = useAdminStats();
-  return (
-    <section>
-      <h2>Staff only</h2>
-      <button onClick={() => stats.mutate({})}>Load server stats</button>
-      <p data-testid="admin-result" role={stats.error ? 'alert' : 'status'}>
-        {stats.data ? `echoes: ${stats.data.echoes}` : stats.error ? refusal(stats.error) : ''}
-      </p>
-    </section>
-  );
-}
+import { CurrentUserCard } from './CurrentUserCard';
+import { GreetCard } from './GreetCard';
+import { RequestLogPanel } from './log/RequestLogPanel';
+import { NotesPanel } from './NotesPanel';
+import { StaffCard } from './StaffCard';
 
 /**
  * The functions page. Each user starts with fresh forms and answers: nothing of the previous
@@ -76,12 +19,18 @@ function Home() {
   const who = useCurrentUser().data?.id ?? 'anonymous';
   return (
     <>
-      <AccountPanel key={`account-${who}`} />
-      <EchoForm />
-      <Greeter />
-      <AdminPanel key={`admin-${who}`} />
-      <ChatPanel key={`chat-${who}`} />
+      <p className="intro">
+        Each section calls functions written in Rust (<code>examples/demo/src</code>) through the React
+        hooks generated from them, then says what Mizan did, read live from the requests this page
+        made. The request log lists every one of them.
+      </p>
+      <CurrentUserCard />
+      <GreetCard />
+      <CallsCard />
+      <StaffCard key={`admin-${who}`} />
       <NotesPanel />
+      <ChatPanel key={`chat-${who}`} />
+      <AccountPanel key={`account-${who}`} />
     </>
   );
 }
@@ -92,7 +41,7 @@ function ReloadBanner() {
   const stale = useMizanStaleClient();
   if (!stale) return null;
   return (
-    <p role="alert" data-testid="reload-banner">
+    <p role="alert" data-testid="reload-banner" className="banner">
       A new version of this app is available.{' '}
       <button onClick={() => window.location.reload()}>Reload</button>
     </p>
@@ -130,14 +79,31 @@ function currentPath(): string {
 export function App() {
   const [path] = useState(currentPath);
   return (
-    <main>
+    <>
+      <header className="site-header">
+        <div className="site-header-inner">
+          <div className="brand">
+            <h1>Mizan demo</h1>
+            <p className="tagline">Typed server functions in Rust, called from React through generated hooks.</p>
+          </div>
+          <nav aria-label="Pages">
+            <a href="/" aria-current={path === '/' ? 'page' : undefined}>
+              Functions
+            </a>
+            <a href="/contact" aria-current={path.startsWith('/contact') ? 'page' : undefined}>
+              Contact
+            </a>
+          </nav>
+          <AccountHeader />
+        </div>
+      </header>
       <ReloadBanner />
-      <h1>Mizan demo</h1>
-      <nav>
-        <a href="/">Functions</a> · <a href="/contact">Contact</a>
-      </nav>
-      <AccountHeader />
-      <Page path={path} />
-    </main>
+      <div className="layout">
+        <main className="cards">
+          <Page path={path} />
+        </main>
+        <RequestLogPanel />
+      </div>
+    </>
   );
 }

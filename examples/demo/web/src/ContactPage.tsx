@@ -1,9 +1,42 @@
-import { MizanForm } from 'mizan-react';
+import { MizanForm, useMizanClient } from 'mizan-react';
 import type { FocusEvent } from 'react';
+import { Explain } from './Explain';
+import { carriesCall, shownStatus } from './log/requests';
+import { useRequestLog } from './log/useRequestLog';
 import { contactFormSpec, useContactForm, type ContactFormValues } from './mizan';
 
 /** The field whose server-only rule ("This address is blocked.") is asked about on blur. */
 const SERVER_CHECKED_FIELD: keyof ContactFormValues = 'email';
+
+/** What the form did, from the log: the server asked on blur, and the submit. */
+function ContactFacts() {
+  const baseUrl = useMizanClient().baseUrl;
+  const { entries } = useRequestLog();
+  const checks = entries.filter((entry) => carriesCall(entry, baseUrl, `${contactFormSpec.name}.validate`));
+  const submit = entries.find((entry) => carriesCall(entry, baseUrl, `${contactFormSpec.name}.submit`));
+  return (
+    <Explain testId="contact-facts">
+      <li>
+        The form is drawn from the spec generated from its Rust type, and the browser checks each
+        field with the server's own rules and messages before anything is sent.
+      </li>
+      <li>
+        The rule only the server knows (a blocked address) is asked when the email loses focus:{' '}
+        <strong>{checks.length}</strong> {checks.length === 1 ? 'check' : 'checks'} in the log.
+      </li>
+      <li>
+        The submit sends the values and the file as one multipart <code>POST</code>
+        {submit ? (
+          <>
+            : last answered <strong>{shownStatus(submit)}</strong>
+            {submit.error ? ` ${submit.error}` : ''}
+          </>
+        ) : null}
+        . Without JavaScript the same form posts as plain HTML and works too.
+      </li>
+    </Explain>
+  );
+}
 
 /**
  * The contact form of `examples/demo/src/contact.rs`, drawn from its generated spec. The browser
@@ -30,7 +63,7 @@ export function ContactPage() {
   };
 
   return (
-    <section className="contact" data-testid="contact-page">
+    <section className="card contact" data-testid="contact-page">
       <h2>{contactFormSpec.title}</h2>
       <div onBlur={(event) => void checkOnServer(event)}>
         <MizanForm form={contact} submitLabel={submitting ? 'Sending…' : 'Send'} />
@@ -49,6 +82,7 @@ export function ContactPage() {
           {error.status} {error.code}: {error.message}
         </p>
       ) : null}
+      <ContactFacts />
     </section>
   );
 }
@@ -56,7 +90,7 @@ export function ContactPage() {
 /** Where a successful post without JavaScript lands (the form's `redirect`). */
 export function ContactThanksPage() {
   return (
-    <section className="contact" data-testid="contact-thanks">
+    <section className="card contact" data-testid="contact-thanks">
       <h2>Thank you</h2>
       <p>Your message was received. We will answer by email.</p>
       <p>
