@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Checks every code block of the guide (docs/guide/src/*.md) and of README.md:
 // - every fence names a language this checker knows (snippets.mjs), so nothing slips through;
+// - SUMMARY.md lists every chapter, and only chapters that exist;
 // - every file with a ```rust block is included by docs/guide-check/src/lib.rs, whose doctests
 //   (`cargo test -p mizan-guide-check --doc`) compile and run those blocks;
 // - every ```ts / ```tsx block is written, after its prelude, to its own module in a temporary
@@ -50,6 +51,15 @@ function main() {
     blocks
       .filter((b) => b.kind === 'ts' || b.kind === 'tsx')
       .forEach((block, index) => snippets.push({ file, block, index }));
+  }
+  // The book's table of contents and its chapters agree: no chapter left out, no dead entry.
+  const summary = readFileSync(join(root, guideDir, 'SUMMARY.md'), 'utf8');
+  const listed = new Set([...summary.matchAll(/\]\(([^)#]+\.md)\)/g)].map((m) => `${guideDir}/${m[1]}`));
+  for (const file of markdownFiles().filter((f) => f.startsWith(guideDir) && !f.endsWith('/SUMMARY.md'))) {
+    if (!listed.has(file)) problems.push(`${file}: not listed in ${guideDir}/SUMMARY.md`);
+  }
+  for (const file of listed) {
+    if (!markdownFiles().includes(file)) problems.push(`${guideDir}/SUMMARY.md lists ${file}, which does not exist`);
   }
   for (const file of included) {
     if (!markdownFiles().includes(file)) problems.push(`${doctestLib} includes ${file}, which is not checked here`);
