@@ -30,7 +30,9 @@ const GreetInputSchema: z.ZodType<GreetInput> = z.strictObject({ name: z.string(
 
 // hooks.ts
 function useEcho(): UseMutationResult<EchoOutput, MizanError, EchoInput> {
-  return useMizanCall<EchoInput, EchoOutput>('echo', EchoInputSchema, 'ujQ0bNlVGGCKOy6VX-CJfA');
+  return useMizanCall<EchoInput, EchoOutput>('echo', EchoInputSchema, {
+    schemaHash: 'ujQ0bNlVGGCKOy6VX-CJfA',
+  });
 }
 function useCurrentUser(options?: { rev?: number }): UseQueryResult<CurrentUserOutput, MizanError> {
   return useMizanContext<CurrentUserInput, CurrentUserOutput>(
