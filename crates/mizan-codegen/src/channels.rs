@@ -50,7 +50,7 @@ fn function_names(functions: &[Function], types: &NamedTypes) -> BTreeMap<String
             format!("{p}InputSchema"),
             format!("{p}OutputSchema"),
         ];
-        names.extend(crate::hooks::declared_names(f));
+        names.extend(crate::hooks::declared_names(p, f.kind));
         for name in names {
             taken.insert(name, format!("function {:?}", f.name));
         }

@@ -18,11 +18,12 @@ fn camel_case(pascal: &str) -> String {
     })
 }
 
-/// Every name `hooks.ts` declares for the function `f` (exported or not).
-pub(crate) fn declared_names(f: &Function) -> Vec<String> {
-    let p = &f.pascal;
+/// Every name `hooks.ts` declares (exported or not) for a function of `kind` whose PascalCase
+/// name is `pascal`.
+pub(crate) fn declared_names(pascal: &str, kind: FunctionKind) -> Vec<String> {
+    let p = pascal;
     let c = camel_case(p);
-    match f.kind {
+    match kind {
         FunctionKind::Call => vec![format!("use{p}")],
         FunctionKind::Context(ContextKind::Global) => vec![
             format!("use{p}"),
@@ -49,7 +50,7 @@ pub(crate) fn check_names(functions: &[Function]) -> Result<(), GenerateError> {
     let mut sorted: Vec<&Function> = functions.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     for f in sorted {
-        for generated in declared_names(f) {
+        for generated in declared_names(&f.pascal, f.kind) {
             if let Some(first) = taken.insert(generated.clone(), &f.name) {
                 return Err(GenerateError::NameClash {
                     first: first.to_owned(),
