@@ -171,6 +171,25 @@ describe('generated context hooks', () => {
     expect(server.seen.map(pathAndQuery)).toEqual(['context/current_user']);
   });
 
+  it('a global context stays fresh unless staleTime says otherwise', async () => {
+    const server = demoServer();
+    const { wrapper } = setup(server);
+    const mountTwice = async (hook: () => { isSuccess: boolean }) => {
+      const first = renderHook(hook, { wrapper });
+      await waitFor(() => expect(first.result.current.isSuccess).toBe(true));
+      first.unmount();
+      const second = renderHook(hook, { wrapper });
+      await act(() => new Promise((resolve) => setTimeout(resolve, 20)));
+      second.unmount();
+    };
+    // Infinity by default: a second mount uses the cache.
+    await mountTwice(() => useCurrentUser());
+    expect(server.seen.map(pathAndQuery)).toEqual(['context/current_user']);
+    // `staleTime: 0`: stale at once, so each mount fetches again.
+    await mountTwice(() => useCurrentUser({ staleTime: 0 }));
+    expect(server.seen.map(pathAndQuery)).toEqual(Array(3).fill('context/current_user'));
+  });
+
   it('keep the calls written before options existed working: { rev } and the provider', async () => {
     const server = demoServer();
     const { wrapper } = setup(server);
