@@ -40,7 +40,15 @@ step "cargo doc (-D warnings: broken links and bad doc HTML fail)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 step "Rust tests"
-cargo test --workspace --locked
+# cargo-nextest runs the test binaries side by side (the trybuild UI test alone compiles for
+# minutes, and the socket and Redis suites mostly wait), then the doctests, which nextest does not
+# run; plain `cargo test` where nextest is not installed.
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast --final-status-level slow
+  cargo test --workspace --locked --doc
+else
+  cargo test --workspace --locked
+fi
 
 step "TypeScript typecheck (packages, generated client, demo web app)"
 npm run typecheck

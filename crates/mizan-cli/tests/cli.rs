@@ -121,7 +121,7 @@ fn generate_writes_the_golden_files_from_a_manifest_file() {
     assert!(
         std::fs::read_to_string(out.join("hooks.ts"))
             .unwrap()
-            .contains("export function useEcho()")
+            .contains("export function useEcho<TContext = unknown>(")
     );
     let (_, said, _) = mizan(&[
         "generate",

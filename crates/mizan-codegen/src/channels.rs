@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use mizan_core::cache_key::is_valid_function_name;
-use mizan_core::manifest::{ChannelEntry, FunctionKind, is_schema_hash};
+use mizan_core::manifest::{ChannelEntry, is_schema_hash};
 use serde_json::Value;
 
 use crate::GenerateError;
@@ -49,15 +49,8 @@ fn function_names(functions: &[Function], types: &NamedTypes) -> BTreeMap<String
             format!("{p}Output"),
             format!("{p}InputSchema"),
             format!("{p}OutputSchema"),
-            format!("use{p}"),
         ];
-        if f.kind == FunctionKind::LOCAL_CONTEXT {
-            names.extend([
-                format!("use{p}Query"),
-                format!("{p}Provider"),
-                format!("{p}Context"),
-            ]);
-        }
+        names.extend(crate::hooks::declared_names(p, f.kind));
         for name in names {
             taken.insert(name, format!("function {:?}", f.name));
         }

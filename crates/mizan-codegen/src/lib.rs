@@ -5,6 +5,14 @@
 //! §2.13.2 as Zod) and `use<Pascal>Form(options?)` (`useMizanForm` typed with the output of
 //! `<name>.submit`). `index.ts` re-exports `forms.ts` only when it exists.
 //!
+//! `hooks.ts` has per call `use<Pascal>(options?)` (TanStack's mutation callbacks, typed with the
+//! call's input and output); per context `<camel>QueryKey(...)` (its query key, typed with its
+//! output) and `invalidate<Pascal>(queryClient, params?)`; per global context
+//! `use<Pascal>(options?)` and `use<Pascal>Suspense(options?)`; per local context
+//! `use<Pascal>Query(params, options?)`, `use<Pascal>SuspenseQuery(params, options?)`,
+//! `<Pascal>Provider` and `use<Pascal>()`. Context options are TanStack's `enabled`, `select`
+//! (which changes the data's type), `placeholderData`, `staleTime` and `meta`, and `rev`.
+//!
 //! Channels (§2.15) add to the same files: per channel `<Pascal>ChannelParams`,
 //! `<Pascal>ChannelMessage` and (when subscribers may send) `<Pascal>ChannelIncoming` in
 //! `types.ts`, Zod schemas of the params and incoming data in `schemas.ts`, and in `hooks.ts`
@@ -25,7 +33,7 @@
 //! }]}"#).unwrap();
 //! let files = mizan_codegen::generate(&manifest).unwrap();
 //! assert!(files["types.ts"].contains("export type EchoInput = {\n  text: string;\n};"));
-//! assert!(files["hooks.ts"].contains("export function useEcho()"));
+//! assert!(files["hooks.ts"].contains("export function useEcho<TContext = unknown>("));
 //! assert!(files["hooks.ts"].contains("\"eBB9B72KcI7Fzc5Z66iMZw\""));
 //! ```
 //!

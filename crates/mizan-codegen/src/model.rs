@@ -177,6 +177,7 @@ pub(crate) fn read(manifest: &Manifest) -> Result<Model, GenerateError> {
             invalidates: entry.invalidates.clone(),
         });
     }
+    crate::hooks::check_names(&functions)?;
     // Type names must be identifiers and must not take a name generated for a function.
     let generated: Vec<String> = functions
         .iter()

@@ -220,7 +220,9 @@ fn hooks_send_the_schema_hash_and_openapi_uses_the_manifest_path() {
     echo["path"] = json!("/v2/call/echo");
     let files = generate(&manifest(vec![echo])).unwrap();
     assert!(
-        files["hooks.ts"].contains(r#"("echo", s.EchoInputSchema, "AAAAAAAAAAAAAAAAAAAAAA")"#),
+        files["hooks.ts"].contains(
+            r#"("echo", s.EchoInputSchema, { ...options, schemaHash: "AAAAAAAAAAAAAAAAAAAAAA" })"#
+        ),
         "{}",
         files["hooks.ts"]
     );
@@ -478,4 +480,51 @@ fn channels_that_break_the_rules() {
         matches!(&err, GenerateError::Manifest(why) if why.contains("PostSchema")),
         "{err:?}"
     );
+}
+
+fn context(name: &str, scope: &str) -> Value {
+    function(
+        name,
+        "context",
+        json!(scope),
+        json!({"type": "object", "additionalProperties": false}),
+        json!({"type": "string"}),
+    )
+}
+
+#[test]
+fn hook_names_that_two_functions_would_both_declare() {
+    // A local context `a` declares `useAQuery`, `useASuspenseQuery`, `aQueryKey`, ...: another
+    // function whose own hooks would take one of them is refused, naming both.
+    for (other, generated) in [
+        (call("a_query"), "useAQuery"),
+        (context("a_suspense", "local"), "useASuspenseQuery"),
+        (context("a_suspense_query", "global"), "useASuspenseQuery"),
+    ] {
+        let other_name = other["name"].as_str().unwrap().to_owned();
+        assert_eq!(
+            generate(&manifest(vec![context("a", "local"), other])).unwrap_err(),
+            GenerateError::NameClash {
+                first: "a".into(),
+                second: other_name,
+                generated: generated.into(),
+            }
+        );
+    }
+    // A global context `b` declares `useBSuspense`, which a local context `b_suspense`'s
+    // provider hook would take too.
+    assert_eq!(
+        generate(&manifest(vec![
+            context("b", "global"),
+            context("b_suspense", "local")
+        ]))
+        .unwrap_err(),
+        GenerateError::NameClash {
+            first: "b".into(),
+            second: "b_suspense".into(),
+            generated: "useBSuspense".into(),
+        }
+    );
+    // Names that only look alike are fine.
+    assert!(generate(&manifest(vec![context("a", "local"), call("a_query_key")])).is_ok());
 }

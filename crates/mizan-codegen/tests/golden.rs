@@ -89,8 +89,9 @@ fn channels_golden_files() {
     assert!(files["hooks.ts"].contains(&format!("schemaHash: \"{}\"", chat.schema_hash)));
     // `send` only where subscribers may send.
     assert!(
-        files["hooks.ts"]
-            .contains("Omit<UseMizanChannelResult<t.TickerPricesChannelMessage, never>, \"send\">")
+        files["hooks.ts"].contains(
+            "Omit<m.UseMizanChannelResult<t.TickerPricesChannelMessage, never>, \"send\">"
+        )
     );
     assert!(!files["types.ts"].contains("TickerPricesChannelIncoming"));
     // Without channels, hooks.ts imports nothing for them.

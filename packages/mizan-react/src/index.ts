@@ -2,7 +2,7 @@
  * The browser runtime of Mizan: what the generated React client imports. A {@link MizanClient}
  * speaks the HTTP protocol of `spec/PROTOCOL.md` Layer 2 (calls, canonical context URLs,
  * microtask batching, protocol errors); {@link MizanProvider}, {@link useMizanCall} and
- * {@link useMizanContext} put it behind TanStack Query, with Zod validation before sending and
+ * {@link useMizanContext} (and {@link useMizanSuspenseContext}) put it behind TanStack Query, with Zod validation before sending and
  * hydration from the server-rendered page.
  * @packageDocumentation
  */
@@ -23,7 +23,8 @@ export {
   type MizanErrorInit,
   type MizanFieldError,
 } from './errors.js';
-export { canonicalQuery, mizanQueryKey, percentEncode } from './query.js';
+export { canonicalQuery, mizanQueryKey, percentEncode, type MizanQueryKey } from './query.js';
+export { invalidateMizanContext } from './invalidate.js';
 export type { MizanInvalidation } from './reads.js';
 export {
   HYDRATION_ELEMENT_ID,
@@ -32,8 +33,21 @@ export {
   type HydrationPayload,
 } from './hydration.js';
 export { MizanProvider, useMizanClient, type MizanProviderProps } from './provider.js';
-export { useMizanCall } from './useMizanCall.js';
-export { useMizanContext, type UseMizanContextOptions } from './useMizanContext.js';
+export {
+  useMizanCall,
+  type MizanCallOptions,
+  type UseMizanCallOptions,
+} from './useMizanCall.js';
+export {
+  useMizanContext,
+  type MizanContextOptions,
+  type UseMizanContextOptions,
+} from './useMizanContext.js';
+export {
+  useMizanSuspenseContext,
+  type MizanSuspenseContextOptions,
+  type UseMizanSuspenseContextOptions,
+} from './useMizanSuspenseContext.js';
 export { useMizanStaleClient } from './stale.js';
 export { fieldsFromIssues, type IssueLike } from './issues.js';
 export * from './forms/index.js';

@@ -12,6 +12,7 @@ import {
   encodeCanonicalContextQuery,
   encodeContextQuery,
 } from 'mizan-ts';
+import type { DataTag } from '@tanstack/react-query';
 import { MizanError } from './errors.js';
 
 export { percentEncode } from 'mizan-ts';
@@ -52,21 +53,32 @@ function withQuestionMark(encode: () => string): string {
 }
 
 /**
- * The TanStack Query key of a context read: `['mizan', name, canonical(params), rev]`.
+ * A query key of a context read, tagged with the type of the data it holds (TanStack's `DataTag`),
+ * so that `queryClient.getQueryData(key)` and `setQueryData(key, …)` are typed `O`.
+ */
+export type MizanQueryKey<O = unknown> = DataTag<readonly unknown[], O, MizanError>;
+
+/**
+ * The TanStack Query key of a context read: `['mizan', name, canonical(params), rev]` (`rev`
+ * default 0), the key of the hooks' query for these params. Without `params`, `['mizan', name]`:
+ * the prefix of every read of the context, for `invalidateQueries` or `removeQueries`.
  *
  * Canonical JSON makes keys equal exactly when the URLs are equal, whatever the property order.
  * Keys are computed while rendering, so params without a canonical form do not throw here: the
  * params object itself stands in, and the query's fetch reports the error instead.
  *
- * To invalidate every read of one context:
- * `queryClient.invalidateQueries({ queryKey: ['mizan', name] })`.
+ * The generated `<camel>QueryKey(params?, rev?)` of each context calls this with its types.
  */
-export function mizanQueryKey(
+export function mizanQueryKey<O = unknown>(
   name: string,
-  params: Record<string, unknown>,
+  params?: Record<string, unknown>,
   rev?: number,
-): readonly unknown[] {
-  return queryKeyOf(name, params, canonicalOrUndefined(params), rev);
+): MizanQueryKey<O> {
+  const key =
+    params === undefined
+      ? ['mizan', name]
+      : queryKeyOf(name, params, canonicalOrUndefined(params), rev);
+  return key as MizanQueryKey<O>;
 }
 
 /**

@@ -1,5 +1,6 @@
-// The shape of the code the Rust generator emits (crates/mizan-codegen, hooks.ts): it must
-// type-check against this package's public API and work at run time.
+// The shape of the code the Rust generator emits (crates/mizan-codegen, hooks.ts), written out
+// by hand: it must type-check against this package's public API and work at run time. The real
+// generated hooks are tested in generatedHooks.test.ts.
 import type { UseMutationResult, UseQueryResult } from '@tanstack/react-query';
 import { QueryClient } from '@tanstack/react-query';
 import { act, renderHook, waitFor } from '@testing-library/react';
@@ -11,6 +12,8 @@ import {
   MizanProvider,
   useMizanCall,
   useMizanContext,
+  type MizanCallOptions,
+  type MizanContextOptions,
   type MizanError,
 } from '../src/index.js';
 import { fakeServer, json } from './helpers.js';
@@ -29,27 +32,34 @@ const CurrentUserInputSchema: z.ZodType<CurrentUserInput> = z.strictObject({});
 const GreetInputSchema: z.ZodType<GreetInput> = z.strictObject({ name: z.string() });
 
 // hooks.ts
-function useEcho(): UseMutationResult<EchoOutput, MizanError, EchoInput> {
-  return useMizanCall<EchoInput, EchoOutput>('echo', EchoInputSchema, 'ujQ0bNlVGGCKOy6VX-CJfA');
+function useEcho<TContext = unknown>(
+  options?: MizanCallOptions<EchoInput, EchoOutput, TContext>,
+): UseMutationResult<EchoOutput, MizanError, EchoInput, TContext> {
+  return useMizanCall<EchoInput, EchoOutput, TContext>('echo', EchoInputSchema, {
+    ...options,
+    schemaHash: 'ujQ0bNlVGGCKOy6VX-CJfA',
+  });
 }
-function useCurrentUser(options?: { rev?: number }): UseQueryResult<CurrentUserOutput, MizanError> {
-  return useMizanContext<CurrentUserInput, CurrentUserOutput>(
+function useCurrentUser<TData = CurrentUserOutput>(
+  options?: MizanContextOptions<CurrentUserOutput, TData>,
+): UseQueryResult<TData, MizanError> {
+  return useMizanContext<CurrentUserInput, CurrentUserOutput, TData>(
     'current_user',
     {},
     CurrentUserInputSchema,
     {
-      rev: options?.rev ?? 0,
-      staleTime: Infinity,
+      ...options,
+      staleTime: options?.staleTime ?? Infinity,
       schemaHash: '_JiP_LEYdo6uN5OYfIn0ow',
     },
   );
 }
-function useGreetQuery(
+function useGreetQuery<TData = GreetOutput>(
   params: GreetInput,
-  options?: { rev?: number },
-): UseQueryResult<GreetOutput, MizanError> {
-  return useMizanContext<GreetInput, GreetOutput>('greet', params, GreetInputSchema, {
-    rev: options?.rev ?? 0,
+  options?: MizanContextOptions<GreetOutput, TData>,
+): UseQueryResult<TData, MizanError> {
+  return useMizanContext<GreetInput, GreetOutput, TData>('greet', params, GreetInputSchema, {
+    ...options,
     schemaHash: 'kZ3gJr5mRyVf2u3RkmbkQw',
   });
 }

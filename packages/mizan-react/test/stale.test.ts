@@ -95,7 +95,9 @@ describe('a stale client', () => {
     const { result } = renderHook(
       () => ({
         stale: useMizanStaleClient(),
-        rename: useMizanCall<Record<string, never>, unknown>('rename', z.strictObject({}), OLD),
+        rename: useMizanCall<Record<string, never>, unknown>('rename', z.strictObject({}), {
+          schemaHash: OLD,
+        }),
       }),
       { wrapper },
     );

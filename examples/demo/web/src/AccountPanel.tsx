@@ -3,7 +3,14 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { channelSocket, useMizanClient } from 'mizan-react';
 import { useState, type FormEvent } from 'react';
-import { useAuthLogin, useAuthLogout, useAuthSignup, useCurrentUser, useDemoSignIn } from './mizan';
+import {
+  invalidateCurrentUser,
+  useAuthLogin,
+  useAuthLogout,
+  useAuthSignup,
+  useCurrentUser,
+  useDemoSignIn,
+} from './mizan';
 import { describe } from './describe';
 import { Explain } from './Explain';
 import { useRequestLog } from './log/useRequestLog';
@@ -20,7 +27,7 @@ function useRefreshCurrentUser(): () => Promise<void> {
     // The channel socket's principal is its upgrade's cookie (spec §2.15.2): a new socket carries
     // the new session, and the chat resumes on it without losing a message.
     channelSocket(client).reconnect();
-    return queryClient.invalidateQueries({ queryKey: ['mizan', 'current_user'] });
+    return invalidateCurrentUser(queryClient);
   };
 }
 
