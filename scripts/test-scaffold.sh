@@ -17,6 +17,9 @@ cd "$app"
 
 bash scripts/test.sh
 
+# The templates are written as rustfmt writes them, whatever the application's name.
+cargo fmt --check
+
 # The generated client is checked, not only written: a stale one fails the check.
 cargo run -q -- --mizan-check web/src/mizan
 echo "// edited by hand" >>web/src/mizan/hooks.ts

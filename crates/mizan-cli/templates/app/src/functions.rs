@@ -28,7 +28,11 @@ pub async fn echo(req: &Request, text: String) -> Result<Echo> {
     if text.trim().is_empty() {
         return Err(mizan::Error::bad_request("say something"));
     }
-    let count = req.state::<Counter>()?.echoes.fetch_add(1, Ordering::Relaxed) + 1;
+    let count = req
+        .state::<Counter>()?
+        .echoes
+        .fetch_add(1, Ordering::Relaxed)
+        + 1;
     Ok(Echo {
         message: text,
         count,

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mizan::core::{RootSecret, hex};
+
 use {{crate}}::{DEV_SECRET, Keys, app, functions};
 
 #[tokio::main]
@@ -24,9 +25,9 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
         .await?
         .all(|resolved| resolved.ip().is_loopback());
     let secret = match std::env::var("MIZAN_SECRET") {
-        Ok(hex_text) => RootSecret::new(
-            hex::decode(hex_text.trim()).ok_or("MIZAN_SECRET must be hex digits")?,
-        )?,
+        Ok(hex_text) => {
+            RootSecret::new(hex::decode(hex_text.trim()).ok_or("MIZAN_SECRET must be hex digits")?)?
+        }
         Err(_) if loopback_only => {
             eprintln!("MIZAN_SECRET is not set: using the public development secret");
             RootSecret::new(DEV_SECRET)?
@@ -42,8 +43,14 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("{{name}} listening on http://{}", listener.local_addr()?);
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
-    println!("a user's token, for an hour:  {}", keys.token("ada", false, now, 3600));
-    println!("a staff token, for an hour:   {}", keys.token("admin", true, now, 3600));
+    println!(
+        "a user's token, for an hour:  {}",
+        keys.token("ada", false, now, 3600)
+    );
+    println!(
+        "a staff token, for an hour:   {}",
+        keys.token("admin", true, now, 3600)
+    );
     mizan::serve(listener, app(&keys)?)
         .with_graceful_shutdown(mizan::shutdown_signal())
         .await?;

@@ -7,6 +7,7 @@ use http_body_util::BodyExt;
 use mizan::core::RootSecret;
 use serde_json::{Value, json};
 use tower::ServiceExt;
+
 use {{crate}}::{Keys, TOKEN_COOKIE, app};
 
 fn keys() -> Keys {
@@ -30,7 +31,12 @@ async fn send(request: Request<Body>) -> (StatusCode, String) {
     let router: Router = app(&keys()).expect("the functions register");
     let response = router.oneshot(request).await.expect("the router answers");
     let status = response.status();
-    let body = response.into_body().collect().await.expect("a body").to_bytes();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
     (status, String::from_utf8(body.to_vec()).expect("UTF-8"))
 }
 
@@ -118,11 +124,17 @@ async fn a_forged_token_is_refused() {
 #[tokio::test]
 async fn the_page_embeds_the_current_user_of_its_cookie() {
     let request = Request::get("/")
-        .header(header::COOKIE, format!("{TOKEN_COOKIE}={}", token("ada", false)))
+        .header(
+            header::COOKIE,
+            format!("{TOKEN_COOKIE}={}", token("ada", false)),
+        )
         .body(Body::empty())
         .unwrap();
     let (status, html) = send(request).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("id=\"mizan-hydration\""), "{html}");
-    assert!(html.contains(r#""current_user":{"id":"ada","staff":false}"#), "{html}");
+    assert!(
+        html.contains(r#""current_user":{"id":"ada","staff":false}"#),
+        "{html}"
+    );
 }
