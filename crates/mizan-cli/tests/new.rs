@@ -155,3 +155,62 @@ fn the_web_app_uses_the_demos_versions() {
         }
     }
 }
+
+/// A folder shaped like a checkout whose packing script is `pack_script`.
+fn fake_checkout(pack_script: &str) -> tempfile::TempDir {
+    let checkout = tempfile::tempdir().unwrap();
+    for (path, text) in [
+        ("crates/mizan/Cargo.toml", "[package]\nname = \"mizan\"\n"),
+        ("packages/mizan-react/package.json", "{}"),
+        ("scripts/packaging/pack.sh", pack_script),
+    ] {
+        let path = checkout.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    checkout
+}
+
+#[test]
+fn from_a_checkout_the_app_uses_its_crates_by_path_and_its_packed_tarballs() {
+    let checkout = fake_checkout(
+        "mkdir -p \"$1\"\ntouch \"$1/mizan-ts-9.8.7.tgz\" \"$1/mizan-react-9.8.7.tgz\"\necho \"$1/mizan-ts-9.8.7.tgz\"\necho \"$1/mizan-react-9.8.7.tgz\"\n",
+    );
+    let parent = tempfile::tempdir().unwrap();
+    let checkout_dir = checkout.path().to_str().unwrap();
+    let (ok, out, err) = mizan_new(parent.path(), &["shop", "--checkout", checkout_dir]);
+    assert!(ok, "{err}");
+    let app = parent.path().join("shop");
+    let real_checkout = std::fs::canonicalize(checkout.path()).unwrap();
+    assert!(out.contains(&real_checkout.display().to_string()), "{out}");
+    let cargo = std::fs::read_to_string(app.join("Cargo.toml")).unwrap();
+    let mizan_path = real_checkout.join("crates/mizan");
+    assert!(
+        cargo.contains(&format!("mizan = {{ path = \"{}\"", mizan_path.display())),
+        "{cargo}"
+    );
+    let web: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(app.join("web/package.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        web["dependencies"]["mizan-ts"],
+        "file:vendor/mizan-ts-9.8.7.tgz"
+    );
+    assert_eq!(
+        web["dependencies"]["mizan-react"],
+        "file:vendor/mizan-react-9.8.7.tgz"
+    );
+    assert!(app.join("web/vendor/mizan-react-9.8.7.tgz").is_file());
+}
+
+#[test]
+fn a_failed_pack_says_why_and_leaves_no_half_written_app() {
+    let checkout = fake_checkout("echo 'npm: command not found' >&2\nexit 127\n");
+    let parent = tempfile::tempdir().unwrap();
+    let checkout_dir = checkout.path().to_str().unwrap();
+    let (ok, _, err) = mizan_new(parent.path(), &["shop", "--checkout", checkout_dir]);
+    assert!(!ok);
+    assert!(err.starts_with("error[npm_pack]"), "{err}");
+    assert!(err.contains("npm: command not found"), "{err}");
+    assert!(!parent.path().join("shop").exists());
+}
