@@ -41,7 +41,8 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     };
     let keys = Keys::new(secret);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
-    println!("{{name}} listening on http://{}", listener.local_addr()?);
+    let local = listener.local_addr()?;
+    println!("{} listening on http://{local}", env!("CARGO_PKG_NAME"));
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
     println!(
         "a user's token, for an hour:  {}",
