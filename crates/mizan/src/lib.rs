@@ -143,3 +143,8 @@ pub mod __private {
 #[cfg(all(doctest, feature = "codegen"))]
 #[doc = include_str!("../../../README.md")]
 mod readme_snippets {}
+
+/// The crate's own README (what crates.io shows), compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}
