@@ -63,6 +63,15 @@ npm test
 step "mizan-react size budget"
 npm run size -w packages/mizan-react
 
+step "npm packages: mizan-ts and mizan-react packed, installed in a fresh app, type-checked"
+bash scripts/test-packages.sh
+
+step "Rust crates: packaged as crates.io gets them (scripts/publish-check.sh builds them too)"
+cargo publish --workspace --dry-run --no-verify --locked --allow-dirty --quiet
+
+step "mizan new: a new application scaffolded from this checkout passes its own tests"
+bash scripts/test-scaffold.sh
+
 step "browser test: the demo server and web app in headless Chromium"
 cargo build --locked -p mizan-demo
 npm run build:demo

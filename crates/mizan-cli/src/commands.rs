@@ -43,6 +43,9 @@ enum Command {
     Generate(crate::generate::GenerateArgs),
     /// Create, list and change the users of a mizan-accounts database (SQLite or PostgreSQL).
     Users(crate::users::UsersArgs),
+    /// Create a new application: a Rust server with server functions and token authentication,
+    /// and a Vite + React front end on the generated client, with its run and test commands.
+    New(crate::new::NewArgs),
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +170,7 @@ pub(crate) fn run(cli: Cli) -> Result<String, Failure> {
         Command::Demo => demo(),
         Command::Generate(args) => crate::generate::run(args),
         Command::Users(args) => crate::users::run(args),
+        Command::New(args) => crate::new::run(args),
         Command::Canonical { json } => {
             let text = match json {
                 Some(text) => text,

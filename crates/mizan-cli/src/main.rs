@@ -1,9 +1,10 @@
-//! The `mizan` command line: administer the users of a `mizan-accounts` database, generate the
+//! The `mizan` command line: create a new application, administer the users of a `mizan-accounts` database, generate the
 //! TypeScript client, mint and verify Mizan Web Tokens, derive cache and permission keys, and
 //! canonicalize JSON, with the same code the server uses.
 
 mod commands;
 mod generate;
+mod new;
 mod users;
 
 use std::process::ExitCode;

@@ -137,3 +137,9 @@ pub mod __private {
     pub use crate::manifest::{CacheScope, ContextKind, FunctionKind};
     pub use schemars;
 }
+
+/// The crate's own README (what crates.io shows), compiled as a doctest. The repository's README
+/// and the guide are compiled by the unpublished `mizan-guide-check` (docs/guide-check).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}
