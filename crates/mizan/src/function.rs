@@ -1,6 +1,6 @@
 //! What `#[mizan::client]` generates code against: the server function trait and its helpers.
 
-use schemars::{JsonSchema, Schema, SchemaGenerator};
+use schemars::{Schema, SchemaGenerator};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -90,23 +90,27 @@ impl<T> FunctionReturn for Result<T, Error> {
     }
 }
 
-/// A type a parameter can have: decodable from JSON and described by a JSON Schema.
+/// A type a parameter can have: decodable from JSON. (Its JSON Schema, `schemars::JsonSchema`,
+/// is required by the input struct `#[mizan::client]` derives.)
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a server function parameter",
-    note = "parameters must implement `serde::Deserialize` and `schemars::JsonSchema` (derive both)"
+    label = "this type cannot be decoded from the request",
+    note = "parameters are decoded with serde and described by schemars: derive `serde::Deserialize` and `schemars::JsonSchema` for it"
 )]
-pub trait InputType: DeserializeOwned + JsonSchema + Send + 'static {}
+pub trait InputType: DeserializeOwned + Send + 'static {}
 
-impl<T: DeserializeOwned + JsonSchema + Send + 'static> InputType for T {}
+impl<T: DeserializeOwned + Send + 'static> InputType for T {}
 
-/// A type a function can return: encodable as JSON and described by a JSON Schema.
+/// A type a function can return: encodable as JSON. (Its JSON Schema, `schemars::JsonSchema`, is
+/// required where `#[mizan::client]` describes the output.)
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned by a server function",
-    note = "outputs must implement `serde::Serialize` and `schemars::JsonSchema` (derive both)"
+    label = "this type cannot be encoded as the answer",
+    note = "outputs are encoded with serde and described by schemars: derive `serde::Serialize` and `schemars::JsonSchema` for it"
 )]
-pub trait OutputType: Serialize + JsonSchema + Send {}
+pub trait OutputType: Serialize + Send {}
 
-impl<T: Serialize + JsonSchema + Send> OutputType for T {}
+impl<T: Serialize + Send> OutputType for T {}
 
 /// How an output is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -99,12 +99,13 @@ pub use mizan_macros::Form;
 pub use mizan_macros::FormGroup;
 
 pub use auth::{
-    Anonymous, AuthRequirement, Authenticator, CSRF_HEADER, CheckVerdict, CustomCheck,
+    Anonymous, AuthCheck, AuthRequirement, Authenticator, CSRF_HEADER, CheckVerdict, CustomCheck,
     MwtAuthenticator, is_loopback_host, origin_allowed,
 };
 pub use effects::{INVALIDATE_HEADER, REV_HEADER};
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};
 pub use function::{CacheOptions, FunctionOptions};
+pub use function::{InputType, OutputType};
 pub use future::BoxFuture;
 pub use limits::Limits;
 pub use mizan_core::context_query::encode_query;
@@ -115,6 +116,10 @@ pub use mizan_core::manifest::{
 pub use principal::{Principal, User};
 pub use protocol::{CACHE_STATUS_HEADER, Cors, InvalidOrigin, Mizan, PK_HEADER, SCHEMA_HEADER};
 pub use registry::{Registry, RegistryError};
+
+/// A rule of the generated TypeScript client that a function breaks, as
+/// [`RegistryError::GeneratorRules`] lists them.
+pub use mizan_codegen::GenerateError;
 pub use request::{Request, RequestBuilder, cookie_value};
 pub use serve::{Serve, ServeOptions, serve, shutdown_signal};
 
@@ -129,10 +134,10 @@ pub use mizan_core as core;
 /// What `#[mizan::client]` expands to. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::auth::{AuthRequirement, CheckOutput};
+    pub use crate::auth::{AsyncCheck, AuthCheck, AuthRequirement};
     pub use crate::function::{
-        BoxFuture, CacheOptions, Encoding, FunctionOptions, FunctionReturn, InputType, OutputType,
-        Params, ServerFunction, encode, missing_decoded_param,
+        BoxFuture, CacheOptions, Encoding, FunctionOptions, FunctionReturn, Params, ServerFunction,
+        encode, missing_decoded_param,
     };
     pub use crate::manifest::{CacheScope, ContextKind, FunctionKind};
     pub use schemars;

@@ -1,0 +1,9 @@
+#[derive(serde::Serialize)]
+struct Undescribed;
+
+#[mizan::client]
+fn f(_req: &mizan::Request) -> mizan::Result<Undescribed> {
+    Ok(Undescribed)
+}
+
+fn main() {}
