@@ -277,8 +277,10 @@ fn generate(
     // output is reported there, once per missing trait, not at the attribute.
     let output = quote_spanned! {ret.span()=> <#ret as #private::FunctionReturn>::Output };
     let output_schema = quote_spanned! {ret.span()=> __mizan_output_schema::<#output>(generator) };
+    // Every use is `<#ret as FunctionReturn>`, spanned alike, so a return type that is not a
+    // `mizan::Result` gets one error (rustc drops the identical others).
     let encode_output = quote_spanned! {ret.span()=>
-        __mizan_encode::<#output>(#private::FunctionReturn::into_result(output), encoding)
+        __mizan_encode::<#output>(<#ret as #private::FunctionReturn>::into_result(output), encoding)
     };
     let fields = params.iter().map(|p| {
         let (ident, ty) = (&p.ident, &p.ty);
@@ -350,7 +352,8 @@ fn generate(
                 }
 
                 fn input_schema(&self, generator: &mut #private::schemars::SchemaGenerator) -> #private::schemars::Schema {
-                    generator.root_schema_for::<#input_name>()
+                    use #private::{DerivedSchema as _, FailedDerive as _};
+                    (&#private::SchemaOf::<#input_name>(::core::marker::PhantomData)).schema(generator)
                 }
 
                 fn output_schema(&self, generator: &mut #private::schemars::SchemaGenerator) -> #private::schemars::Schema {

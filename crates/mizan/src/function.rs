@@ -1,6 +1,8 @@
 //! What `#[mizan::client]` generates code against: the server function trait and its helpers.
 
-use schemars::{Schema, SchemaGenerator};
+use std::marker::PhantomData;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -111,6 +113,38 @@ impl<T: DeserializeOwned + Send + 'static> InputType for T {}
 pub trait OutputType: Serialize + Send {}
 
 impl<T: Serialize + Send> OutputType for T {}
+
+/// The input struct `#[mizan::client]` derives `JsonSchema` for, to call for its schema.
+///
+/// When schemars' derive fails (a malformed `#[schemars(...)]` on a parameter), the struct has no
+/// `JsonSchema` and method resolution falls back to [`FailedDerive`], so the user sees schemars'
+/// error at their attribute and not a second one about a type they never wrote.
+pub struct SchemaOf<T>(pub PhantomData<T>);
+
+/// The schema of a derived input struct.
+pub trait DerivedSchema {
+    /// The root schema.
+    fn schema(&self, generator: &mut SchemaGenerator) -> Schema;
+}
+
+impl<T: JsonSchema> DerivedSchema for SchemaOf<T> {
+    fn schema(&self, generator: &mut SchemaGenerator) -> Schema {
+        generator.root_schema_for::<T>()
+    }
+}
+
+/// What a failed derive resolves to: only ever compiled beside schemars' compile error, so it never
+/// runs.
+pub trait FailedDerive {
+    /// An empty schema.
+    fn schema(&self, generator: &mut SchemaGenerator) -> Schema;
+}
+
+impl<T> FailedDerive for &SchemaOf<T> {
+    fn schema(&self, _: &mut SchemaGenerator) -> Schema {
+        Schema::default()
+    }
+}
 
 /// How an output is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

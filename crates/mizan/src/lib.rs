@@ -105,7 +105,7 @@ pub use auth::{
 pub use effects::{INVALIDATE_HEADER, REV_HEADER};
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};
 pub use function::{CacheOptions, FunctionOptions};
-pub use function::{InputType, OutputType};
+pub use function::{FunctionReturn, InputType, OutputType, ServerFunction};
 pub use future::BoxFuture;
 pub use limits::Limits;
 pub use mizan_core::context_query::encode_query;
@@ -136,8 +136,8 @@ pub use mizan_core as core;
 pub mod __private {
     pub use crate::auth::{AsyncCheck, AuthCheck, AuthRequirement};
     pub use crate::function::{
-        BoxFuture, CacheOptions, Encoding, FunctionOptions, FunctionReturn, Params, ServerFunction,
-        encode, missing_decoded_param,
+        BoxFuture, CacheOptions, DerivedSchema, Encoding, FailedDerive, FunctionOptions,
+        FunctionReturn, Params, SchemaOf, ServerFunction, encode, missing_decoded_param,
     };
     pub use crate::manifest::{CacheScope, ContextKind, FunctionKind};
     pub use schemars;

@@ -1,3 +1,5 @@
+extern crate schemars as _;
+
 #[derive(serde::Deserialize)]
 struct Undescribed;
 
