@@ -54,6 +54,38 @@
 //! body stays callable as `echo::call(&req, ...)`. The wire protocol is specified in
 //! `spec/PROTOCOL.md`.
 //!
+//! A parameter may carry constraints as schemars reads them, `#[schemars(...)]` or
+//! `#[validate(...)]` (`length`, `range`, `regex`/`pattern`, `contains`, `required`, `inner`, and
+//! `title`, `description`, `example`, `deprecated`, `extend`), and doc comments: they go to the
+//! published input schema, so the server answers `422` naming the parameter and the generated Zod
+//! checks the same. A failing function returns a typed error for the client
+//! ([`Error::not_found`], [`Error::forbidden`], ...) or uses `?` on any `std::error::Error`, which
+//! becomes `500 internal`: logged with the function's name, never shown to the client.
+//!
+//! ```
+//! use mizan::{Error, Request, Result};
+//!
+//! /// Adds a note.
+//! #[mizan::client]
+//! async fn add_note(
+//!     _req: &Request,
+//!     /// Shown in lists.
+//!     #[schemars(length(min = 1, max = 80))]
+//!     title: String,
+//!     #[schemars(range(max = 100))] priority: u32,
+//! ) -> Result<u64> {
+//!     if title == "forbidden" {
+//!         return Err(Error::forbidden("this title is taken by the house"));
+//!     }
+//!     let id: u64 = "42".parse()?;
+//!     Ok(id + u64::from(priority))
+//! }
+//! # let mut registry = mizan::Registry::new();
+//! # registry.register(add_note, "add_note").unwrap();
+//! # let input = &registry.manifest().functions[0].input;
+//! # assert_eq!(input["properties"]["title"]["maxLength"], 80);
+//! ```
+//!
 //! A function answers with its typed output and may add response effects through its
 //! [`Request`]: cookies ([`Request::set_cookie`]), headers ([`Request::set_header`]) and cache
 //! hints ([`Request::invalidate_tag`], which purges the [`cache`] too). [`Request::principal`] is who asks:

@@ -42,6 +42,17 @@ async fn bump(req: &Request) -> Result<u32> {
     Ok(value)
 }
 
+/// An auth check whose `?` fails: no server function runs, so the response logs the cause.
+fn broken_check(_req: &Request) -> Result<bool> {
+    let limit: u8 = "300".parse()?;
+    Ok(limit > 0)
+}
+
+#[mizan::client(auth = broken_check)]
+fn guarded(_req: &Request) -> Result<()> {
+    Ok(())
+}
+
 fn app() -> axum::Router {
     let mut registry = Registry::new();
     registry
@@ -52,6 +63,8 @@ fn app() -> axum::Router {
         .register(decode, "decode")
         .unwrap()
         .register(bump, "bump")
+        .unwrap()
+        .register(guarded, "guarded")
         .unwrap();
     let counter = Poisoned(Mutex::new(0));
     let poison = std::panic::catch_unwind(|| {
@@ -150,5 +163,23 @@ async fn a_failure_inside_a_batch_hides_its_cause_too() {
             .iter()
             .any(|line| line.contains("invalid digit found in string")),
         "the cause is logged"
+    );
+}
+
+#[tokio::test]
+async fn an_auth_check_failing_with_a_question_mark_is_logged_when_answered() {
+    let logs = Logs::default();
+    let _recording = tracing::subscriber::set_default(logs.clone());
+    let reply = post(&app(), "/api/mizan/call/guarded", "{}").await;
+    assert_eq!((reply.status, reply.code()), (500, "internal".to_owned()));
+    assert!(!String::from_utf8_lossy(&reply.body).contains("too large"));
+    let logged = logs.0.lock().unwrap().clone();
+    assert_eq!(
+        logged
+            .iter()
+            .filter(|line| line.contains("number too large to fit in target type"))
+            .count(),
+        1,
+        "{logged:#?}"
     );
 }
