@@ -432,3 +432,32 @@ fn every_rule_a_function_breaks_is_reported_at_once() {
         assert!(message.contains(needle), "{needle}: {message}");
     }
 }
+
+#[mizan::client(context = "local")]
+fn board(_req: &Request, id: u32) -> Result<u32> {
+    Ok(id)
+}
+
+/// A call whose hook (`useBoardQuery`) is the one the local context `board` is read with.
+#[mizan::client]
+fn board_query(_req: &Request) -> Result<u32> {
+    Ok(0)
+}
+
+#[test]
+fn two_functions_declaring_one_generated_hook_are_refused_at_registration() {
+    let mut registry = Registry::new();
+    registry.register(board, "board").unwrap();
+    let error = registry.register(board_query, "board_query").err().unwrap();
+    assert_eq!(
+        error,
+        RegistryError::GeneratorRules {
+            name: "board_query".into(),
+            problems: vec![GenerateError::NameClash {
+                first: "board".into(),
+                second: "board_query".into(),
+                generated: "useBoardQuery".into(),
+            }]
+        }
+    );
+}
