@@ -8,7 +8,7 @@ use mizan::{Authenticator, BoxFuture, CSRF_HEADER, Error, Principal, Result, Use
 use crate::session::{self, SESSION_COOKIE};
 use crate::store::UserRecord;
 use crate::tokens::SESSION_CLAIM;
-use crate::{Accounts, now_secs};
+use crate::{Accounts, AccountsError, now_secs};
 
 /// The digest of the session a request's cookie was authenticated by, attached to its principal.
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ impl AccountsAuthenticator {
                 Some(sid) => accounts.store.session_user(sid, read_at).await,
                 None => accounts.store.user_by_id(&sub).await,
             }
-            .map_err(Error::from)?;
+            .map_err(AccountsError::into_mizan_error)?;
             return match user {
                 Some(user)
                     if user.id == sub
@@ -127,7 +127,7 @@ impl AccountsAuthenticator {
             .store
             .session_user(&digest, read_at)
             .await
-            .map_err(Error::from)?;
+            .map_err(AccountsError::into_mizan_error)?;
         Ok(match user {
             Some(user) => signed_in(Principal::anonymous(), user)
                 .with_extension(SessionDigest(digest))

@@ -105,9 +105,13 @@ fn is_unavailable(e: &sqlx::Error) -> bool {
     }))
 }
 
-impl From<AccountsError> for mizan::Error {
-    fn from(e: AccountsError) -> Self {
-        match e {
+impl AccountsError {
+    /// The error a client sees for this failure: `unavailable` (503) when the database did not
+    /// answer or too many password checks wait, `conflict` (409) for a taken username, `internal`
+    /// (500, the cause logged) otherwise. A plain `?` in a server function would make every one
+    /// of them `internal`: convert with `.map_err(AccountsError::into_mizan_error)?`.
+    pub fn into_mizan_error(self) -> mizan::Error {
+        match self {
             AccountsError::Unavailable(cause) => mizan::Error::unavailable(cause),
             AccountsError::Busy => mizan::Error::unavailable(AccountsError::Busy),
             AccountsError::UsernameTaken => mizan::Error::conflict("this username is taken")

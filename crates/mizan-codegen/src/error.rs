@@ -117,7 +117,7 @@ impl fmt::Display for GenerateError {
             ),
             Self::ReservedParameter { function, param } => write!(
                 f,
-                "function {function:?}: the parameter {param:?} clashes with a prop of the generated provider; rename it"
+                "function {function:?}: the parameter {param:?} clashes with a prop of the generated provider (children, rev, key and ref are React's or Mizan's); rename it"
             ),
             Self::FormNameClash {
                 form,

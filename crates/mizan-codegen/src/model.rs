@@ -2,15 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use mizan_core::cache_key::is_valid_function_name;
 use mizan_core::manifest::{
     AuthLevel, CachePolicy, FunctionKind, HttpMethod, Manifest, PROTOCOL_VERSION, is_schema_hash,
 };
 use serde_json::Value;
 
 pub(crate) use crate::channels::Channel;
-use crate::names::{is_identifier, pascal_case};
-use crate::schema::{Ty, Unsupported, read_root};
+use crate::rules::{ReadFunction, Rules};
+use crate::schema::Ty;
 use crate::{GenerateError, channels};
 
 /// One function, ready to emit.
@@ -59,26 +58,9 @@ pub(crate) fn read(manifest: &Manifest) -> Result<Model, GenerateError> {
         )));
     }
     let mut functions: Vec<Function> = Vec::with_capacity(manifest.functions.len());
-    let mut types: NamedTypes = BTreeMap::new();
-    let mut generated_names: BTreeMap<String, String> = BTreeMap::new();
+    let mut rules = Rules::new();
     for entry in &manifest.functions {
         let name = entry.name.as_str();
-        if !is_valid_function_name(name) {
-            return Err(GenerateError::InvalidFunctionName(name.to_owned()));
-        }
-        let pascal = pascal_case(name);
-        if let Some(first) = generated_names.insert(pascal.clone(), name.to_owned()) {
-            let (first, second) = if first.as_str() <= name {
-                (first, name.to_owned())
-            } else {
-                (name.to_owned(), first)
-            };
-            return Err(GenerateError::NameClash {
-                first,
-                second,
-                generated: pascal,
-            });
-        }
         let kind = entry.kind;
         // The runtime reaches calls with POST and contexts with GET: a manifest that says
         // otherwise describes a server the generated client could not talk to.
@@ -101,66 +83,14 @@ pub(crate) fn read(manifest: &Manifest) -> Result<Model, GenerateError> {
                 entry.schema_hash
             )));
         }
-        let input_schema = &entry.input;
-        let output_schema = &entry.output;
-        let unsupported = |side: &'static str| {
-            move |u: Unsupported| GenerateError::UnsupportedSchema {
-                function: name.to_owned(),
-                side,
-                pointer: u.pointer,
-                what: u.what,
-            }
-        };
-        let (mut input, input_defs) = read_root(input_schema).map_err(unsupported("input"))?;
-        input.name_root(&format!("{pascal}Input"));
-        let (mut output, mut output_defs) =
-            read_root(output_schema).map_err(unsupported("output"))?;
-        // A named Rust type returned at the root becomes a named TypeScript type too.
-        match output_schema.get("title").and_then(Value::as_str) {
-            Some(title)
-                if matches!(
-                    output,
-                    Ty::Object { .. } | Ty::Union(_) | Ty::Intersection(_)
-                ) =>
-            {
-                output.name_root(title);
-                output_defs.insert(title.to_owned(), output);
-                output = Ty::Ref(title.to_owned());
-            }
-            _ => output.name_root(&format!("{pascal}Output")),
-        }
-        if let (FunctionKind::LOCAL_CONTEXT, Ty::Object { properties, .. }) = (kind, &input)
-            && let Some(p) = properties.iter().find(|p| {
-                mizan_core::manifest::LOCAL_CONTEXT_RESERVED_PARAMS.contains(&p.name.as_str())
-            })
-        {
-            return Err(GenerateError::ReservedParameter {
-                function: name.to_owned(),
-                param: p.name.clone(),
-            });
-        }
-        for (defs, schema) in [(input_defs, input_schema), (output_defs, output_schema)] {
-            for (type_name, ty) in defs {
-                let raw_def = schema
-                    .get("$defs")
-                    .and_then(|d| d.get(&type_name))
-                    .cloned()
-                    .unwrap_or_else(|| root_without_meta(schema));
-                match types.get(&type_name) {
-                    Some((existing, _, first)) if *existing != ty => {
-                        return Err(GenerateError::TypeConflict {
-                            name: type_name,
-                            first: first.clone(),
-                            second: name.to_owned(),
-                        });
-                    }
-                    Some(_) => {}
-                    None => {
-                        types.insert(type_name, (ty, raw_def, name.to_owned()));
-                    }
-                }
-            }
-        }
+        // The rules registration checks too; generation reports the first problem.
+        let ReadFunction {
+            pascal,
+            input,
+            output,
+        } = rules
+            .read(entry)
+            .map_err(|mut problems| problems.swap_remove(0))?;
         functions.push(Function {
             name: name.to_owned(),
             pascal,
@@ -171,35 +101,13 @@ pub(crate) fn read(manifest: &Manifest) -> Result<Model, GenerateError> {
             schema_hash: entry.schema_hash.clone(),
             input,
             output,
-            input_schema: input_schema.clone(),
-            output_schema: output_schema.clone(),
+            input_schema: entry.input.clone(),
+            output_schema: entry.output.clone(),
             cache: entry.cache.clone(),
             invalidates: entry.invalidates.clone(),
         });
     }
-    crate::hooks::check_names(&functions)?;
-    // Type names must be identifiers and must not take a name generated for a function.
-    let generated: Vec<String> = functions
-        .iter()
-        .flat_map(|f| {
-            [
-                format!("{}Input", f.pascal),
-                format!("{}Output", f.pascal),
-                format!("{}Provider", f.pascal),
-            ]
-        })
-        .collect();
-    for (type_name, (_, _, function)) in &types {
-        if !is_identifier(type_name)
-            || generated.contains(type_name)
-            || type_name.ends_with("Schema")
-        {
-            return Err(GenerateError::InvalidTypeName {
-                function: function.clone(),
-                name: type_name.clone(),
-            });
-        }
-    }
+    let mut types = rules.types;
     functions.sort_by(|a, b| a.name.cmp(&b.name));
     let channels = channels::read(&manifest.channels, &functions, &mut types)?;
     let type_schemas = types

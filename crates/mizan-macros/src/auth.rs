@@ -60,18 +60,23 @@ pub(crate) fn requirement(auth: &Auth) -> TokenStream {
         Auth::Authenticated => quote!(#private::AuthRequirement::Authenticated),
         Auth::Staff => quote!(#private::AuthRequirement::Staff),
         Auth::Superuser => quote!(#private::AuthRequirement::Superuser),
-        // `my_check` may be sync or async and answer `bool` or `mizan::Result<bool>`; the wrapper
-        // boxes its answer into a future either way. Spanned at the user's path, so a check of the
-        // wrong shape is reported there.
-        Auth::Custom(path) => quote_spanned! {path.span()=>
-            #private::AuthRequirement::Custom({
-                fn __mizan_auth_check<'a>(
-                    request: &'a ::mizan::Request,
-                ) -> #private::BoxFuture<'a, ::mizan::Result<bool>> {
-                    ::std::boxed::Box::pin(#private::CheckOutput::into_verdict(#path(request)))
-                }
-                __mizan_auth_check
-            })
-        },
+        // `my_check` may be sync or async and answer `bool` or `mizan::Result<bool>`: the
+        // `AuthCheck` trait takes each of them, and names the shapes it takes when the function
+        // has none of them. Spanned at the user's path, so that error is reported there.
+        Auth::Custom(path) => {
+            let verdict = quote_spanned! {path.span()=>
+                #private::AuthCheck::verdict(#path, request)
+            };
+            quote! {
+                #private::AuthRequirement::Custom({
+                    fn __mizan_auth_check<'a>(
+                        request: &'a ::mizan::Request,
+                    ) -> #private::BoxFuture<'a, ::mizan::Result<bool>> {
+                        #verdict
+                    }
+                    __mizan_auth_check
+                })
+            }
+        }
     }
 }

@@ -10,11 +10,15 @@ use crate::auth;
 use crate::cache_options;
 use crate::errors::Errors;
 use crate::options::{self, Context};
+use crate::param_attrs;
 
 struct Param {
     ident: syn::Ident,
     wire_name: String,
     ty: Type,
+    /// The `#[schemars(...)]`, `#[validate(...)]` and doc attributes written on the parameter,
+    /// which go to its field of the input struct.
+    attrs: Vec<syn::Attribute>,
 }
 
 pub(crate) fn client(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
@@ -150,10 +154,12 @@ fn check_signature(function: &ItemFn, errors: &mut Errors) -> (Option<Pat>, Vec<
             );
             continue;
         }
+        let attrs = param_attrs::check(&arg.attrs, errors);
         params.push(Param {
             ident,
             wire_name,
             ty: (*arg.ty).clone(),
+            attrs,
         });
     }
     if request.is_none() && errors.len() == 0 {
@@ -238,9 +244,15 @@ fn generate(
     let asyncness = &sig.asyncness;
     let await_call = sig.asyncness.map(|_| quote!(.await));
     let param_idents: Vec<_> = params.iter().map(|p| &p.ident).collect();
-    let param_types: Vec<_> = params.iter().map(|p| &p.ty).collect();
     let wire_names: Vec<_> = params.iter().map(|p| &p.wire_name).collect();
-    let inputs = sig.inputs.iter().skip(1);
+    // The parameters' attributes belong to the input struct's fields, not to the Rust function.
+    let inputs = sig.inputs.iter().skip(1).map(|input| {
+        let mut input = input.clone();
+        if let FnArg::Typed(arg) = &mut input {
+            arg.attrs.clear();
+        }
+        input
+    });
     let request_ty = match sig.inputs.first() {
         Some(FnArg::Typed(arg)) => arg.ty.clone(),
         _ => unreachable!("checked in check_signature"),
@@ -253,22 +265,33 @@ fn generate(
         Context::Global => quote!(#private::FunctionKind::Context(#private::ContextKind::Global)),
         Context::Local => quote!(#private::FunctionKind::Context(#private::ContextKind::Local)),
     };
-    let input_asserts = params.iter().map(|p| {
-        let ty = &p.ty;
-        quote_spanned! {ty.span()=> __assert_input::<#ty>(); }
+    // Each parameter type is required to be decodable in exactly one place, spanned at the user's
+    // type, so a type without `Deserialize` gets one error there. (Its `JsonSchema` is required
+    // once too, by the input struct's derive.)
+    let decode_params = params.iter().map(|p| {
+        let (ident, ty, wire_name) = (&p.ident, &p.ty, &p.wire_name);
+        let decode = quote_spanned! {ty.span()=> __mizan_decode::<#ty> };
+        quote! { let #ident = #decode(&mut params, #wire_name); }
     });
     // Uses of the output type are spanned at the user's return type, so a type that cannot be an
-    // output is reported there, not at the attribute.
-    let output_schema = quote_spanned! {ret.span()=>
-        generator.root_schema_for::<<#ret as #private::FunctionReturn>::Output>()
-    };
+    // output is reported there, once per missing trait, not at the attribute.
+    let output = quote_spanned! {ret.span()=> <#ret as #private::FunctionReturn>::Output };
+    let output_schema = quote_spanned! {ret.span()=> __mizan_output_schema::<#output>(generator) };
+    // Every use is `<#ret as FunctionReturn>`, spanned alike, so a return type that is not a
+    // `mizan::Result` gets one error (rustc drops the identical others).
     let encode_output = quote_spanned! {ret.span()=>
-        #private::encode(output, encoding)
+        __mizan_encode::<#output>(<#ret as #private::FunctionReturn>::into_result(output), encoding)
     };
-    let output_assert = quote_spanned! {ret.span()=>
-        __assert_output::<<#ret as #private::FunctionReturn>::Output>();
-    };
-    let field_docs = wire_names.iter().map(|n| format!(" The `{n}` parameter."));
+    let fields = params.iter().map(|p| {
+        let (ident, ty) = (&p.ident, &p.ty);
+        let attrs = &p.attrs;
+        // Undocumented parameters keep a description that names them.
+        let default_doc = (!attrs.iter().any(|a| a.path().is_ident("doc"))).then(|| {
+            let doc = format!(" The `{}` parameter.", p.wire_name);
+            quote!(#[doc = #doc])
+        });
+        quote! { #default_doc #(#attrs)* #ident: #ty, }
+    });
     let doc_default = format!(
         " The server function `{rust_name}`. Register it with `registry.register({rust_name}, \"...\")`; call the Rust function directly with [`{rust_name}::call`]."
     );
@@ -293,15 +316,27 @@ fn generate(
             #[schemars(crate = "::mizan::__private::schemars", deny_unknown_fields)]
             #[allow(dead_code)]
             struct #input_name {
-                #( #[doc = #field_docs] #param_idents: #param_types, )*
+                #(#fields)*
             }
 
-            #[allow(dead_code)]
-            fn __mizan_type_checks() {
-                fn __assert_input<T: #private::InputType>() {}
-                fn __assert_output<T: #private::OutputType>() {}
-                #(#input_asserts)*
-                #output_assert
+            fn __mizan_decode<T: ::mizan::InputType>(
+                params: &mut #private::Params,
+                name: &'static str,
+            ) -> ::core::option::Option<T> {
+                params.take(name)
+            }
+
+            fn __mizan_output_schema<T: #private::schemars::JsonSchema>(
+                generator: &mut #private::schemars::SchemaGenerator,
+            ) -> #private::schemars::Schema {
+                generator.root_schema_for::<T>()
+            }
+
+            fn __mizan_encode<T: ::mizan::OutputType>(
+                output: ::mizan::Result<T>,
+                encoding: #private::Encoding,
+            ) -> ::mizan::Result<::std::vec::Vec<u8>> {
+                #private::encode(output, encoding)
             }
 
             impl #private::ServerFunction for #name {
@@ -317,7 +352,8 @@ fn generate(
                 }
 
                 fn input_schema(&self, generator: &mut #private::schemars::SchemaGenerator) -> #private::schemars::Schema {
-                    generator.root_schema_for::<#input_name>()
+                    use #private::{DerivedSchema as _, FailedDerive as _};
+                    (&#private::SchemaOf::<#input_name>(::core::marker::PhantomData)).schema(generator)
                 }
 
                 fn output_schema(&self, generator: &mut #private::schemars::SchemaGenerator) -> #private::schemars::Schema {
@@ -332,7 +368,7 @@ fn generate(
                 ) -> #private::BoxFuture<'a, ::mizan::Result<::std::vec::Vec<u8>>> {
                     ::std::boxed::Box::pin(async move {
                         let mut params = params;
-                        #( let #param_idents = params.take::<#param_types>(#wire_names); )*
+                        #(#decode_params)*
                         params.finish()?;
                         let ( #( ::core::option::Option::Some(#param_idents), )* ) = ( #(#param_idents,)* ) else {
                             return ::core::result::Result::Err(#private::missing_decoded_param());

@@ -11,6 +11,7 @@ mod field_options;
 mod form;
 mod form_options;
 mod options;
+mod param_attrs;
 mod serde_attrs;
 
 use proc_macro::TokenStream;

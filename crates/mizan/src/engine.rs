@@ -112,7 +112,11 @@ pub(crate) async fn run(
             .call(request, Params::new(params), encoding),
         || format!("server function {} panicked", function.options.rust_name),
     )
-    .await?;
+    .await
+    .map_err(|mut e| {
+        e.log_cause(function.options.rust_name);
+        e
+    })?;
     // On success only (§2.16.4); the purge itself happens when the request's answer is built.
     request.record_invalidation(&declared, None);
     Ok(output)

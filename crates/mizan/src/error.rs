@@ -1,4 +1,9 @@
 //! The one error type of Mizan's wire protocol and its table of codes (`spec/PROTOCOL.md` §2.6).
+//!
+//! [`Error`] is to server functions what `anyhow::Error` is to applications: any
+//! `std::error::Error` converts into it with `?`, as an `internal` error whose cause goes to the
+//! server log and never to the client. Like `anyhow::Error`, it does not implement
+//! `std::error::Error` itself: the blanket conversion could not exist beside it.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -43,12 +48,34 @@ pub enum PathSegment {
 /// assert_eq!(err.code(), ErrorCode::Forbidden);
 /// assert_eq!(err.status().as_u16(), 403);
 /// ```
+///
+/// `?` converts any `std::error::Error` (a `ParseIntError`, an `io::Error`, a poisoned lock, a
+/// library's error) into `internal` (500): the client sees only "internal error", and the server
+/// logs the cause with the name of the function that failed.
+///
+/// ```
+/// use mizan::{ErrorCode, Request, Result};
+///
+/// #[mizan::client]
+/// fn double(_req: &Request, number: String) -> Result<i64> {
+///     let n: i64 = number.parse()?;
+///     Ok(n * 2)
+/// }
+///
+/// let req = Request::builder().build();
+/// let err = double::call(&req, "two".into()).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::Internal);
+/// assert_eq!(err.to_json()["message"], "internal error");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Error {
     code: ErrorCode,
     message: Cow<'static, str>,
     fields: Vec<FieldError>,
     details: Option<serde_json::Value>,
+    /// The text of the `std::error::Error` this came from, for the server log only; taken (and
+    /// logged) once, by whoever reports the error.
+    cause: Option<String>,
 }
 
 impl Error {
@@ -59,6 +86,7 @@ impl Error {
             message: message.into(),
             fields: Vec::new(),
             details: None,
+            cause: None,
         }
     }
 
@@ -170,8 +198,31 @@ impl Error {
         &self.fields
     }
 
+    /// The error a context URL's query gives: its code, with the canonical query in the details.
+    pub(crate) fn from_query(err: QueryError) -> Self {
+        let details = err.details();
+        let error = Self::new(err.code(), err.to_string());
+        match details {
+            Some(details) => error.with_details(details),
+            None => error,
+        }
+    }
+
+    /// Logs the cause of an error a `?` converted, naming the server function it came from;
+    /// afterwards the error has no cause left to log.
+    pub(crate) fn log_cause(&mut self, function: &str) {
+        if let Some(cause) = self.cause.take() {
+            tracing::error!(function, %cause, "mizan: a server function failed");
+        }
+    }
+
     /// The body of the error response, also used per item in a batch.
     pub fn to_json(&self) -> serde_json::Value {
+        if let Some(cause) = &self.cause {
+            // Converted by a `?` outside a server function (an auth check, a form's rule), so
+            // nobody has logged it yet.
+            tracing::error!(%cause, "mizan: internal error");
+        }
         if self.code == ErrorCode::Internal {
             // Whatever the application put in an internal error stays on the server.
             return serde_json::json!({"code": "internal", "message": "internal error", "status": 500});
@@ -197,16 +248,21 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
-
-impl From<QueryError> for Error {
-    fn from(err: QueryError) -> Self {
-        let details = err.details();
-        let error = Self::new(err.code(), err.to_string());
-        match details {
-            Some(details) => error.with_details(details),
-            None => error,
+/// `?` on any error: `internal`, with the error's text (and that of its sources) kept for the
+/// server log. The text is taken now, so `E` need not be `Send` or `'static` (a
+/// `PoisonError<MutexGuard<'_, T>>` is neither).
+impl<E: std::error::Error> From<E> for Error {
+    fn from(err: E) -> Self {
+        let mut cause = err.to_string();
+        let mut source = err.source();
+        while let Some(inner) = source {
+            cause.push_str(": ");
+            cause.push_str(&inner.to_string());
+            source = inner.source();
         }
+        let mut error = Self::new(ErrorCode::Internal, "internal error");
+        error.cause = Some(cause);
+        error
     }
 }
 
@@ -259,7 +315,8 @@ mod tests {
 
     #[test]
     fn query_errors_keep_their_code_and_details() {
-        let err = Error::from(mizan_core::context_query::decode_query(Some("rev=01")).unwrap_err());
+        let err =
+            Error::from_query(mizan_core::context_query::decode_query(Some("rev=01")).unwrap_err());
         assert_eq!(err.status(), StatusCode::BAD_REQUEST);
         assert_eq!(
             err.to_json()["details"],
@@ -271,6 +328,35 @@ mod tests {
     fn internal_errors_built_by_hand_hide_their_message_and_details() {
         let err = Error::new(ErrorCode::Internal, "db at 10.0.0.3 refused")
             .with_details(serde_json::json!({"dsn": "x"}));
+        assert_eq!(
+            err.to_json(),
+            serde_json::json!({"code": "internal", "message": "internal error", "status": 500})
+        );
+    }
+
+    #[derive(Debug)]
+    struct Outer(std::num::ParseIntError);
+
+    impl fmt::Display for Outer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("the config is broken")
+        }
+    }
+
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_converted_error_keeps_its_whole_chain_for_the_log_only() {
+        let err = Error::from(Outer("x".parse::<u8>().unwrap_err()));
+        assert_eq!(err.code(), ErrorCode::Internal);
+        assert_eq!(
+            err.cause.as_deref(),
+            Some("the config is broken: invalid digit found in string")
+        );
         assert_eq!(
             err.to_json(),
             serde_json::json!({"code": "internal", "message": "internal error", "status": 500})

@@ -1,5 +1,7 @@
 //! What `#[mizan::client]` generates code against: the server function trait and its helpers.
 
+use std::marker::PhantomData;
+
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -90,23 +92,59 @@ impl<T> FunctionReturn for Result<T, Error> {
     }
 }
 
-/// A type a parameter can have: decodable from JSON and described by a JSON Schema.
+/// A type a parameter can have: decodable from JSON. (Its JSON Schema, `schemars::JsonSchema`,
+/// is required by the input struct `#[mizan::client]` derives.)
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a server function parameter",
-    note = "parameters must implement `serde::Deserialize` and `schemars::JsonSchema` (derive both)"
+    label = "this type cannot be decoded from the request",
+    note = "parameters are decoded with serde and described by schemars: derive `serde::Deserialize` and `schemars::JsonSchema` for it"
 )]
-pub trait InputType: DeserializeOwned + JsonSchema + Send + 'static {}
+pub trait InputType: DeserializeOwned + Send + 'static {}
 
-impl<T: DeserializeOwned + JsonSchema + Send + 'static> InputType for T {}
+impl<T: DeserializeOwned + Send + 'static> InputType for T {}
 
-/// A type a function can return: encodable as JSON and described by a JSON Schema.
+/// A type a function can return: encodable as JSON. (Its JSON Schema, `schemars::JsonSchema`, is
+/// required where `#[mizan::client]` describes the output.)
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned by a server function",
-    note = "outputs must implement `serde::Serialize` and `schemars::JsonSchema` (derive both)"
+    label = "this type cannot be encoded as the answer",
+    note = "outputs are encoded with serde and described by schemars: derive `serde::Serialize` and `schemars::JsonSchema` for it"
 )]
-pub trait OutputType: Serialize + JsonSchema + Send {}
+pub trait OutputType: Serialize + Send {}
 
-impl<T: Serialize + JsonSchema + Send> OutputType for T {}
+impl<T: Serialize + Send> OutputType for T {}
+
+/// The input struct `#[mizan::client]` derives `JsonSchema` for, to call for its schema.
+///
+/// When schemars' derive fails (a malformed `#[schemars(...)]` on a parameter), the struct has no
+/// `JsonSchema` and method resolution falls back to [`FailedDerive`], so the user sees schemars'
+/// error at their attribute and not a second one about a type they never wrote.
+pub struct SchemaOf<T>(pub PhantomData<T>);
+
+/// The schema of a derived input struct.
+pub trait DerivedSchema {
+    /// The root schema.
+    fn schema(&self, generator: &mut SchemaGenerator) -> Schema;
+}
+
+impl<T: JsonSchema> DerivedSchema for SchemaOf<T> {
+    fn schema(&self, generator: &mut SchemaGenerator) -> Schema {
+        generator.root_schema_for::<T>()
+    }
+}
+
+/// What a failed derive resolves to: only ever compiled beside schemars' compile error, so it never
+/// runs.
+pub trait FailedDerive {
+    /// An empty schema.
+    fn schema(&self, generator: &mut SchemaGenerator) -> Schema;
+}
+
+impl<T> FailedDerive for &SchemaOf<T> {
+    fn schema(&self, _: &mut SchemaGenerator) -> Schema {
+        Schema::default()
+    }
+}
 
 /// How an output is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -54,6 +54,38 @@
 //! body stays callable as `echo::call(&req, ...)`. The wire protocol is specified in
 //! `spec/PROTOCOL.md`.
 //!
+//! A parameter may carry constraints as schemars reads them, `#[schemars(...)]` or
+//! `#[validate(...)]` (`length`, `range`, `regex`/`pattern`, `contains`, `required`, `inner`, and
+//! `title`, `description`, `example`, `deprecated`, `extend`), and doc comments: they go to the
+//! published input schema, so the server answers `422` naming the parameter and the generated Zod
+//! checks the same. A failing function returns a typed error for the client
+//! ([`Error::not_found`], [`Error::forbidden`], ...) or uses `?` on any `std::error::Error`, which
+//! becomes `500 internal`: logged with the function's name, never shown to the client.
+//!
+//! ```
+//! use mizan::{Error, Request, Result};
+//!
+//! /// Adds a note.
+//! #[mizan::client]
+//! async fn add_note(
+//!     _req: &Request,
+//!     /// Shown in lists.
+//!     #[schemars(length(min = 1, max = 80))]
+//!     title: String,
+//!     #[schemars(range(max = 100))] priority: u32,
+//! ) -> Result<u64> {
+//!     if title == "forbidden" {
+//!         return Err(Error::forbidden("this title is taken by the house"));
+//!     }
+//!     let id: u64 = "42".parse()?;
+//!     Ok(id + u64::from(priority))
+//! }
+//! # let mut registry = mizan::Registry::new();
+//! # registry.register(add_note, "add_note").unwrap();
+//! # let input = &registry.manifest().functions[0].input;
+//! # assert_eq!(input["properties"]["title"]["maxLength"], 80);
+//! ```
+//!
 //! A function answers with its typed output and may add response effects through its
 //! [`Request`]: cookies ([`Request::set_cookie`]), headers ([`Request::set_header`]) and cache
 //! hints ([`Request::invalidate_tag`], which purges the [`cache`] too). [`Request::principal`] is who asks:
@@ -99,12 +131,13 @@ pub use mizan_macros::Form;
 pub use mizan_macros::FormGroup;
 
 pub use auth::{
-    Anonymous, AuthRequirement, Authenticator, CSRF_HEADER, CheckVerdict, CustomCheck,
+    Anonymous, AuthCheck, AuthRequirement, Authenticator, CSRF_HEADER, CheckVerdict, CustomCheck,
     MwtAuthenticator, is_loopback_host, origin_allowed,
 };
 pub use effects::{INVALIDATE_HEADER, REV_HEADER};
 pub use error::{Error, ErrorCode, FieldError, PathSegment, Result};
 pub use function::{CacheOptions, FunctionOptions};
+pub use function::{FunctionReturn, InputType, OutputType, ServerFunction};
 pub use future::BoxFuture;
 pub use limits::Limits;
 pub use mizan_core::context_query::encode_query;
@@ -115,6 +148,10 @@ pub use mizan_core::manifest::{
 pub use principal::{Principal, User};
 pub use protocol::{CACHE_STATUS_HEADER, Cors, InvalidOrigin, Mizan, PK_HEADER, SCHEMA_HEADER};
 pub use registry::{Registry, RegistryError};
+
+/// A rule of the generated TypeScript client that a function breaks, as
+/// [`RegistryError::GeneratorRules`] lists them.
+pub use mizan_codegen::GenerateError;
 pub use request::{Request, RequestBuilder, cookie_value};
 pub use serve::{Serve, ServeOptions, serve, shutdown_signal};
 
@@ -129,10 +166,10 @@ pub use mizan_core as core;
 /// What `#[mizan::client]` expands to. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::auth::{AuthRequirement, CheckOutput};
+    pub use crate::auth::{AsyncCheck, AuthCheck, AuthRequirement};
     pub use crate::function::{
-        BoxFuture, CacheOptions, Encoding, FunctionOptions, FunctionReturn, InputType, OutputType,
-        Params, ServerFunction, encode, missing_decoded_param,
+        BoxFuture, CacheOptions, DerivedSchema, Encoding, FailedDerive, FunctionOptions,
+        FunctionReturn, Params, SchemaOf, ServerFunction, encode, missing_decoded_param,
     };
     pub use crate::manifest::{CacheScope, ContextKind, FunctionKind};
     pub use schemars;

@@ -3,7 +3,7 @@
 // Parameter types here exist for their schemas; their values are never read.
 #![allow(dead_code)]
 
-use mizan::{Registry, RegistryError, Request, Result};
+use mizan::{GenerateError, Registry, RegistryError, Request, Result};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -240,9 +240,12 @@ fn local_contexts_with_a_param_their_provider_cannot_take_fail_at_registration()
     let error = Registry::new().register(wrapped, "wrapped").err().unwrap();
     assert_eq!(
         error,
-        RegistryError::ReservedParameter {
+        RegistryError::GeneratorRules {
             name: "wrapped".into(),
-            param: "children".into()
+            problems: vec![GenerateError::ReservedParameter {
+                function: "wrapped".into(),
+                param: "children".into()
+            }]
         }
     );
     assert!(error.to_string().contains("children"), "{error}");
@@ -251,9 +254,210 @@ fn local_contexts_with_a_param_their_provider_cannot_take_fail_at_registration()
         .err()
         .unwrap();
     assert!(
-        matches!(&error, RegistryError::ReservedParameter { param, .. } if param == "rev"),
+        matches!(&error, RegistryError::GeneratorRules { problems, .. }
+            if problems == &[GenerateError::ReservedParameter { function: "versioned".into(), param: "rev".into() }]),
         "{error}"
     );
     // A call has no provider: the name is fine there.
     assert!(Registry::new().register(call_with_children, "c").is_ok());
+}
+
+/// Two Rust types that the generated client would both call `Item`.
+mod shop {
+    #[derive(serde::Serialize, schemars::JsonSchema)]
+    pub(crate) struct Item {
+        pub(crate) sku: String,
+    }
+}
+
+mod blog {
+    #[derive(serde::Serialize, schemars::JsonSchema)]
+    pub(crate) struct Item {
+        pub(crate) title: String,
+        pub(crate) words: u32,
+    }
+}
+
+#[mizan::client]
+fn shop_items(_req: &Request) -> Result<Vec<shop::Item>> {
+    Ok(Vec::new())
+}
+
+#[mizan::client]
+fn first_shop_item(_req: &Request) -> Result<Option<shop::Item>> {
+    Ok(None)
+}
+
+#[mizan::client]
+fn blog_items(_req: &Request) -> Result<Vec<blog::Item>> {
+    Ok(Vec::new())
+}
+
+/// Named `Record` for TypeScript, which is a global type there.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Record")]
+struct Row {
+    id: u32,
+}
+
+#[mizan::client]
+fn rows(_req: &Request) -> Result<Vec<Row>> {
+    Ok(Vec::new())
+}
+
+/// A local context with every mistake at once: two reserved params and a second `Item`.
+#[mizan::client(context = "local")]
+fn everything_wrong(_req: &Request, children: String, rev: u32) -> Result<Vec<blog::Item>> {
+    let _ = (children, rev);
+    Ok(Vec::new())
+}
+
+#[mizan::client]
+fn contact_submit(_req: &Request) -> Result<()> {
+    Ok(())
+}
+
+#[test]
+fn two_types_the_client_would_name_alike_fail_at_the_second_registration() {
+    let mut registry = Registry::new();
+    registry.register(shop_items, "shop.items").unwrap();
+    // The same type in another function is the same TypeScript type.
+    registry.register(first_shop_item, "shop.first").unwrap();
+    let error = registry.register(blog_items, "blog.items").err().unwrap();
+    assert_eq!(
+        error,
+        RegistryError::GeneratorRules {
+            name: "blog.items".into(),
+            problems: vec![GenerateError::TypeConflict {
+                name: "Item".into(),
+                first: "shop.items".into(),
+                second: "blog.items".into()
+            }]
+        }
+    );
+    assert!(
+        error.to_string().starts_with(
+            "function \"blog.items\" cannot be part of the generated TypeScript client: the type name \"Item\" has different definitions"
+        ),
+        "{error}"
+    );
+    // The refused function left nothing behind: the registry generates.
+    assert_eq!(
+        registry.names().collect::<Vec<_>>(),
+        ["shop.first", "shop.items"]
+    );
+    mizan_codegen::generate(&registry.manifest()).unwrap();
+}
+
+#[test]
+fn a_type_name_typescript_cannot_use_fails_at_registration() {
+    let error = Registry::new().register(rows, "rows").err().unwrap();
+    assert_eq!(
+        error,
+        RegistryError::GeneratorRules {
+            name: "rows".into(),
+            problems: vec![GenerateError::InvalidTypeName {
+                function: "rows".into(),
+                name: "Record".into()
+            }]
+        }
+    );
+}
+
+#[test]
+fn function_names_that_become_one_typescript_name_fail_at_registration() {
+    let mut registry = Registry::new();
+    registry.register(ping, "contact.submit").unwrap();
+    let error = registry
+        .register(contact_submit, "contact_submit")
+        .err()
+        .unwrap();
+    assert_eq!(
+        error,
+        RegistryError::GeneratorRules {
+            name: "contact_submit".into(),
+            problems: vec![GenerateError::NameClash {
+                first: "contact.submit".into(),
+                second: "contact_submit".into(),
+                generated: "ContactSubmit".into()
+            }]
+        }
+    );
+}
+
+#[test]
+fn every_rule_a_function_breaks_is_reported_at_once() {
+    let mut registry = Registry::new();
+    registry.register(shop_items, "shop.items").unwrap();
+    let error = registry
+        .register(everything_wrong, "shop_items")
+        .err()
+        .unwrap();
+    let RegistryError::GeneratorRules { name, problems } = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(name, "shop_items");
+    assert_eq!(
+        problems,
+        &[
+            GenerateError::NameClash {
+                first: "shop.items".into(),
+                second: "shop_items".into(),
+                generated: "ShopItems".into()
+            },
+            GenerateError::ReservedParameter {
+                function: "shop_items".into(),
+                param: "children".into()
+            },
+            GenerateError::ReservedParameter {
+                function: "shop_items".into(),
+                param: "rev".into()
+            },
+            GenerateError::TypeConflict {
+                name: "Item".into(),
+                first: "shop.items".into(),
+                second: "shop_items".into()
+            },
+        ]
+    );
+    // One message naming the function, with every problem in it.
+    let message = error.to_string();
+    for needle in [
+        "\"shop_items\"",
+        "ShopItems",
+        "\"children\"",
+        "\"rev\"",
+        "\"Item\"",
+    ] {
+        assert!(message.contains(needle), "{needle}: {message}");
+    }
+}
+
+#[mizan::client(context = "local")]
+fn board(_req: &Request, id: u32) -> Result<u32> {
+    Ok(id)
+}
+
+/// A call whose hook (`useBoardQuery`) is the one the local context `board` is read with.
+#[mizan::client]
+fn board_query(_req: &Request) -> Result<u32> {
+    Ok(0)
+}
+
+#[test]
+fn two_functions_declaring_one_generated_hook_are_refused_at_registration() {
+    let mut registry = Registry::new();
+    registry.register(board, "board").unwrap();
+    let error = registry.register(board_query, "board_query").err().unwrap();
+    assert_eq!(
+        error,
+        RegistryError::GeneratorRules {
+            name: "board_query".into(),
+            problems: vec![GenerateError::NameClash {
+                first: "board".into(),
+                second: "board_query".into(),
+                generated: "useBoardQuery".into(),
+            }]
+        }
+    );
 }

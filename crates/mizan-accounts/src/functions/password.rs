@@ -7,7 +7,7 @@ use super::{Message, PasswordAttempt, guard, take, user};
 use crate::credentials::{Email, Password, ResetToken, normalize_email};
 use crate::mailer::{Mail, MailKind};
 use crate::tokens::Token;
-use crate::{client_address, now_secs, session};
+use crate::{AccountsError, client_address, now_secs, session};
 
 /// What `auth.request_password_reset` always answers.
 const RESET_MESSAGE: &str = "If this email has an account, a mail with a reset link is on its way.";
@@ -28,17 +28,23 @@ pub(crate) async fn change_password(
     let matches = inner
         .hasher
         .verify(&current_password.0, user.password_hash.as_deref())
-        .await?;
+        .await
+        .map_err(AccountsError::into_mizan_error)?;
     if !matches {
         return Err(attempt.wrong());
     }
     drop(attempt);
-    let hash = inner.hasher.hash(&new_password.0).await?;
+    let hash = inner
+        .hasher
+        .hash(&new_password.0)
+        .await
+        .map_err(AccountsError::into_mizan_error)?;
     user.credentials_changed_at = crate::credentials_change_time();
     if !inner
         .store
         .set_password(&user.id, &hash, user.credentials_changed_at)
-        .await?
+        .await
+        .map_err(AccountsError::into_mizan_error)?
     {
         return Err(Error::unauthenticated("sign in first"));
     }
@@ -128,7 +134,11 @@ pub(crate) async fn reset_password(
         Error::bad_request("this reset link is invalid, used or expired; ask for a new one")
             .with_details(serde_json::json!({"reason": "reset_token"}))
     };
-    let hash = inner.hasher.hash(&new_password.0).await?;
+    let hash = inner
+        .hasher
+        .hash(&new_password.0)
+        .await
+        .map_err(AccountsError::into_mizan_error)?;
     match inner
         .store
         .reset_password(
@@ -136,7 +146,8 @@ pub(crate) async fn reset_password(
             &hash,
             crate::credentials_change_time(),
         )
-        .await?
+        .await
+        .map_err(AccountsError::into_mizan_error)?
     {
         Some(_) => Ok(()),
         None => Err(invalid()),

@@ -29,7 +29,11 @@ pub(crate) async fn signup(
     )?;
     let email = normalize_email(&email.0).map_err(invalid_email)?;
     // Hashed whatever happens next, so a taken email answers in the same time.
-    let hash = inner.hasher.hash(&password.0).await?;
+    let hash = inner
+        .hasher
+        .hash(&password.0)
+        .await
+        .map_err(AccountsError::into_mizan_error)?;
     let created = inner
         .store
         .create_user(
@@ -44,7 +48,8 @@ pub(crate) async fn signup(
             },
             now_secs(),
         )
-        .await?;
+        .await
+        .map_err(AccountsError::into_mizan_error)?;
     // At most a few such mails per address and hour, so signing up cannot flood a stranger.
     if created.is_none() && inner.throttles.signup_email.take(&email).is_ok() {
         send_later(accounts, Mail {
@@ -67,10 +72,18 @@ pub(crate) async fn login(req: &Request, email: Email, password: Password) -> Re
     let email = normalize_email(&email.0).map_err(invalid_email)?;
     let attempt = PasswordAttempt::begin(&inner.throttles, &email, client_address(accounts, req))?;
     let read_at = crate::now_secs();
-    let user = inner.store.user_by_email(&email).await?;
+    let user = inner
+        .store
+        .user_by_email(&email)
+        .await
+        .map_err(AccountsError::into_mizan_error)?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
     // An unknown email is checked against a dummy hash: the same time either way (§2.14.7).
-    let matches = inner.hasher.verify(&password.0, stored).await?;
+    let matches = inner
+        .hasher
+        .verify(&password.0, stored)
+        .await
+        .map_err(AccountsError::into_mizan_error)?;
     let user = match user {
         Some(user) if matches && user.active => user,
         _ => return Err(attempt.wrong()),
@@ -90,13 +103,19 @@ pub(crate) async fn logout(req: &Request) -> Result<()> {
     let accounts = guard(req)?;
     let store = &accounts.inner.store;
     if let Some(TokenSession(digest)) = req.principal().extension::<TokenSession>() {
-        store.delete_session(digest).await?;
+        store
+            .delete_session(digest)
+            .await
+            .map_err(AccountsError::into_mizan_error)?;
     }
     if let Some(secret) = req
         .cookie(session::SESSION_COOKIE)
         .filter(|c| !c.is_empty())
     {
-        store.delete_session(&session::digest(secret)).await?;
+        store
+            .delete_session(&session::digest(secret))
+            .await
+            .map_err(AccountsError::into_mizan_error)?;
         req.remove_cookie(accounts.session_cookie(req, String::new()))?;
         req.invalidate_tag("current_user")?;
     }
@@ -116,7 +135,11 @@ pub(crate) async fn start_session(
         .cookie(session::SESSION_COOKIE)
         .filter(|c| !c.is_empty())
     {
-        inner.store.delete_session(&session::digest(old)).await?;
+        inner
+            .store
+            .delete_session(&session::digest(old))
+            .await
+            .map_err(AccountsError::into_mizan_error)?;
     }
     let secret = session::new_secret();
     let digest = session::digest(&secret);
@@ -126,7 +149,8 @@ pub(crate) async fn start_session(
     inner
         .store
         .create_session(&digest, &user.id, now, expires)
-        .await?;
+        .await
+        .map_err(AccountsError::into_mizan_error)?;
     if with_cookie {
         req.set_cookie(accounts.session_cookie(req, secret))?;
         // Who the page shows changed; a client that acts on cache hints refetches `current_user`.

@@ -2,12 +2,9 @@
 
 mod templates;
 
-use std::collections::BTreeMap;
-
 use mizan_core::manifest::{ContextKind, FunctionKind};
 
-use crate::GenerateError;
-use crate::model::{Function, Model};
+use crate::model::Model;
 use templates::{CALL, CHANNEL, CHANNEL_NO_INCOMING, GLOBAL, LOCAL};
 
 /// `current_user` / `CurrentUser` -> `currentUser`: the prefix of a context's key helper.
@@ -41,26 +38,6 @@ pub(crate) fn declared_names(pascal: &str, kind: FunctionKind) -> Vec<String> {
             format!("invalidate{p}"),
         ],
     }
-}
-
-/// Checks that no two functions declare the same name in `hooks.ts` (a local context `a`'s
-/// `useASuspenseQuery` and a local context `a_suspense`'s, say), naming both functions.
-pub(crate) fn check_names(functions: &[Function]) -> Result<(), GenerateError> {
-    let mut taken: BTreeMap<String, &str> = BTreeMap::new();
-    let mut sorted: Vec<&Function> = functions.iter().collect();
-    sorted.sort_by(|a, b| a.name.cmp(&b.name));
-    for f in sorted {
-        for generated in declared_names(&f.pascal, f.kind) {
-            if let Some(first) = taken.insert(generated.clone(), &f.name) {
-                return Err(GenerateError::NameClash {
-                    first: first.to_owned(),
-                    second: f.name.clone(),
-                    generated,
-                });
-            }
-        }
-    }
-    Ok(())
 }
 
 /// `hooks.ts`: per call a mutation hook; per global context its key and invalidation helpers, a

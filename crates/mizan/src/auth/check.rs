@@ -32,15 +32,56 @@ impl CheckVerdict for Result<bool, Error> {
     }
 }
 
-/// What calling a custom check gives: a verdict now (a sync check) or a future of one (an
-/// `async fn` check). `Marker` tells the two apart; callers never name it.
+/// A function `auth = my_check` can name: `fn` or `async fn` taking `&mizan::Request` and
+/// answering `bool` or `mizan::Result<bool>`. `Marker` tells a sync check from an async one;
+/// callers never name it.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not the answer of an auth check",
-    note = "an auth check is `fn(&mizan::Request) -> bool` or `async fn(&mizan::Request) -> bool` (or `-> mizan::Result<bool>`), and its future must be `Send`"
+    message = "`{Self}` is not an auth check",
+    label = "expected an auth check",
+    note = "an auth check is `fn my_check(req: &mizan::Request) -> bool` or `async fn my_check(req: &mizan::Request) -> bool`, either of them may answer `mizan::Result<bool>` instead, and an async check's future must be `Send`"
 )]
-pub trait CheckOutput<Marker>: Send {
-    /// The verdict, as a future.
-    fn into_verdict(self) -> impl Future<Output = Result<bool>> + Send;
+pub trait AuthCheck<Marker> {
+    /// Runs the check on `request`.
+    fn verdict(self, request: &Request) -> BoxFuture<'_, Result<bool>>;
+}
+
+impl<F, V> AuthCheck<(Ready, V)> for F
+where
+    F: Fn(&Request) -> V,
+    V: CheckVerdict,
+{
+    fn verdict(self, request: &Request) -> BoxFuture<'_, Result<bool>> {
+        Box::pin(std::future::ready(self(request).into_result()))
+    }
+}
+
+impl<F> AuthCheck<Pending> for F
+where
+    F: for<'a> AsyncCheck<'a>,
+{
+    fn verdict(self, request: &Request) -> BoxFuture<'_, Result<bool>> {
+        let answer = self(request);
+        Box::pin(async move { answer.await.into_result() })
+    }
+}
+
+/// An `async fn(&'a Request)` whose future answers a verdict: the future borrows the request,
+/// so its type depends on `'a`, which only an associated type can say for every `'a`.
+pub trait AsyncCheck<'a>: Fn(&'a Request) -> Self::Answer {
+    /// The check's future.
+    type Answer: Future<Output = Self::Verdict> + Send + 'a;
+    /// What the future answers.
+    type Verdict: CheckVerdict;
+}
+
+impl<'a, F, A> AsyncCheck<'a> for F
+where
+    F: Fn(&'a Request) -> A,
+    A: Future + Send + 'a,
+    A::Output: CheckVerdict,
+{
+    type Answer = A;
+    type Verdict = A::Output;
 }
 
 /// Marks a sync check's answer.
@@ -50,19 +91,3 @@ pub enum Ready {}
 /// Marks an async check's answer.
 #[derive(Debug)]
 pub enum Pending {}
-
-impl<V: CheckVerdict> CheckOutput<Ready> for V {
-    fn into_verdict(self) -> impl Future<Output = Result<bool>> + Send {
-        std::future::ready(self.into_result())
-    }
-}
-
-impl<F> CheckOutput<Pending> for F
-where
-    F: Future + Send,
-    F::Output: CheckVerdict,
-{
-    async fn into_verdict(self) -> Result<bool> {
-        self.await.into_result()
-    }
-}

@@ -13,7 +13,7 @@ use http::request::Parts;
 use crate::future::BoxFuture;
 use crate::{Error, Principal, Request, Result};
 
-pub use check::{CheckOutput, CheckVerdict, CustomCheck};
+pub use check::{AsyncCheck, AuthCheck, CheckVerdict, CustomCheck};
 pub use mwt::{CSRF_HEADER, MwtAuthenticator};
 pub use origin::{is_loopback_host, origin_allowed};
 

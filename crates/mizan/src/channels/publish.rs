@@ -127,10 +127,10 @@ impl fmt::Display for PublishError {
     }
 }
 
-impl std::error::Error for PublishError {}
-
 /// So a server function can `?` a publish: `unavailable` when the layer did not answer,
-/// `internal` otherwise.
+/// `internal` otherwise. (`PublishError` is not a `std::error::Error`, as `mizan::Error` is not:
+/// every `std::error::Error` converts into `mizan::Error` as `internal`, which would leave no room
+/// for this mapping.)
 impl From<PublishError> for Error {
     fn from(error: PublishError) -> Self {
         match error {

@@ -42,7 +42,8 @@ pub(super) async fn respond(
             ),
         ));
     }
-    let (params, rev) = mizan_core::context_query::decode_query(raw_query)?;
+    let (params, rev) =
+        mizan_core::context_query::decode_query(raw_query).map_err(Error::from_query)?;
     if let (Some(plan), Some(cache)) = (&function.cache, &shared.cache) {
         // The path's last segment: a name holds no `/` (§1.3). Copied only here, so reads of
         // contexts without a policy stay free of it.

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use mizan_codegen::GenerateError;
+
 /// Why a function cannot be registered. Registration happens at startup, so these stop the
 /// server before it serves anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,13 +11,15 @@ use std::fmt;
 pub enum RegistryError {
     /// The name is already taken.
     DuplicateName(String),
-    /// A local context has a param its generated provider cannot take as a prop (`children`,
-    /// `rev`, `key`, `ref`).
-    ReservedParameter {
+    /// The function breaks rules of the generated TypeScript client (`mizan_codegen::Rules`): a
+    /// TypeScript name another function takes, a local context's param its provider cannot take as
+    /// a prop (`children`, `rev`, `key`, `ref`), a type name that is not a usable identifier or
+    /// that another function defines differently, a schema TypeScript cannot express.
+    GeneratorRules {
         /// The function.
         name: String,
-        /// The param.
-        param: String,
+        /// Every rule it breaks.
+        problems: Vec<GenerateError>,
     },
     /// The name is not `.`-separated `[A-Za-z_][A-Za-z0-9_]*` segments of at most 128 bytes.
     InvalidName(String),
@@ -118,10 +122,19 @@ impl fmt::Display for RegistryError {
             Self::DuplicateName(name) => {
                 write!(f, "a function named {name:?} is already registered")
             }
-            Self::ReservedParameter { name, param } => write!(
-                f,
-                "local context {name:?} has a param named {param:?}, which its generated <Provider> cannot take as a prop (children, rev, key and ref are React's or Mizan's): rename it"
-            ),
+            Self::GeneratorRules { name, problems } => {
+                write!(
+                    f,
+                    "function {name:?} cannot be part of the generated TypeScript client: "
+                )?;
+                for (i, problem) in problems.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{problem}")?;
+                }
+                Ok(())
+            }
             Self::InvalidName(name) => write!(
                 f,
                 "{name:?} is not a valid function name: use '.'-separated [A-Za-z_][A-Za-z0-9_]* segments, at most 128 bytes"

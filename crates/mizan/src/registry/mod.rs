@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use mizan_codegen::Rules;
 use mizan_core::cache_key::is_valid_function_name;
 use mizan_core::cache_tags::TagTemplate;
 use schemars::generate::SchemaSettings;
@@ -15,9 +16,7 @@ use crate::channels::Channel;
 use crate::channels::registered::RegisteredChannel;
 use crate::forms::{AnyForm, FormHandler, FormRuntime};
 use crate::function::{FunctionOptions, ServerFunction};
-use crate::manifest::{
-    AuthLevel, ContextKind, FunctionEntry, LOCAL_CONTEXT_RESERVED_PARAMS, Manifest, schema_hash,
-};
+use crate::manifest::{AuthLevel, FunctionEntry, Manifest, schema_hash};
 use crate::validation::{ParamsValidator, find_unportable_pattern, recursive_union, untagged};
 
 mod error;
@@ -67,6 +66,8 @@ pub(crate) struct Registered {
 #[derive(Default)]
 pub struct Registry {
     functions: BTreeMap<String, Registered>,
+    /// The generated client's rules, over the functions registered so far.
+    rules: Rules,
     forms: BTreeMap<String, Arc<dyn AnyForm>>,
     channels: BTreeMap<String, Arc<RegisteredChannel>>,
 }
@@ -82,7 +83,12 @@ impl Registry {
     /// Fails for a name that is taken, a name that breaks the naming rule, a context whose
     /// output can contain floats (context bodies are canonical JSON, which has none), a schema
     /// `pattern` outside the portable regex subset, or params with an untagged union a 64-bit
-    /// integer makes ambiguous (`spec/PROTOCOL.md` §2.7, §2.9).
+    /// integer makes ambiguous (`spec/PROTOCOL.md` §2.7, §2.9). Last, the generated client's
+    /// rules ([`RegistryError::GeneratorRules`], every problem at once): a TypeScript name that
+    /// another function takes, a local context's param named like a prop of its provider
+    /// (`children`, `rev`, `key`, `ref`), a named type that is not a usable identifier or that
+    /// means something else in another function (two different `Item`s), a schema TypeScript
+    /// cannot express.
     pub fn register<F: ServerFunction>(
         &mut self,
         function: F,
@@ -95,18 +101,6 @@ impl Registry {
             return Err(RegistryError::DuplicateName(name.to_owned()));
         }
         let options = function.options();
-        if options.kind.context() == Some(ContextKind::Local)
-            && let Some(param) = options
-                .params
-                .iter()
-                .find(|p| LOCAL_CONTEXT_RESERVED_PARAMS.contains(p))
-        {
-            // Caught here, at startup, rather than when the client is generated.
-            return Err(RegistryError::ReservedParameter {
-                name: name.to_owned(),
-                param: (*param).to_owned(),
-            });
-        }
         let checks_own_params = function.checks_own_params();
         let mut generator = SchemaSettings::draft2020_12().into_generator();
         let mut input_schema = function.input_schema(&mut generator).to_value();
@@ -157,22 +151,28 @@ impl Registry {
         })?;
         // Over the schemas exactly as the manifest publishes them.
         let schema_hash = schema_hash(&input_schema, &output_schema);
-        self.functions.insert(
-            name.to_owned(),
-            Registered {
-                function: Arc::new(function),
-                options,
-                input_schema,
-                output_schema,
-                input_has_wide,
-                schema_hash,
-                params_validator,
-                checks_own_params,
-                form_submit: None,
-                cache,
-                invalidates,
-            },
-        );
+        let registered = Registered {
+            function: Arc::new(function),
+            options,
+            input_schema,
+            output_schema,
+            input_has_wide,
+            schema_hash,
+            params_validator,
+            checks_own_params,
+            form_submit: None,
+            cache,
+            invalidates,
+        };
+        // Last, so that only functions registered for good are in the rules: what the generated
+        // client needs is caught here, at startup, all of it at once, not by `mizan generate`.
+        self.rules
+            .add(&manifest_entry(name, &registered))
+            .map_err(|problems| RegistryError::GeneratorRules {
+                name: name.to_owned(),
+                problems,
+            })?;
+        self.functions.insert(name.to_owned(), registered);
         Ok(self)
     }
 
@@ -202,6 +202,7 @@ impl Registry {
             return Err(RegistryError::DuplicateName(taken.clone()));
         }
         let form: Arc<dyn AnyForm> = Arc::new(FormRuntime::<T>::new(spec));
+        let rules_before = self.rules.clone();
         for (i, (name, function)) in names
             .iter()
             .zip(crate::forms::functions::<T>(&form))
@@ -212,6 +213,7 @@ impl Registry {
                 for earlier in &names[..i] {
                     self.functions.remove(earlier);
                 }
+                self.rules = rules_before;
                 return Err(e);
             }
         }
@@ -315,29 +317,34 @@ impl Registry {
         let functions = self
             .functions
             .iter()
-            .map(|(name, f)| FunctionEntry {
-                name: name.clone(),
-                rust_name: f.options.rust_name.to_owned(),
-                kind: f.options.kind,
-                auth: auth_level(&f.options.auth),
-                method: f.options.kind.method(),
-                path: f.options.kind.path(name),
-                params: f.options.params.iter().map(|&p| p.to_owned()).collect(),
-                input: f.input_schema.clone(),
-                output: f.output_schema.clone(),
-                schema_hash: f.schema_hash.clone(),
-                cache: f.cache.as_ref().map(|plan| plan.policy.clone()),
-                invalidates: f
-                    .options
-                    .invalidates
-                    .iter()
-                    .map(|&t| t.to_owned())
-                    .collect(),
-            })
+            .map(|(name, f)| manifest_entry(name, f))
             .collect();
         Manifest::new(functions)
             .with_forms(self.forms.values().map(|f| f.spec().clone()).collect())
             .with_channels(self.channels.values().map(|c| c.entry()).collect())
+    }
+}
+
+/// The manifest's entry of the function registered as `name`.
+fn manifest_entry(name: &str, f: &Registered) -> FunctionEntry {
+    FunctionEntry {
+        name: name.to_owned(),
+        rust_name: f.options.rust_name.to_owned(),
+        kind: f.options.kind,
+        auth: auth_level(&f.options.auth),
+        method: f.options.kind.method(),
+        path: f.options.kind.path(name),
+        params: f.options.params.iter().map(|&p| p.to_owned()).collect(),
+        input: f.input_schema.clone(),
+        output: f.output_schema.clone(),
+        schema_hash: f.schema_hash.clone(),
+        cache: f.cache.as_ref().map(|plan| plan.policy.clone()),
+        invalidates: f
+            .options
+            .invalidates
+            .iter()
+            .map(|&t| t.to_owned())
+            .collect(),
     }
 }
 

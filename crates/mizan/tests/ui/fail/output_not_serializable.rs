@@ -1,3 +1,4 @@
+#[derive(schemars::JsonSchema)]
 struct Secret;
 
 #[mizan::client]

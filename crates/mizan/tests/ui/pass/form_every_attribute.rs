@@ -1,4 +1,4 @@
-//! Every `#[form]` and `#[field]` option, every kind, a group and rows.
+// Every `#[form]` and `#[field]` option, every kind, a group and rows.
 
 use mizan::forms::{Choice, Date, DateTime, Decimal, FormHandler, Invalid, Time, Upload};
 use mizan::{Registry, Request, Result};
