@@ -34,7 +34,7 @@ pub use mizan_codegen::GenerateError;
 pub enum CodegenError {
     /// The registry is inconsistent ([`Registry::check`]): a call invalidates a context that is
     /// not a registered context with a cache policy.
-    Registry(crate::RegistryError),
+    Inconsistent(crate::RegistryError),
     /// The registry's manifest cannot become TypeScript (a name clash, an unsupported schema).
     Generate(GenerateError),
     /// A file could not be read or written.
@@ -56,7 +56,7 @@ pub enum CodegenError {
 impl fmt::Display for CodegenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Registry(e) => e.fmt(f),
+            Self::Inconsistent(e) => e.fmt(f),
             Self::Generate(e) => e.fmt(f),
             Self::Io { path, error } => write!(f, "{}: {error}", path.display()),
             Self::Stale { dir, files } => write!(
@@ -85,7 +85,7 @@ pub fn write_client(
     dir: impl AsRef<Path>,
 ) -> Result<Vec<&'static str>, CodegenError> {
     let dir = dir.as_ref();
-    registry.check().map_err(CodegenError::Registry)?;
+    registry.check().map_err(CodegenError::Inconsistent)?;
     let files = mizan_codegen::generate(&registry.manifest())?;
     let io = |path: &Path| {
         let path = path.to_owned();
@@ -107,7 +107,7 @@ pub fn write_client(
 /// [`CodegenError::Stale`] naming the files that are missing or differ.
 pub fn check_client(registry: &Registry, dir: impl AsRef<Path>) -> Result<(), CodegenError> {
     let dir = dir.as_ref();
-    registry.check().map_err(CodegenError::Registry)?;
+    registry.check().map_err(CodegenError::Inconsistent)?;
     let files = mizan_codegen::stale_files(&registry.manifest(), dir)?;
     if files.is_empty() {
         Ok(())
@@ -167,7 +167,7 @@ pub fn run_from_args(
 
 fn code(error: &CodegenError) -> &'static str {
     match error {
-        CodegenError::Registry(_) => "registry",
+        CodegenError::Inconsistent(_) => "registry",
         CodegenError::Generate(_) => "generate",
         CodegenError::Io { .. } => "io",
         CodegenError::Stale { .. } => "stale_client",
