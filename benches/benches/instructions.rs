@@ -229,6 +229,16 @@ fn cell(server: &str, workload: &str, count: u64) {
         for _ in 0..WARM_UP {
             send(&router, http_request(&spec), spec.status).await;
         }
+        // A cached read must be counted as the hit it is meant to be.
+        if matches!(server, "mizan" | "cache-mizan") && spec.method == "GET" {
+            let response = router
+                .clone()
+                .oneshot(http_request(&spec))
+                .await
+                .unwrap_or_else(|e| match e {});
+            let status = response.headers().get(mizan::CACHE_STATUS_HEADER);
+            assert_eq!(status.map(|v| v.as_bytes()), Some(&b"hit"[..]), "not a hit");
+        }
         for _ in 0..count {
             send(&router, http_request(&spec), spec.status).await;
         }

@@ -9,12 +9,13 @@ use axum::body::Body;
 use axum::response::Response;
 use bytes::Bytes;
 use http::request::Parts;
-use http::{HeaderName, HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde_json::{Map, Value, json};
 
 use super::context::{CONTEXT_CACHE_CONTROL, PRIVATE_CACHE_CONTROL, etag, if_none_match};
 use crate::cache::declare::CachePlan;
 use crate::cache::fill::{self, Role};
+use crate::cache::memo::{HitHeaders, KeyMemo};
 use crate::cache::{Cache, Lookup, StoredAnswer};
 use crate::engine::{Shared, run, with_effects};
 use crate::function::Encoding;
@@ -60,6 +61,7 @@ impl Status {
 /// One context read with a policy.
 struct Read<'a> {
     cache: &'a Cache,
+    memo: &'a KeyMemo,
     name: &'a str,
     function: &'a Registered,
     plan: &'a CachePlan,
@@ -76,38 +78,49 @@ struct Answer {
     status: Status,
 }
 
+/// `decoded` is `None` for a query the memo knows decodes to rev 0 (decoded again only if the
+/// function runs).
 pub(super) async fn respond(
     shared: &Shared,
     cache: &Cache,
-    name: &str,
     function: &Registered,
     plan: &CachePlan,
     parts: Parts,
-    (params, rev): (Map<String, Value>, u64),
+    decoded: Option<(Map<String, Value>, u64)>,
 ) -> Result<Response> {
-    // The templates first, without hashing the params (a hit needs no tags of its own): params
-    // lacking what they need are refused by the parameter checks (422), before any lookup.
-    if plan.templates.iter().any(|t| t.expand(&params).is_err()) {
-        return refused(shared, function, parts, params).await;
-    }
-    let mut tags = None;
-    if rev > 0 {
-        let Ok(made) = mizan_core::cache_tags::answer_tags(name, &params, &plan.templates) else {
-            return refused(shared, function, parts, params).await;
-        };
-        if let Some(current) = cache.tags_rev(&made).await
-            && rev > current
-        {
-            return Err(Error::bad_request(format!(
-                "rev {rev} was not issued for this read; use rev {current}"
-            ))
-            .with_details(json!({ "reason": "unissued_rev", "rev": current })));
+    let name = &*plan.function;
+    let (params, rev, tags) = match decoded {
+        None => (None, 0, None),
+        Some((params, rev)) => {
+            // The templates first, without hashing the params (a hit needs no tags of its own):
+            // params lacking what they need are refused by the parameter checks (422), before
+            // any lookup.
+            if plan.templates.iter().any(|t| t.expand(&params).is_err()) {
+                return refused(shared, function, parts, params).await;
+            }
+            let mut tags = None;
+            if rev > 0 {
+                let Ok(made) = mizan_core::cache_tags::answer_tags(name, &params, &plan.templates)
+                else {
+                    return refused(shared, function, parts, params).await;
+                };
+                if let Some(current) = cache.tags_rev(&made).await
+                    && rev > current
+                {
+                    return Err(Error::bad_request(format!(
+                        "rev {rev} was not issued for this read; use rev {current}"
+                    ))
+                    .with_details(json!({ "reason": "unissued_rev", "rev": current })));
+                }
+                tags = Some(made);
+            }
+            (Some(params), rev, tags)
         }
-        tags = Some(made);
-    }
+    };
     let request = shared.request(parts).await?;
     let mut read = Read {
         cache,
+        memo: &shared.key_memo,
         name,
         function,
         plan,
@@ -131,11 +144,12 @@ async fn refused(
 }
 
 impl Read<'_> {
+    /// `params` are `None` when the memo knew the query (decoded here if the function runs);
     /// `tags` are the answer's when the rev check made them already.
     async fn answer(
         &mut self,
         request: &Request,
-        params: Map<String, Value>,
+        params: Option<Map<String, Value>>,
         rev: u64,
         tags: Option<Vec<String>>,
     ) -> Result<Response> {
@@ -143,23 +157,58 @@ impl Read<'_> {
         let pk = self
             .cache
             .permission_key(self.policy.scope, request.principal());
-        let params = Value::Object(params);
-        let key = pk
-            .as_deref()
-            .and_then(|pk| self.cache.key(self.name, &params, pk, rev));
-        let Value::Object(params) = params else {
-            unreachable!("built as an object above")
+        // The query as received is the canonical one of its params and rev (§2.3), so with the
+        // permission key it decides the cache key.
+        let query = request.uri().query();
+        let place = self.memo.place(self.name, query);
+        let mut params = params;
+        let memoized = match pk.as_deref() {
+            None => None,
+            Some(pk) => match self.memo.find(&place, pk) {
+                Some(found) => Some(found),
+                None => {
+                    let value = Value::Object(decoded(params.take(), query)?);
+                    let key = self.cache.key(self.name, &value, pk, rev);
+                    let Value::Object(map) = value else {
+                        unreachable!("built as an object above")
+                    };
+                    params = Some(map);
+                    key.map(|key| self.memo.keep(&place, pk, rev, key))
+                }
+            },
         };
-        let found = match &key {
+        let key = memoized.as_ref().map(|m| &*m.key);
+        let found = match key {
             Some(key) => self.cache.get(key).await,
             None => Lookup::Unavailable,
         };
-        if let Lookup::Hit(stored) = &found
-            && let Some(answer) = Answer::from_stored(stored, Status::Hit)
-        {
-            // The key is of this function and these params, so the stored tags are this read's.
-            return self.response(request, answer, &stored.tags, pk.as_deref());
+        if let Lookup::Hit(stored) = &found {
+            let shareable = self.shareable(request);
+            if let Some(kept) = memoized.as_ref().and_then(|m| m.hit_headers.as_ref())
+                && kept.fit(&stored.etag, &stored.tags, shareable)
+            {
+                let not_modified = not_modified(request, &kept.etag_value);
+                let headers = if not_modified {
+                    kept.not_modified.clone()
+                } else {
+                    kept.ok.clone()
+                };
+                return Ok(finish(headers, not_modified, stored.body.clone()));
+            }
+            if let Some(answer) = Answer::from_stored(stored, Status::Hit) {
+                // The key is of this function and these params, so the stored tags are this
+                // read's.
+                let headers = self.headers(request, &answer, &stored.tags, pk.as_deref())?;
+                if let Some(memoized) = &memoized {
+                    let maps = (headers.clone(), not_modified_headers(headers.clone()));
+                    let stored = (stored.etag.as_str(), stored.tags.as_slice());
+                    let kept = HitHeaders::new(stored, shareable, maps, answer.etag.clone());
+                    self.memo.keep_hit_headers(memoized, kept);
+                }
+                return Ok(send(request, headers, &answer.etag, answer.body));
+            }
         }
+        let params = decoded(params, query)?;
         // The function runs: its answer needs its tags.
         self.tags = match tags {
             Some(tags) => tags,
@@ -172,7 +221,7 @@ impl Read<'_> {
                 }
             }
         };
-        let answer = match (&key, found) {
+        let answer = match (key, found) {
             // A miss, or an ETag that is no header text (replaced by the fill, as a misplaced
             // entry).
             (Some(key), Lookup::Hit(_) | Lookup::Miss) => self.fill(request, key, params).await?,
@@ -180,7 +229,8 @@ impl Read<'_> {
             // share its answer.
             (Some(_), Lookup::Unavailable) | (None, _) => self.run_alone(request, params).await?,
         };
-        self.response(request, answer, &self.tags, pk.as_deref())
+        let headers = self.headers(request, &answer, &self.tags, pk.as_deref())?;
+        Ok(send(request, headers, &answer.etag, answer.body))
     }
 
     /// A miss: one run per key in this process, the others wait for it.
@@ -326,23 +376,29 @@ impl Read<'_> {
         })
     }
 
-    fn response(
-        &self,
-        request: &Request,
-        answer: Answer,
-        tags: &[String],
-        pk: Option<&str>,
-    ) -> Result<Response> {
-        let scope = self.policy.scope;
-        let mut headers = super::response_headers();
-        // As §2.3: an answer to a request with credentials stays out of shared caches even when
-        // every caller gets the same bytes, since several CDNs ignore `Vary`.
-        let shareable = scope == CacheScope::Public
+    /// As §2.3: an answer to a request with credentials stays out of shared caches even when
+    /// every caller gets the same bytes, since several CDNs ignore `Vary`.
+    fn shareable(&self, request: &Request) -> bool {
+        self.policy.scope == CacheScope::Public
             && !request.principal().has_credentials()
             && matches!(self.function.options.auth, crate::AuthRequirement::Public)
             && !request.read_headers()
-            && !request.has_effects();
-        if shareable {
+            && !request.has_effects()
+    }
+
+    /// Every header of the answer's `200`, `X-Content-Type-Options` (which every answer carries)
+    /// and `Content-Length` included: a map cloned from these has room for no more, and grows
+    /// for none.
+    fn headers(
+        &self,
+        request: &Request,
+        answer: &Answer,
+        tags: &[String],
+        pk: Option<&str>,
+    ) -> Result<HeaderMap> {
+        let scope = self.policy.scope;
+        let mut headers = HeaderMap::with_capacity(13);
+        if self.shareable(request) {
             headers.insert(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static(CONTEXT_CACHE_CONTROL),
@@ -377,19 +433,57 @@ impl Read<'_> {
             }
         }
         headers.insert(CACHE_STATUS, answer.status.header());
-        let not_modified = if_none_match(
-            request.protocol_headers().get_all(header::IF_NONE_MATCH),
-            &answer.etag,
-        );
-        headers.insert(header::ETAG, answer.etag);
-        if not_modified {
-            let mut response = super::response(headers, Body::empty());
-            *response.status_mut() = StatusCode::NOT_MODIFIED;
-            return Ok(response);
-        }
+        headers.insert(header::ETAG, answer.etag.clone());
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(super::JSON));
-        Ok(super::response(headers, Body::from(answer.body)))
+        // What axum would add, here so that kept headers carry it too.
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(answer.body.len()));
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, super::NOSNIFF.clone());
+        Ok(headers)
     }
+}
+
+/// The params of a read: as decoded before the lookup, or decoded now, from a query the memo
+/// knew (which decoded before, so it cannot fail now).
+fn decoded(params: Option<Map<String, Value>>, query: Option<&str>) -> Result<Map<String, Value>> {
+    match params {
+        Some(params) => Ok(params),
+        None => Ok(mizan_core::context_query::decode_query(query)?.0),
+    }
+}
+
+/// Whether the request's `If-None-Match` matches `etag`.
+fn not_modified(request: &Request, etag: &HeaderValue) -> bool {
+    if_none_match(
+        request.protocol_headers().get_all(header::IF_NONE_MATCH),
+        etag,
+    )
+}
+
+/// The headers of a `304` made of those of the `200`: no `Content-Type`, and the
+/// `Content-Length` axum sets for an empty body, both changed in place.
+fn not_modified_headers(mut headers: HeaderMap) -> HeaderMap {
+    headers.remove(header::CONTENT_TYPE);
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+    headers
+}
+
+/// The answer of `headers` (those of a `200`, the ETag among them) and `body`: a `304` when the
+/// request's `If-None-Match` matches `etag`.
+fn send(request: &Request, headers: HeaderMap, etag: &HeaderValue, body: Bytes) -> Response {
+    if not_modified(request, etag) {
+        return finish(not_modified_headers(headers), true, body);
+    }
+    finish(headers, false, body)
+}
+
+/// The `200` of `body`, or its `304`, with `headers` made for it.
+fn finish(headers: HeaderMap, not_modified: bool, body: Bytes) -> Response {
+    if not_modified {
+        let mut response = super::response(headers, Body::empty());
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        return response;
+    }
+    super::response(headers, Body::from(body))
 }
 
 impl Answer {
