@@ -237,7 +237,11 @@ fn cell(server: &str, workload: &str, count: u64) {
                 .await
                 .unwrap_or_else(|e| match e {});
             let status = response.headers().get(mizan::CACHE_STATUS_HEADER);
-            assert_eq!(status.map(axum::http::HeaderValue::as_bytes), Some(&b"hit"[..]), "not a hit");
+            assert_eq!(
+                status.map(axum::http::HeaderValue::as_bytes),
+                Some(&b"hit"[..]),
+                "not a hit"
+            );
         }
         for _ in 0..count {
             send(&router, http_request(&spec), spec.status).await;
