@@ -16,7 +16,7 @@ use std::hash::BuildHasher;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use mizan_core::mwt::Claims;
-use subtle::ConstantTimeEq;
+use subtle::{Choice, ConstantTimeEq};
 
 /// Slots of the table: the callers active at one time, roughly.
 const SLOTS: usize = 256;
@@ -54,7 +54,7 @@ impl VerifiedTokens {
     pub(crate) fn claims(&self, token: &str) -> Option<Claims> {
         let slot = self.slot(token)?;
         let (kept, claims) = slot.as_ref()?;
-        bool::from(kept.as_bytes().ct_eq(token.as_bytes())).then(|| claims.clone())
+        same_token(kept.as_bytes(), token.as_bytes()).then(|| claims.clone())
     }
 
     /// Keeps the claims of a token that verified.
@@ -80,6 +80,24 @@ impl VerifiedTokens {
     }
 }
 
+/// Whether two tokens are the same, in time independent of where they differ: eight bytes at a
+/// time through `subtle` (a byte at a time costs ten times more on a token of hundreds of bytes).
+/// Lengths are compared first: a token's length is no secret, every request shows it.
+fn same_token(kept: &[u8], token: &[u8]) -> bool {
+    if kept.len() != token.len() {
+        return false;
+    }
+    let (kept_words, kept_rest) = kept.as_chunks::<8>();
+    let (token_words, token_rest) = token.as_chunks::<8>();
+    let words = kept_words
+        .iter()
+        .zip(token_words)
+        .fold(Choice::from(1), |same, (k, t)| {
+            same & u64::from_ne_bytes(*k).ct_eq(&u64::from_ne_bytes(*t))
+        });
+    bool::from(words & kept_rest.ct_eq(token_rest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +115,19 @@ mod tests {
         for other in ["v1.k.p.u", "v1.k.p.t.", "v1.k.p.", ""] {
             assert!(tokens.claims(other).is_none(), "{other:?}");
         }
+    }
+
+    #[test]
+    fn tokens_are_the_same_only_byte_for_byte() {
+        let token = "v1.k1.eyJhdWQiOiJ3ZWIifQ.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+        assert!(same_token(token.as_bytes(), token.as_bytes()));
+        for i in 0..token.len() {
+            let mut other = token.as_bytes().to_vec();
+            other[i] ^= 1;
+            assert!(!same_token(token.as_bytes(), &other), "byte {i}");
+        }
+        assert!(!same_token(token.as_bytes(), &token.as_bytes()[1..]));
+        assert!(same_token(b"", b""));
     }
 
     #[test]
