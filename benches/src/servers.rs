@@ -6,8 +6,9 @@
 //! - `same`: at Mizan's paths, the strict JSON parse, the check against the published input
 //!   schema, the canonical query and body, the SHA-256 ETag and `304`, MWT verification, and the
 //!   same response headers;
-//! - `mizan`: [`mizan_demo::app`], exactly what `cargo run -p mizan-demo` serves (without
-//!   `--dev`), served by `mizan::serve` with its default options as the demo's `main` does. Its
+//! - `mizan`: the demo app, exactly what `cargo run -p mizan-demo` serves (without `--dev`: its
+//!   memory context cache included, see [`demo`]), served by `mizan::serve` with its default
+//!   options as the demo's `main` does. Its
 //!   accounts live in a SQLite file in a temporary folder, so a bearer token is also checked
 //!   against that store (spec §2.14.3): a read the baselines do not make.
 
@@ -53,18 +54,33 @@ pub async fn router(
     let (router, database) = match server {
         Server::Bare => (bare(), None),
         Server::Same => (same(secret())?, None),
-        Server::Mizan => {
-            let folder = tempfile::tempdir()?;
-            let url = format!("sqlite://{}/demo.sqlite3", folder.path().display());
-            let keys = mizan_demo::Keys::new(secret());
-            let accounts = mizan_demo::open_accounts(&keys, &url).await?;
-            let router = mizan_demo::app(&accounts, &mizan_demo::Config::default())?;
-            (router, Some(folder))
-        }
+        Server::Mizan => return demo(true).await,
     };
     Ok(Served {
         router,
         _database: database,
+    })
+}
+
+/// The demo app as `cargo run -p mizan-demo` serves it: with a memory context cache (its
+/// `main` always builds one, so `greet` is answered from the cache after its first read), or
+/// without one (`cached == false`: every context read runs its function), its accounts in a
+/// SQLite file in a temporary folder.
+pub async fn demo(cached: bool) -> Result<Served, Box<dyn std::error::Error>> {
+    let folder = tempfile::tempdir()?;
+    let url = format!("sqlite://{}/demo.sqlite3", folder.path().display());
+    let keys = mizan_demo::Keys::new(secret());
+    let accounts = mizan_demo::open_accounts(&keys, &url).await?;
+    let cache = cached.then(|| mizan::cache::Cache::builder(&secret()).build());
+    let router = mizan_demo::app_with_channels(
+        &accounts,
+        &mizan_demo::Config::default(),
+        mizan::channels::Channels::in_process(),
+        cache,
+    )?;
+    Ok(Served {
+        router,
+        _database: Some(folder),
     })
 }
 

@@ -38,6 +38,10 @@ pub(crate) struct Shared {
     pub(crate) channels: crate::channels::endpoint::ChannelServer,
     /// The context cache, when the application configured one (§2.16).
     pub(crate) cache: Option<crate::cache::Cache>,
+    /// The keys of recent cached reads, and their hits' headers. This server's, not the
+    /// cache's: the headers follow this server's policies, and another server sharing the cache
+    /// may declare others under the same names.
+    pub(crate) key_memo: crate::cache::memo::KeyMemo,
     /// Hands the cache's invalidations to this server's sockets; the cache holds it weakly.
     pub(crate) invalidation_listener: InvalidationListener,
 }

@@ -291,3 +291,71 @@ async fn a_rev_is_accepted_up_to_the_current_one_and_an_unissued_one_is_refused(
     .await;
     assert_eq!(bad_token.json()["details"]["reason"], json!("unissued_rev"));
 }
+
+/// Every header of a reply, sorted, values as text.
+fn all_headers(reply: &common::Reply) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = reply
+        .headers
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+        .collect();
+    headers.sort();
+    headers
+}
+
+/// Hits after the first are answered from headers kept for the stored answer (the server's key
+/// memo): they must be exactly the first hit's, for a `200` and a `304`, for callers with and
+/// without credentials, and follow the new answer after a purge.
+#[tokio::test]
+async fn later_hits_answer_exactly_the_first_hits_headers() {
+    let server = server();
+    let anyone = Caller::anonymous();
+    let ada = Caller::user("ada");
+    let url = url_for(5);
+    assert_eq!(status(&read(&server.app, &anyone, &url).await), "miss");
+    let first = read(&server.app, &anyone, &url).await;
+    assert_eq!(status(&first), "hit");
+    let etag = first.header(header::ETAG).to_owned();
+    let revalidate = [(header::IF_NONE_MATCH, etag.as_str())];
+    let first_304 = read_with(&server.app, &anyone, &url, &revalidate).await;
+    assert_eq!(first_304.status, 304);
+    let first_private = read(&server.app, &ada, &url).await;
+    assert_eq!(status(&first_private), "hit");
+    assert_eq!(
+        first_private.header(header::CACHE_CONTROL),
+        "private, no-cache"
+    );
+    for _ in 0..3 {
+        let hit = read(&server.app, &anyone, &url).await;
+        assert_eq!(all_headers(&hit), all_headers(&first));
+        assert_eq!(hit.body, first.body);
+        let not_modified = read_with(&server.app, &anyone, &url, &revalidate).await;
+        assert_eq!(not_modified.status, 304);
+        assert!(not_modified.body.is_empty());
+        assert_eq!(all_headers(&not_modified), all_headers(&first_304));
+        let private = read(&server.app, &ada, &url).await;
+        assert_eq!(all_headers(&private), all_headers(&first_private));
+    }
+    assert_eq!(server.runs.count("post"), 1);
+    // A 304's headers are the 200's without a type and with an empty length.
+    let mut expected = all_headers(&first);
+    expected.retain(|(name, _)| name != "content-type" && name != "content-length");
+    expected.push(("content-length".to_owned(), "0".to_owned()));
+    expected.sort();
+    assert_eq!(all_headers(&first_304), expected);
+
+    // A new answer under the same key gets headers of its own.
+    server
+        .version
+        .0
+        .store(1, std::sync::atomic::Ordering::SeqCst);
+    server.cache.purge_tags(["post:5"]).await.unwrap();
+    assert_eq!(status(&read(&server.app, &anyone, &url).await), "miss");
+    let hit = read(&server.app, &anyone, &url).await;
+    assert_eq!(status(&hit), "hit");
+    assert_eq!(body(&hit), json!("post 5 v1"));
+    assert_ne!(hit.header(header::ETAG), etag);
+    let stale = read_with(&server.app, &anyone, &url, &revalidate).await;
+    assert_eq!(stale.status, 200);
+    assert_eq!(all_headers(&stale), all_headers(&hit));
+}

@@ -35,6 +35,27 @@ impl Validation {
         self.skew_secs = skew_secs;
         self
     }
+
+    /// The time checks of verification as of `now` (Unix seconds): `exp`, `nbf` and `iat`, each
+    /// with the skew. The last checks [`Keyring::verify_at`] makes; a server that keeps the claims
+    /// of a verified token makes them again on every later use of it.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::Expired`], [`VerifyError::NotYetValid`] or [`VerifyError::IssuedInFuture`].
+    pub fn check_times(&self, claims: &Claims, now: u64) -> Result<(), VerifyError> {
+        let skew = self.skew_secs;
+        if now >= claims.exp.saturating_add(skew) {
+            return Err(VerifyError::Expired);
+        }
+        if claims.nbf.is_some_and(|nbf| now.saturating_add(skew) < nbf) {
+            return Err(VerifyError::NotYetValid);
+        }
+        if claims.iat > now.saturating_add(skew) {
+            return Err(VerifyError::IssuedInFuture);
+        }
+        Ok(())
+    }
 }
 
 impl Keyring {
@@ -96,16 +117,7 @@ impl Keyring {
         if claims.aud != validation.audience {
             return Err(VerifyError::WrongAudience);
         }
-        let skew = validation.skew_secs;
-        if now >= claims.exp.saturating_add(skew) {
-            return Err(VerifyError::Expired);
-        }
-        if claims.nbf.is_some_and(|nbf| now.saturating_add(skew) < nbf) {
-            return Err(VerifyError::NotYetValid);
-        }
-        if claims.iat > now.saturating_add(skew) {
-            return Err(VerifyError::IssuedInFuture);
-        }
+        validation.check_times(&claims, now)?;
         Ok(claims)
     }
 }

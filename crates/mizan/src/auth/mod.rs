@@ -3,6 +3,7 @@
 mod check;
 mod mwt;
 mod origin;
+mod verified;
 
 use std::fmt;
 use std::panic::AssertUnwindSafe;

@@ -1,9 +1,13 @@
 //! Mizan Web Tokens from `Authorization: Bearer` or a cookie (`spec/PROTOCOL.md` §2.5).
 
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use http::request::Parts;
 use mizan_core::mwt::{Keyring, Validation};
 
 use super::Authenticator;
+use super::verified::VerifiedTokens;
 use crate::future::BoxFuture;
 use crate::request::cookie_value;
 use crate::{Error, Principal, Result};
@@ -25,6 +29,8 @@ pub struct MwtAuthenticator {
     keyring: Keyring,
     validation: Validation,
     cookie: Option<String>,
+    /// Shared by clones, which verify alike.
+    verified: Arc<VerifiedTokens>,
 }
 
 impl MwtAuthenticator {
@@ -34,6 +40,7 @@ impl MwtAuthenticator {
             keyring,
             validation,
             cookie: None,
+            verified: Arc::default(),
         }
     }
 
@@ -51,7 +58,19 @@ impl MwtAuthenticator {
     }
 
     fn verify(&self, token: &str) -> Result<Principal> {
-        let claims = self.keyring.verify(token, &self.validation).map_err(|e| {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        // A token verified before is checked for time only: the rest of its verification would
+        // decide the same.
+        let verified = match self.verified.claims(token) {
+            Some(claims) => self.validation.check_times(&claims, now).map(|()| claims),
+            None => self
+                .keyring
+                .verify_at(token, &self.validation, now)
+                .inspect(|claims| self.verified.keep(token, claims)),
+        };
+        let claims = verified.map_err(|e| {
             Error::unauthenticated(format!("invalid token: {e}"))
                 .with_details(serde_json::json!({"reason": e.code().as_str()}))
         })?;
@@ -122,7 +141,45 @@ impl Authenticator for MwtAuthenticator {
 
 #[cfg(test)]
 mod tests {
-    use super::bearer_token;
+    use super::*;
+    use mizan_core::RootSecret;
+    use mizan_core::mwt::Claims;
+
+    fn reason(error: &Error) -> &str {
+        error
+            .details()
+            .and_then(|d| d["reason"].as_str())
+            .unwrap_or("")
+    }
+
+    #[test]
+    fn a_token_verified_before_is_still_checked_for_time_and_only_its_own_text_passes() {
+        let keyring = Keyring::single("k1", RootSecret::new([7u8; 32]).unwrap()).unwrap();
+        let auth = MwtAuthenticator::new(keyring.clone(), Validation::new("iss", "aud"));
+        // Claims kept for a token that verified once and has expired since.
+        let expired = Claims::new("iss", "aud", 1, 2, "pk").with_subject("ada");
+        auth.verified.keep("v1.k1.p.t", &expired);
+        let error = auth.verify("v1.k1.p.t").unwrap_err();
+        assert_eq!(reason(&error), "expired");
+
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let live = Claims::new("iss", "aud", now, now + 3600, "pk").with_subject("ada");
+        let token = keyring.sign(&live).unwrap();
+        let first = auth.verify(&token).unwrap();
+        assert_eq!(auth.verified.claims(&token), Some(live));
+        let again = auth.verify(&token).unwrap();
+        assert_eq!(again.user().map(|u| &u.id), first.user().map(|u| &u.id));
+        assert_eq!(again.permission_key(), Some("pk"));
+        // The same token with its signature changed is verified in full, and refused.
+        let mut forged = token.clone();
+        let last = forged.pop().unwrap();
+        forged.push(if last == 'A' { 'B' } else { 'A' });
+        assert!(auth.verify(&forged).is_err());
+        assert!(auth.verified.claims(&forged).is_none());
+    }
 
     #[test]
     fn bearer_is_the_scheme_one_or_more_spaces_and_one_token() {

@@ -15,6 +15,9 @@ use crate::registry::RegistryError;
 /// A context's cache policy, checked, with its tag templates parsed.
 #[derive(Debug, Clone)]
 pub(crate) struct CachePlan {
+    /// The name the function is registered under, as its path names it: reads key and tag with
+    /// it without copying it from the path.
+    pub(crate) function: Box<str>,
     /// The policy as the manifest publishes it.
     pub(crate) policy: CachePolicy,
     /// `policy.tags`, parsed, in declared order: expand them with
@@ -103,6 +106,7 @@ fn check_policy(
     let header =
         |text: String| HeaderValue::try_from(text).map_err(|e| error(name, "", &format!("{e}")));
     Ok(CachePlan {
+        function: name.into(),
         cdn_cache_control: header(format!(
             "public, max-age={max_age}, stale-while-revalidate={swr}"
         ))?,

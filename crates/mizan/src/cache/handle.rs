@@ -1,6 +1,7 @@
 //! [`Cache`]: the handle the server and the application share. It wraps the store with the
 //! timeout, the purge queue of an unreachable store, the purge hook and the invalidation fan-out.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::task::Poll;
@@ -412,31 +413,34 @@ impl Cache {
     }
 
     /// The permission key of `principal` under `scope` (§2.16.3).
-    pub(crate) fn permission_key(
-        &self,
+    pub(crate) fn permission_key<'a>(
+        &'a self,
         scope: crate::CacheScope,
-        principal: &Principal,
-    ) -> Option<String> {
+        principal: &'a Principal,
+    ) -> Option<Cow<'a, str>> {
         let [anonymous, authenticated, staff, superuser] = &self.inner.levels;
-        let key = match scope {
-            crate::CacheScope::Public => anonymous.clone(),
+        let key: &str = match scope {
+            crate::CacheScope::Public => anonymous,
             crate::CacheScope::Permission => match principal.permission_key() {
-                Some(pk) => pk.to_owned(),
-                None if principal.is_superuser() => superuser.clone(),
-                None if principal.is_staff() => staff.clone(),
-                None if principal.is_authenticated() => authenticated.clone(),
-                None => anonymous.clone(),
+                Some(pk) => pk,
+                None if principal.is_superuser() => superuser,
+                None if principal.is_staff() => staff,
+                None if principal.is_authenticated() => authenticated,
+                None => anonymous,
             },
             crate::CacheScope::User => match principal.user() {
-                Some(user) => self
-                    .inner
-                    .permissions
-                    .permission_key(PermissionScope::User(&user.id))
-                    .ok()?,
-                None => anonymous.clone(),
+                Some(user) => {
+                    return self
+                        .inner
+                        .permissions
+                        .permission_key(PermissionScope::User(&user.id))
+                        .ok()
+                        .map(Cow::Owned);
+                }
+                None => anonymous,
             },
         };
-        Some(key)
+        Some(Cow::Borrowed(key))
     }
 }
 

@@ -42,21 +42,20 @@ pub(super) async fn respond(
             ),
         ));
     }
-    let (params, rev) =
-        mizan_core::context_query::decode_query(raw_query).map_err(Error::from_query)?;
     if let (Some(plan), Some(cache)) = (&function.cache, &shared.cache) {
-        // The path's last segment: a name holds no `/` (§1.3). Copied only here, so reads of
-        // contexts without a policy stay free of it.
-        let name = parts
-            .uri
-            .path()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        let query = (params, rev);
-        return super::cached::respond(shared, cache, &name, function, plan, parts, query).await;
+        // A query this server decoded before, to rev 0, is decoded again only if the function
+        // runs: decoding it cannot fail, and with rev 0 nothing else is checked before the
+        // lookup.
+        let memo = &shared.key_memo;
+        let decoded = if memo.is_known_rev_zero(&memo.place(&plan.function, raw_query)) {
+            None
+        } else {
+            Some(mizan_core::context_query::decode_query(raw_query).map_err(Error::from_query)?)
+        };
+        return super::cached::respond(shared, cache, function, plan, parts, decoded).await;
     }
+    let (params, _rev) =
+        mizan_core::context_query::decode_query(raw_query).map_err(Error::from_query)?;
     let request = shared.request(parts).await?;
     let result = answer(function, &request, params).await;
     Ok(crate::engine::with_effects(&request, result))

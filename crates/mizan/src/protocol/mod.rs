@@ -234,6 +234,7 @@ impl Mizan {
             upload_dir: self.upload_dir.unwrap_or_else(std::env::temp_dir),
             channels: crate::channels::endpoint::ChannelServer::new(channels, self.channel_options),
             cache: self.cache,
+            key_memo: crate::cache::memo::KeyMemo::default(),
             invalidation_listener: std::sync::OnceLock::new(),
         });
         if let Some(cache) = &shared.cache {
