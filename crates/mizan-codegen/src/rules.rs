@@ -83,32 +83,14 @@ impl Rules {
         let mut problems = Vec::new();
         let pascal = pascal_case(name);
         if let Some(first) = self.functions.get(&pascal) {
-            let (first, second) = if first.as_str() <= name {
-                (first.clone(), name.to_owned())
-            } else {
-                (name.to_owned(), first.clone())
-            };
-            problems.push(GenerateError::NameClash {
-                first,
-                second,
-                generated: pascal.clone(),
-            });
+            problems.push(name_clash(first, name, &pascal));
         }
         let hook_names = crate::hooks::declared_names(&pascal, entry.kind);
         // Two functions with one PascalCase name clash in every hook name: one problem, above.
         let same_pascal = self.functions.contains_key(&pascal);
         for declared in hook_names.iter().filter(|_| !same_pascal) {
             if let Some(first) = self.hook_names.get(declared) {
-                let (first, second) = if first.as_str() <= name {
-                    (first.clone(), name.to_owned())
-                } else {
-                    (name.to_owned(), first.clone())
-                };
-                problems.push(GenerateError::NameClash {
-                    first,
-                    second,
-                    generated: declared.clone(),
-                });
+                problems.push(name_clash(first, name, declared));
             }
         }
         let generated = [
@@ -222,5 +204,20 @@ impl Rules {
             input,
             output,
         })
+    }
+}
+
+/// Two functions that would both declare `generated`, named in order, so the problem reads the
+/// same whichever was registered first.
+fn name_clash(one: &str, other: &str, generated: &str) -> GenerateError {
+    let (first, second) = if one <= other {
+        (one, other)
+    } else {
+        (other, one)
+    };
+    GenerateError::NameClash {
+        first: first.to_owned(),
+        second: second.to_owned(),
+        generated: generated.to_owned(),
     }
 }

@@ -2,32 +2,21 @@
 // a third page in another room hears nothing of it; a staff room refuses an anonymous page; and a
 // message announced by a server function (`chat.announce`, staff) reaches both pages.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startDemo, launchChromium } from './harness.mjs';
+import { describe, test } from 'node:test';
+import { demoAndBrowser } from './harness.mjs';
 
 const WAIT_MS = 15_000;
 const TEST_TIMEOUT = { timeout: 120_000 };
 
 describe('chat', () => {
-  let demo;
-  let browser;
-
-  before(async () => {
-    demo = await startDemo();
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
+  const session = demoAndBrowser();
 
   /** A fresh browser context (own cookies) on the demo's page, in `room`, connected. */
   async function openRoom(room) {
-    const context = await browser.newContext();
+    const context = await session.browser.newContext();
     context.setDefaultTimeout(WAIT_MS);
     const page = await context.newPage();
-    await page.goto(`${demo.base}/`);
+    await page.goto(`${session.demo.base}/`);
     if (room !== 'lobby') await page.getByLabel('chat room').fill(room);
     // The status of this room's subscription (the lobby's shows first, until the room changes).
     await page
@@ -86,14 +75,14 @@ describe('chat', () => {
 
     const listener = await openRoom('announcements');
     // A staff session signs in through the demo's development call, then announces.
-    const signIn = await fetch(`${demo.base}/api/mizan/call/demo.sign_in`, {
+    const signIn = await fetch(`${session.demo.base}/api/mizan/call/demo.sign_in`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ user: 'grace' }),
     });
     assert.equal(signIn.status, 200);
     const { token } = await signIn.json();
-    const announce = await fetch(`${demo.base}/api/mizan/call/chat.announce`, {
+    const announce = await fetch(`${session.demo.base}/api/mizan/call/chat.announce`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token.token}` },
       body: JSON.stringify({ room: 'announcements', text: 'the server speaks' }),

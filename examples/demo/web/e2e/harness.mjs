@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { after, before } from 'node:test';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -31,6 +32,23 @@ export const flags = [
 /** Debian's Chromium, headless, with the flags above (a fresh profile per browser context). */
 export function launchChromium() {
   return chromium.launch({ executablePath, headless: true, args: flags, timeout: 30_000 });
+}
+
+/**
+ * A demo and a Chromium for the tests of the enclosing `describe` (or file): both started in its
+ * `before` and stopped in its `after`. The fields are set once `before` has run.
+ */
+export function demoAndBrowser() {
+  const session = { demo: undefined, browser: undefined };
+  before(async () => {
+    session.demo = await startDemo();
+    session.browser = await launchChromium();
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.demo?.stop();
+  });
+  return session;
 }
 
 /**

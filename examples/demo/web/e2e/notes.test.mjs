@@ -3,34 +3,23 @@
 // (`&rev=` in the URL, so no cache on the way answers with the board from before the write); the
 // second shows it without a reload or polling, told over its socket (live invalidation).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startDemo, launchChromium } from './harness.mjs';
+import { describe, test } from 'node:test';
+import { demoAndBrowser } from './harness.mjs';
 
 const WAIT_MS = 15_000;
 const TEST_TIMEOUT = { timeout: 120_000 };
 
 describe('notes', () => {
-  let demo;
-  let browser;
-
-  before(async () => {
-    demo = await startDemo();
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
+  const session = demoAndBrowser();
 
   /** A fresh browser context on the demo's page, showing `board`, with every request recorded. */
   async function openBoard(board) {
-    const context = await browser.newContext();
+    const context = await session.browser.newContext();
     context.setDefaultTimeout(WAIT_MS);
     const page = await context.newPage();
     const requests = [];
     page.on('request', (request) => requests.push(request.url()));
-    await page.goto(`${demo.base}/`);
+    await page.goto(`${session.demo.base}/`);
     await page.getByLabel('notes board').fill(board);
     await page.locator(`[data-testid="notes-list"][data-board="${board}"][data-loaded="true"]`).waitFor({ state: 'attached' });
     return { page, requests };

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { launchChromium, root, startDemo } from './harness.mjs';
+import { describe, test } from 'node:test';
+import { demoAndBrowser, root } from './harness.mjs';
 
 const WAIT_MS = 15_000;
 const TEST_TIMEOUT = { timeout: 120_000 };
@@ -30,22 +30,11 @@ async function until(check, message) {
 }
 
 describe('the demo as a showcase', () => {
-  let demo;
-  let browser;
-
-  before(async () => {
-    demo = await startDemo();
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
+  const session = demoAndBrowser();
 
   /** A fresh browser context on the demo's page, with every request and answer recorded. */
   async function open(viewport) {
-    const context = await browser.newContext({ viewport });
+    const context = await session.browser.newContext({ viewport });
     context.setDefaultTimeout(WAIT_MS);
     const page = await context.newPage();
     const sent = [];
@@ -60,7 +49,7 @@ describe('the demo as a showcase', () => {
     devtools.on('Network.responseReceivedExtraInfo', ({ requestId, statusCode }) => statuses.set(requestId, statusCode));
     const answered = () => [...statuses].map(([id, status]) => ({ url: urls.get(id), status }));
     await devtools.send('Network.enable');
-    await page.goto(`${demo.base}/`);
+    await page.goto(`${session.demo.base}/`);
     await page.getByTestId('current-user').filter({ hasText: 'Not signed in' }).waitFor();
     await page.getByTestId('greeting').filter({ hasText: 'Hello, Ada!' }).waitFor();
     return { context, page, sent, answered };
