@@ -117,6 +117,7 @@ mod registry;
 mod request;
 mod serve;
 mod shell;
+mod slot_table;
 mod validation;
 mod wide_int;
 

@@ -12,11 +12,12 @@
 //!
 //! [`Validation::check_times`]: mizan_core::mwt::Validation::check_times
 
-use std::hash::BuildHasher;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::MutexGuard;
 
 use mizan_core::mwt::Claims;
 use subtle::{Choice, ConstantTimeEq};
+
+use crate::slot_table::SlotTable;
 
 /// Slots of the table: the callers active at one time, roughly.
 const SLOTS: usize = 256;
@@ -24,24 +25,14 @@ const SLOTS: usize = 256;
 /// The longest token kept (with its claims, a slot holds about twice this).
 const MAX_TOKEN_BYTES: usize = 1024;
 
-/// A slot: a token that verified, and its claims.
-type Slot = Option<(Box<str>, Claims)>;
-
 /// Tokens verified recently, with their claims.
+#[derive(Default)]
 pub(crate) struct VerifiedTokens {
-    /// Seeded per process: which tokens share a slot cannot be chosen.
-    hasher: foldhash::fast::RandomState,
-    slots: Box<[Mutex<Slot>]>,
+    slots: SlotTable<Verified, SLOTS>,
 }
 
-impl Default for VerifiedTokens {
-    fn default() -> Self {
-        Self {
-            hasher: foldhash::fast::RandomState::default(),
-            slots: (0..SLOTS).map(|_| Mutex::new(None)).collect(),
-        }
-    }
-}
+/// A token that verified, and its claims.
+type Verified = (Box<str>, Claims);
 
 impl std::fmt::Debug for VerifiedTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -64,19 +55,8 @@ impl VerifiedTokens {
         }
     }
 
-    fn slot(&self, token: &str) -> Option<MutexGuard<'_, Slot>> {
-        if token.len() > MAX_TOKEN_BYTES {
-            return None;
-        }
-        let hash = self.hasher.hash_one(token);
-        // `SLOTS` is a power of two.
-        let index = usize::try_from(hash).unwrap_or(usize::MAX) & (SLOTS - 1);
-        // A slot is replaced whole, so a poisoned one is consistent.
-        Some(
-            self.slots[index]
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        )
+    fn slot(&self, token: &str) -> Option<MutexGuard<'_, Option<Verified>>> {
+        (token.len() <= MAX_TOKEN_BYTES).then(|| self.slots.lock(self.slots.index_of(token)))
     }
 }
 

@@ -13,10 +13,11 @@
 //! and allocates nothing; a read that lands on a slot another read holds takes it over. Texts
 //! over [`MAX_TEXT_BYTES`] are not kept, so its memory stays bounded.
 
-use std::hash::BuildHasher;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, MutexGuard};
 
 use http::{HeaderMap, HeaderValue};
+
+use crate::slot_table::SlotTable;
 
 /// Slots of the table: the hot reads of a server, not all of them.
 const SLOTS: usize = 512;
@@ -30,11 +31,9 @@ const KEYS_PER_SLOT: usize = 4;
 const MAX_TEXT_BYTES: usize = 512;
 
 /// Recent cached reads, by function name, query and permission key.
+#[derive(Default)]
 pub(crate) struct KeyMemo {
-    /// Seeded per process: a client cannot choose queries that land on one slot on purpose (and
-    /// if it could, it would only make reads miss the memo).
-    hasher: foldhash::fast::RandomState,
-    slots: Box<[Mutex<Option<Slot>>]>,
+    slots: SlotTable<Slot, SLOTS>,
 }
 
 struct Slot {
@@ -112,24 +111,11 @@ pub(crate) struct Memoized {
     index: Option<usize>,
 }
 
-impl Default for KeyMemo {
-    fn default() -> Self {
-        Self {
-            hasher: foldhash::fast::RandomState::default(),
-            slots: (0..SLOTS).map(|_| Mutex::new(None)).collect(),
-        }
-    }
-}
-
 impl KeyMemo {
     /// The place of a read of `function` with `query`.
     pub(crate) fn place<'a>(&self, function: &'a str, query: Option<&'a str>) -> Place<'a> {
         let fits = query.map_or(0, str::len) <= MAX_TEXT_BYTES;
-        let index = fits.then(|| {
-            let hash = self.hasher.hash_one((function, query));
-            // `SLOTS` is a power of two.
-            usize::try_from(hash).unwrap_or(usize::MAX) & (SLOTS - 1)
-        });
+        let index = fits.then(|| self.slots.index_of((function, query)));
         Place {
             function,
             query,
@@ -220,10 +206,7 @@ impl KeyMemo {
     }
 
     fn lock(&self, index: usize) -> MutexGuard<'_, Option<Slot>> {
-        // Every change of a slot is one assignment or one push, so a poisoned one is consistent.
-        self.slots[index]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        self.slots.lock(index)
     }
 }
 
