@@ -30,6 +30,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ws_client import WS, Closed  # noqa: E402
+from known_failures import make_chk  # noqa: E402
 
 XFAILS = []  # (section, name, why)
 KNOWN = {}  # name -> why, for checks the demo is known to fail (reported as demo bugs); none now
@@ -39,15 +40,7 @@ STATUS = {"bad_request": 400, "unauthenticated": 401, "forbidden": 403, "not_fou
 EPOCH_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def chk(C, sec, name, quote, ok, detail=""):
-    if name in KNOWN:
-        if ok:
-            C.note(sec, f"XPASS (fixed? make it a check again): {name}")
-        else:
-            XFAILS.append((sec, name, KNOWN[name]))
-            C.note(sec, f"XFAIL ({KNOWN[name]}): {name}; spec: {quote}; got: {str(detail)[:300]}")
-    else:
-        C.check(sec, name, quote, ok, detail)
+chk = make_chk(KNOWN, XFAILS)
 
 
 def room(name):
