@@ -117,36 +117,34 @@ def answer_tags(canonical, fn, params, templates):
     return list(dict.fromkeys(tags))
 
 
+def _mismatches(cases, key, run):
+    """(name, got, want) of each vector case whose outcome differs from its `key` member (or its
+    `error` code): `run(case)`, or the code of the TagError it raised."""
+    bad = []
+    for c in cases:
+        try:
+            got = {key: run(c)}
+        except TagError as e:
+            got = {"error": e.code}
+        want = {"error": c["error"]} if "error" in c else {key: c[key]}
+        if got != want:
+            bad.append((c["name"], got, want))
+    return bad
+
+
 def selftests(C):
     """This model against spec/vectors/cache_tags.json (so the predictions of cache_checks.py are trustworthy)."""
     v = json.load(open(os.path.join(C.VEC, "cache_tags.json"), encoding="utf-8"))
     bad = [c["name"] for c in v["tags"] if valid_tag(c["tag"]) != c["valid"]]
     C.check("self", "tag validity (vectors/cache_tags.json tags)", "A tag is 1 to 128 bytes of `A-Z a-z 0-9 _ . : - %`",
             not bad, bad)
-    bad = []
-    for c in v["templates"]:
-        try:
-            got = {"slots": slots(c["template"], c["invalidates"])}
-        except TagError as e:
-            got = {"error": e.code}
-        want = {"error": c["error"]} if "error" in c else {"slots": c["slots"]}
-        if got != want:
-            bad.append((c["name"], got, want))
+    bad = _mismatches(v["templates"], "slots", lambda c: slots(c["template"], c["invalidates"]))
     C.check("self", "template parsing (vectors/cache_tags.json templates)", "A template is literal tag characters and "
             "**slots** `{param}` ... Registration fails otherwise", not bad, bad)
-    bad = []
-    for c in v["expand"]:
-        try:
-            got = {"tag": expand(c["template"], c["params"])}
-        except TagError as e:
-            got = {"error": e.code}
-        want = {"error": c["error"]} if "error" in c else {"tag": c["tag"]}
-        if got != want:
-            bad.append((c["name"], got, want))
+    bad = _mismatches(v["expand"], "tag", lambda c: expand(c["template"], c["params"]))
     C.check("self", "expansion (vectors/cache_tags.json expand)", "To **expand** a template with params `P`: each slot "
             "becomes its parameter's value written as text ... replaced by `mizan:h:`", not bad, bad)
-    bad = [(c["name"], answer_tags(C.canonical, c["function"], c["params"], c["templates"]), c["tags"])
-           for c in v["answers"]
-           if answer_tags(C.canonical, c["function"], c["params"], c["templates"]) != c["tags"]]
+    bad = _mismatches(v["answers"], "tags",
+                      lambda c: answer_tags(C.canonical, c["function"], c["params"], c["templates"]))
     C.check("self", "tags of an answer (vectors/cache_tags.json answers)", "The **tags of an answer** of context `f` "
             "with canonical params `P` are, in this order, without repeats", not bad, bad)
