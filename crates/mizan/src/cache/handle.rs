@@ -280,7 +280,8 @@ impl Cache {
         let Ok(queued) = self.inner.queued.try_lock() else {
             return false;
         };
-        queued.is_empty() || self.apply_queued(queued).await.is_some()
+        // Boxed: this rarely runs, and every read's future would carry its size.
+        queued.is_empty() || Box::pin(self.apply_queued(queued)).await.is_some()
     }
 
     /// Runs one store operation within the timeout; not even started while the store is left
@@ -299,14 +300,28 @@ impl Cache {
         let first = std::future::poll_fn(|cx| Poll::Ready(operation.as_mut().poll(cx))).await;
         let result = match first {
             Poll::Ready(result) => result,
-            Poll::Pending => match tokio::time::timeout(self.inner.timeout, operation).await {
-                Ok(result) => result,
-                Err(_) => Err(StoreError::new(format!(
-                    "no answer within {:?}",
-                    self.inner.timeout
-                ))),
-            },
+            // Boxed: the timer is large, and an in-process store's reads never get here.
+            Poll::Pending => {
+                let timeout = self.inner.timeout;
+                Box::pin(async move {
+                    tokio::time::timeout(timeout, operation)
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(StoreError::new(format!("no answer within {timeout:?}")))
+                        })
+                })
+                .await
+            }
         };
+        self.noted(result)
+    }
+
+    /// Passes a store operation's result on, after leaving the store alone for `retry_after`
+    /// when it failed.
+    fn noted<T>(
+        &self,
+        result: std::result::Result<T, StoreError>,
+    ) -> std::result::Result<T, StoreError> {
         if let Err(error) = &result {
             tracing::warn!(%error, retry_after = ?self.inner.retry_after, "mizan cache store unreachable");
             if !self.inner.retry_after.is_zero() {
@@ -344,7 +359,18 @@ impl Cache {
         if !self.ready().await {
             return Lookup::Unavailable;
         }
-        match self.bounded(|| self.inner.store.get(key)).await {
+        let store = &self.inner.store;
+        // A store left alone is not asked at once either: `bounded` says so.
+        let at_once = if self.left_alone() {
+            None
+        } else {
+            store.get_at_once(key)
+        };
+        let found = match at_once {
+            Some(result) => self.noted(result),
+            None => self.bounded(|| store.get(key)).await,
+        };
+        match found {
             // A misplaced entry is a miss, replaced by the fill (§2.16.6).
             Ok(Some(answer)) if answer.key == key => Lookup::Hit(answer),
             Ok(_) => Lookup::Miss,

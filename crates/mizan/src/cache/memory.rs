@@ -1,5 +1,6 @@
 //! The in-process store (`spec/PROTOCOL.md` §2.16.6): answers within a byte budget, least
-//! recently used dropped first, with a tag index for purges and the revs of recent purges.
+//! recently used dropped first, with a tag index for purges and the revs of recent purges, and
+//! the answers read last in a table in front of the map ([`HotAnswers`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use moka::notification::RemovalCause;
 
+use super::hot::HotAnswers;
 use super::store::{CacheStore, FillLock, Invalidation, PurgeSink, StoreError, StoredAnswer};
 use crate::BoxFuture;
 
@@ -35,10 +37,14 @@ pub struct MemoryStore {
 struct Entry {
     answer: Arc<StoredAnswer>,
     ttl: Duration,
+    /// When `ttl` ends, measured from before the insertion (so never after the map's own end).
+    expires: Instant,
 }
 
 struct Inner {
     answers: moka::sync::Cache<String, Entry>,
+    /// The answers read last, cleared of every answer that leaves `answers`.
+    hot: Arc<HotAnswers>,
     /// Tag → keys of the answers having it. Guarded with the puts and purges, so a put's race
     /// check and its insertion are one step against a purge.
     index: Mutex<Index>,
@@ -100,6 +106,8 @@ impl MemoryStore {
                 }
             })
             .build();
+        let hot = Arc::new(HotAnswers::default());
+        let evicted = Arc::clone(&hot);
         let answers = moka::sync::Cache::builder()
             .max_capacity(budget_bytes)
             .weigher(|key: &String, entry: &Entry| {
@@ -113,10 +121,12 @@ impl MemoryStore {
                 u32::try_from(bytes).unwrap_or(u32::MAX)
             })
             .expire_after(PerEntryTtl)
+            .eviction_listener(move |key: Arc<String>, _, _| evicted.forget(&key))
             .build();
         Self {
             inner: Arc::new(Inner {
                 answers,
+                hot,
                 index: Mutex::new(Index::default()),
                 revs,
                 forgotten,
@@ -169,9 +179,18 @@ impl MemoryStore {
                 !keys.is_empty()
             });
         }
-        self.inner
-            .answers
-            .insert(answer.key.clone(), Entry { answer, ttl });
+        let key = answer.key.clone();
+        let expires = Instant::now() + ttl;
+        self.inner.answers.insert(
+            key.clone(),
+            Entry {
+                answer,
+                ttl,
+                expires,
+            },
+        );
+        // After the insertion: a read that offered the replaced answer meanwhile is undone.
+        self.inner.hot.forget(&key);
         true
     }
 
@@ -187,6 +206,8 @@ impl MemoryStore {
                 self.inner.revs.insert(tag.clone(), rev);
                 for key in index.keys.remove(tag).unwrap_or_default() {
                     self.inner.answers.invalidate(&key);
+                    // After the map let go of it, before the purge returns (see `HotAnswers`).
+                    self.inner.hot.forget(&key);
                 }
             }
         }
@@ -198,6 +219,24 @@ impl MemoryStore {
             });
         }
         rev
+    }
+
+    /// The answer under `key`: from the hot table, or from the map (and then kept hot).
+    fn get_now(&self, key: &str) -> Option<Arc<StoredAnswer>> {
+        match self.inner.hot.find(key) {
+            Ok(hit) => {
+                if hit.touch {
+                    // Keeps the answer's place in the map's eviction order.
+                    drop(self.inner.answers.get(key));
+                }
+                Some(hit.answer)
+            }
+            Err(missed) => {
+                let entry = self.inner.answers.get(key)?;
+                self.inner.hot.offer(missed, &entry.answer, entry.expires);
+                Some(entry.answer)
+            }
+        }
     }
 
     fn try_lock_now(&self, key: &str, ttl: Duration) -> Option<FillLock> {
@@ -235,8 +274,11 @@ impl CacheStore for MemoryStore {
         &'a self,
         key: &'a str,
     ) -> BoxFuture<'a, Result<Option<Arc<StoredAnswer>>, StoreError>> {
-        let found = self.inner.answers.get(key).map(|entry| entry.answer);
-        Box::pin(std::future::ready(Ok(found)))
+        Box::pin(std::future::ready(Ok(self.get_now(key))))
+    }
+
+    fn get_at_once(&self, key: &str) -> Option<Result<Option<Arc<StoredAnswer>>, StoreError>> {
+        Some(Ok(self.get_now(key)))
     }
 
     fn last_rev(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
@@ -329,6 +371,41 @@ mod tests {
         assert!(next > rev);
         assert!(store.inner.answers.get("a").is_none() && store.inner.answers.get("b").is_none());
         assert!(store.inner.answers.get("c").is_some());
+    }
+
+    /// Reads `key` until the hot table serves it (the first read after a put comes from the map).
+    fn read_hot(store: &MemoryStore, key: &str) {
+        assert!(store.get_now(key).is_some(), "{key} stored");
+        assert!(store.inner.hot.find(key).is_ok(), "{key} hot after a read");
+    }
+
+    #[test]
+    fn a_hot_answer_is_gone_after_a_purge_a_replacement_an_expiry_or_an_eviction() {
+        let store = MemoryStore::new(64 * 1024);
+        let minute = Duration::from_secs(60);
+        store.put_now(answer("a", &["posts"], 4), minute, 0);
+        read_hot(&store, "a");
+        store.purge_now(&tags(&["posts"]));
+        assert!(store.get_now("a").is_none());
+
+        store.put_now(answer("b", &["users"], 4), minute, 0);
+        read_hot(&store, "b");
+        let replacement = Arc::new(StoredAnswer {
+            body: Bytes::from_static(b"new"),
+            ..(*answer("b", &["users"], 4)).clone()
+        });
+        store.put_now(replacement, minute, 0);
+        assert_eq!(store.get_now("b").expect("replaced").body, "new");
+
+        store.put_now(answer("c", &["users"], 4), Duration::from_millis(30), 0);
+        read_hot(&store, "c");
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(store.get_now("c").is_none());
+
+        store.put_now(answer("d", &["users"], 4), minute, 0);
+        read_hot(&store, "d");
+        store.inner.answers.invalidate("d");
+        assert!(store.get_now("d").is_none(), "the eviction listener clears the hot table");
     }
 
     #[test]

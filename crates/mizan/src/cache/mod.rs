@@ -11,6 +11,7 @@ mod builder;
 pub(crate) mod declare;
 pub(crate) mod fill;
 mod handle;
+mod hot;
 pub(crate) mod memo;
 mod memory;
 pub mod store;

@@ -90,15 +90,15 @@ pub(super) async fn respond(
             // params lacking what they need are refused by the parameter checks (422), before
             // any lookup.
             if plan.templates.iter().any(|t| t.expand(&params).is_err()) {
-                return refused(shared, function, parts, params).await;
+                return Box::pin(refused(shared, function, parts, params)).await;
             }
             let mut tags = None;
             if rev > 0 {
                 let Ok(made) = mizan_core::cache_tags::answer_tags(name, &params, &plan.templates)
                 else {
-                    return refused(shared, function, parts, params).await;
+                    return Box::pin(refused(shared, function, parts, params)).await;
                 };
-                if let Some(current) = cache.tags_rev(&made).await
+                if let Some(current) = Box::pin(cache.tags_rev(&made)).await
                     && rev > current
                 {
                     return Err(Error::bad_request(format!(
@@ -211,17 +211,24 @@ impl Read<'_> {
                 {
                     Ok(tags) => tags,
                     // Params nested deeper than a key allows: the parameter checks refuse them.
-                    Err(_) => return super::context::answer(self.function, request, params).await,
+                    Err(_) => {
+                        return Box::pin(super::context::answer(self.function, request, params))
+                            .await;
+                    }
                 }
             }
         };
         let answer = match (key, found) {
             // A miss, or an ETag that is no header text (replaced by the fill, as a misplaced
             // entry).
-            (Some(key), Lookup::Hit(_) | Lookup::Miss) => self.fill(request, key, params).await?,
+            (Some(key), Lookup::Hit(_) | Lookup::Miss) => {
+                Box::pin(self.fill(request, key, params)).await?
+            }
             // The store failed, or no key for this caller (a token whose `pk` is empty): never
             // share its answer.
-            (Some(_), Lookup::Unavailable) | (None, _) => self.run_alone(request, params).await?,
+            (Some(_), Lookup::Unavailable) | (None, _) => {
+                Box::pin(self.run_alone(request, params)).await?
+            }
         };
         let headers = self.headers(request, &answer, &self.tags, pk.as_deref())?;
         Ok(send(request, headers, &answer.etag, answer.body))
