@@ -63,9 +63,16 @@ impl Shared {
     }
 
     /// Resolves the principal and builds the request functions see.
-    pub(crate) async fn request(&self, parts: Parts) -> Result<Request> {
-        let principal = self.authenticate(&parts).await?;
-        Ok(Request::new(parts, principal, self.state.clone()))
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an `async fn` keeps its arguments twice in its future"
+    )]
+    pub(crate) fn request(&self, parts: Parts) -> impl Future<Output = Result<Request>> + Send {
+        // A block, not an `async fn`: the head is kept once, not as an argument and a local.
+        async move {
+            let principal = self.authenticate(&parts).await?;
+            Ok(Request::new(parts, principal, self.state.clone()))
+        }
     }
 }
 

@@ -405,7 +405,10 @@ mod tests {
         store.put_now(answer("d", &["users"], 4), minute, 0);
         read_hot(&store, "d");
         store.inner.answers.invalidate("d");
-        assert!(store.get_now("d").is_none(), "the eviction listener clears the hot table");
+        assert!(
+            store.get_now("d").is_none(),
+            "the eviction listener clears the hot table"
+        );
     }
 
     #[test]

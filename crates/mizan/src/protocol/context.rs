@@ -1,13 +1,19 @@
 //! `GET /context/{name}` (`spec/PROTOCOL.md` §2.3): canonical bodies, strong ETags, 304s.
 
+use std::future::{Future, ready};
+
 use axum::body::Body;
 use axum::response::Response;
+use futures_util::future::Either;
 use http::request::Parts;
 use http::{HeaderValue, Method, StatusCode, header};
 use mizan_core::base64url;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::{GET_OR_HEAD, check_schema, method_not_allowed, sent_schema};
+use crate::cache::Cache;
+use crate::cache::declare::CachePlan;
 use crate::engine::{Shared, run};
 use crate::function::Encoding;
 use crate::registry::Registered;
@@ -20,18 +26,54 @@ pub(crate) const CONTEXT_CACHE_CONTROL: &str = "public, max-age=0, stale-while-r
 /// (several CDNs ignore `Vary: Cookie`), the browser revalidates it every time.
 pub(crate) const PRIVATE_CACHE_CONTROL: &str = "private, no-cache";
 
-pub(super) async fn respond(
-    shared: &Shared,
-    function: &Registered,
+/// What a context read needs once its head was checked.
+enum Checked<'a> {
+    /// Answered already (a refusal of the method).
+    Answered(Response),
+    /// Through the cache; the params are `None` for a query the memo knows decodes to rev 0.
+    Cached {
+        cache: &'a Cache,
+        plan: &'a CachePlan,
+        decoded: Option<(Map<String, Value>, u64)>,
+    },
+    /// By running the function.
+    Run(Map<String, Value>),
+}
+
+/// A context read. Composed of plain futures rather than written as an `async fn`, so that the
+/// request's head is not kept twice (see `protocol::dispatch`).
+pub(super) fn respond<'a>(
+    shared: &'a Shared,
+    function: &'a Registered,
     parts: Parts,
-) -> Result<Response> {
+) -> impl Future<Output = Result<Response>> + Send + 'a {
+    match check(shared, function, &parts) {
+        Ok(Checked::Answered(response)) => Either::Left(ready(Ok(response))),
+        Err(error) => Either::Left(ready(Err(error))),
+        Ok(Checked::Cached {
+            cache,
+            plan,
+            decoded,
+        }) => Either::Right(Either::Left(super::cached::respond(
+            shared, cache, function, plan, parts, decoded,
+        ))),
+        Ok(Checked::Run(params)) => Either::Right(Either::Right(async move {
+            let request = shared.request(parts).await?;
+            let result = answer(function, &request, params).await;
+            Ok(crate::engine::with_effects(&request, result))
+        })),
+    }
+}
+
+/// The checks of a read's head, in the order of §2.3, and its params.
+fn check<'a>(shared: &'a Shared, function: &'a Registered, parts: &Parts) -> Result<Checked<'a>> {
     if !function.options.kind.is_context() {
-        return Ok(method_not_allowed("POST"));
+        return Ok(Checked::Answered(method_not_allowed("POST")));
     }
     if parts.method != Method::GET && parts.method != Method::HEAD {
-        return Ok(method_not_allowed(GET_OR_HEAD));
+        return Ok(Checked::Answered(method_not_allowed(GET_OR_HEAD)));
     }
-    check_schema(function, sent_schema(&parts))?;
+    check_schema(function, sent_schema(parts))?;
     let raw_query = parts.uri.query();
     if raw_query.is_some_and(|q| q.len() > shared.limits.query_bytes) {
         return Err(Error::new(
@@ -52,13 +94,15 @@ pub(super) async fn respond(
         } else {
             Some(mizan_core::context_query::decode_query(raw_query).map_err(Error::from_query)?)
         };
-        return super::cached::respond(shared, cache, function, plan, parts, decoded).await;
+        return Ok(Checked::Cached {
+            cache,
+            plan,
+            decoded,
+        });
     }
     let (params, _rev) =
         mizan_core::context_query::decode_query(raw_query).map_err(Error::from_query)?;
-    let request = shared.request(parts).await?;
-    let result = answer(function, &request, params).await;
-    Ok(crate::engine::with_effects(&request, result))
+    Ok(Checked::Run(params))
 }
 
 pub(super) async fn answer(

@@ -7,6 +7,7 @@ mod cached;
 mod call;
 mod context;
 mod cors;
+mod dispatch;
 mod form_body;
 mod form_post;
 mod multipart;
@@ -258,9 +259,10 @@ impl Mizan {
         // prefix stripping turns `base//call/x` into `/call/x`.
         let base: Arc<str> = Arc::from(base);
         let root = Arc::clone(&base);
-        let handler = any(move |state: SharedState, request: HttpRequest| {
+        let handler = any(move |State(shared): SharedState, request: HttpRequest| {
             let base = Arc::clone(&root);
-            async move { dispatch(state, &base, request).await }
+            // The one future that owns what the request's future borrows (see `dispatch`).
+            async move { dispatch::dispatch(&shared, &base, request).await }
         });
         let mut router = if base.is_empty() {
             Router::new().route("/", handler.clone())
@@ -317,71 +319,7 @@ impl std::fmt::Debug for Mizan {
 
 pub(crate) type SharedState = State<Arc<Shared>>;
 
-/// Answers a request to the API: routes it, then adds the headers every answer carries.
-async fn dispatch(State(shared): SharedState, base: &str, request: HttpRequest) -> Response {
-    let mut response = answer(&shared, base, request).await;
-    response
-        .headers_mut()
-        .insert(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
-    response
-}
-
-/// The answer to a request to the API: a CORS preflight's, or the route's with its CORS headers.
-async fn answer(shared: &Arc<Shared>, base: &str, request: HttpRequest) -> Response {
-    let Some(cors) = &shared.cors else {
-        return route(shared, base, request).await;
-    };
-    let (parts, body) = request.into_parts();
-    if let Some(preflight) = cors.preflight(&parts) {
-        return preflight;
-    }
-    let origin = cors.allowed(&parts.headers).cloned();
-    let mut response = route(shared, base, HttpRequest::from_parts(parts, body)).await;
-    cors.decorate(origin.as_ref(), &mut response);
-    response
-}
-
-static NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
-
-/// Routes a request on its exact path below the base (`spec/PROTOCOL.md` §2.1).
-async fn route(shared: &Arc<Shared>, base: &str, request: HttpRequest) -> Response {
-    // The routes guarantee the prefix; a path without it (a router nested in an unusual way) is
-    // no Mizan endpoint.
-    let Some(path) = request.uri().path().strip_prefix(base) else {
-        return not_found().await;
-    };
-    // `/call/` and `/context/` are told apart by slicing, cheaper per request than more routes.
-    // A name never holds `/` (§1.3), so `/call//x` or `/call/x/` name no function.
-    let result = if let Some(name) = path.strip_prefix("/call/") {
-        match shared.function(name) {
-            Ok(function) => {
-                let (parts, body) = request.into_parts();
-                call::respond(shared, function, parts, body).await
-            }
-            Err(e) => Err(e),
-        }
-    } else if let Some(name) = path.strip_prefix("/context/") {
-        match shared.function(name) {
-            Ok(function) => context::respond(shared, function, request.into_parts().0).await,
-            Err(e) => Err(e),
-        }
-    } else if let Some(name) = path.strip_prefix("/form/") {
-        let name = name.to_owned();
-        let (parts, body) = request.into_parts();
-        return Box::pin(form_post::respond(shared, &name, parts, body)).await;
-    } else if path == "/batch" {
-        // Boxed: a batch's future is the largest, and calls and contexts should not carry its
-        // size.
-        return Box::pin(batch::handle(State(Arc::clone(shared)), request)).await;
-    } else if path == "/ws" {
-        return crate::channels::endpoint::respond(shared, request).await;
-    } else if path == "/manifest" {
-        return serve_manifest(State(Arc::clone(shared)), request).await;
-    } else {
-        Err(Error::not_found("no such Mizan endpoint"))
-    };
-    result.unwrap_or_else(IntoResponse::into_response)
-}
+pub(super) static NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
 
 /// The `Allow` of the endpoints read with `GET` (`HEAD` is accepted wherever `GET` is).
 pub(crate) const GET_OR_HEAD: &str = "GET, HEAD";
@@ -449,7 +387,7 @@ pub(crate) fn response(headers: http::HeaderMap, body: axum::body::Body) -> Resp
     response
 }
 
-async fn serve_manifest(State(shared): SharedState, request: HttpRequest) -> Response {
+pub(super) async fn serve_manifest(State(shared): SharedState, request: HttpRequest) -> Response {
     let Some(manifest) = &shared.manifest else {
         return not_found().await;
     };

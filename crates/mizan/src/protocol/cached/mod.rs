@@ -2,6 +2,8 @@
 //! the rev check, the scope's permission key, hits, coalesced misses, and the headers that tell
 //! CDNs and edges what they may keep (§2.16.7, §2.16.8).
 
+use std::future::Future;
+
 use axum::body::Body;
 use axum::response::Response;
 use bytes::Bytes;
@@ -73,56 +75,64 @@ struct Answer {
 }
 
 /// `decoded` is `None` for a query the memo knows decodes to rev 0 (decoded again only if the
-/// function runs).
-pub(super) async fn respond(
-    shared: &Shared,
-    cache: &Cache,
-    function: &Registered,
-    plan: &CachePlan,
+/// function runs). A block rather than an `async fn`, which would keep the head twice (see
+/// `protocol::dispatch`).
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an `async fn` keeps its arguments twice in its future"
+)]
+pub(super) fn respond<'a>(
+    shared: &'a Shared,
+    cache: &'a Cache,
+    function: &'a Registered,
+    plan: &'a CachePlan,
     parts: Parts,
     decoded: Option<(Map<String, Value>, u64)>,
-) -> Result<Response> {
-    let name = &*plan.function;
-    let (params, rev, tags) = match decoded {
-        None => (None, 0, None),
-        Some((params, rev)) => {
-            // The templates first, without hashing the params (a hit needs no tags of its own):
-            // params lacking what they need are refused by the parameter checks (422), before
-            // any lookup.
-            if plan.templates.iter().any(|t| t.expand(&params).is_err()) {
-                return Box::pin(refused(shared, function, parts, params)).await;
-            }
-            let mut tags = None;
-            if rev > 0 {
-                let Ok(made) = mizan_core::cache_tags::answer_tags(name, &params, &plan.templates)
-                else {
+) -> impl Future<Output = Result<Response>> + Send + 'a {
+    async move {
+        let name = &*plan.function;
+        let (params, rev, tags) = match decoded {
+            None => (None, 0, None),
+            Some((params, rev)) => {
+                // The templates first, without hashing the params (a hit needs no tags of its own):
+                // params lacking what they need are refused by the parameter checks (422), before
+                // any lookup.
+                if plan.templates.iter().any(|t| t.expand(&params).is_err()) {
                     return Box::pin(refused(shared, function, parts, params)).await;
-                };
-                if let Some(current) = Box::pin(cache.tags_rev(&made)).await
-                    && rev > current
-                {
-                    return Err(Error::bad_request(format!(
-                        "rev {rev} was not issued for this read; use rev {current}"
-                    ))
-                    .with_details(json!({ "reason": "unissued_rev", "rev": current })));
                 }
-                tags = Some(made);
+                let mut tags = None;
+                if rev > 0 {
+                    let Ok(made) =
+                        mizan_core::cache_tags::answer_tags(name, &params, &plan.templates)
+                    else {
+                        return Box::pin(refused(shared, function, parts, params)).await;
+                    };
+                    if let Some(current) = Box::pin(cache.tags_rev(&made)).await
+                        && rev > current
+                    {
+                        return Err(Error::bad_request(format!(
+                            "rev {rev} was not issued for this read; use rev {current}"
+                        ))
+                        .with_details(json!({ "reason": "unissued_rev", "rev": current })));
+                    }
+                    tags = Some(made);
+                }
+                (Some(params), rev, tags)
             }
-            (Some(params), rev, tags)
-        }
-    };
-    let request = shared.request(parts).await?;
-    let mut read = Read {
-        cache,
-        memo: &shared.key_memo,
-        name,
-        function,
-        plan,
-        policy: &plan.policy,
-        tags: Vec::new(),
-    };
-    let result = read.answer(&request, params, rev, tags).await;
-    Ok(with_effects(&request, result))
+        };
+        let request = shared.request(parts).await?;
+        let mut read = Read {
+            cache,
+            memo: &shared.key_memo,
+            name,
+            function,
+            plan,
+            policy: &plan.policy,
+            tags: Vec::new(),
+        };
+        let result = read.answer(&request, params, rev, tags).await;
+        Ok(with_effects(&request, result))
+    }
 }
 
 /// Params no tags can be made of, answered as without a cache: the parameter checks refuse them.
