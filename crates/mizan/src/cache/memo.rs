@@ -13,10 +13,11 @@
 //! and allocates nothing; a read that lands on a slot another read holds takes it over. Texts
 //! over [`MAX_TEXT_BYTES`] are not kept, so its memory stays bounded.
 
-use std::sync::{Arc, MutexGuard};
+use std::sync::{Arc, MutexGuard, Weak};
 
 use http::{HeaderMap, HeaderValue};
 
+use super::StoredAnswer;
 use crate::slot_table::SlotTable;
 
 /// Slots of the table: the hot reads of a server, not all of them.
@@ -60,8 +61,13 @@ impl Slot {
 /// The headers of a hit (§2.16.3) on one stored answer, built once: those of its `200` and of its
 /// `304`.
 pub(crate) struct HitHeaders {
-    /// The stored answer's ETag and tags they were built for: any other answer stored under the
-    /// key since (a purge and a new fill) needs headers of its own.
+    /// The stored answer they were built for, to know it again by its address (the memory store
+    /// hands out the same answer on every hit; held weakly, so its memory goes with the store's
+    /// entry, and its address is not reused while this is held).
+    answer: Weak<StoredAnswer>,
+    /// Its ETag and tags, to know it again from a store that decodes a new copy on each read:
+    /// any other answer stored under the key since (a purge and a new fill) needs headers of
+    /// its own.
     etag: Box<str>,
     tags: Box<[String]>,
     /// Whether they are the headers of a shareable answer (§2.3).
@@ -74,14 +80,15 @@ pub(crate) struct HitHeaders {
 impl HitHeaders {
     /// The headers of hits on the answer of `etag` and `tags`.
     pub(crate) fn new(
-        (etag, tags): (&str, &[String]),
+        answer: &Arc<StoredAnswer>,
         shareable: bool,
         (ok, not_modified): (HeaderMap, HeaderMap),
         etag_value: HeaderValue,
     ) -> Self {
         Self {
-            etag: etag.into(),
-            tags: tags.into(),
+            answer: Arc::downgrade(answer),
+            etag: answer.etag.as_str().into(),
+            tags: answer.tags.as_slice().into(),
             shareable,
             ok,
             not_modified,
@@ -89,9 +96,11 @@ impl HitHeaders {
         }
     }
 
-    /// Whether these are the headers of a hit on the answer of `etag` and `tags`.
-    pub(crate) fn fit(&self, etag: &str, tags: &[String], shareable: bool) -> bool {
-        self.shareable == shareable && *self.etag == *etag && *self.tags == *tags
+    /// Whether these are the headers of a hit on `answer`.
+    pub(crate) fn fit(&self, answer: &Arc<StoredAnswer>, shareable: bool) -> bool {
+        self.shareable == shareable
+            && (std::ptr::eq(self.answer.as_ptr(), Arc::as_ptr(answer))
+                || (*self.etag == *answer.etag && *self.tags == *answer.tags))
     }
 }
 
@@ -101,6 +110,17 @@ pub(crate) struct Place<'a> {
     function: &'a str,
     query: Option<&'a str>,
     index: Option<usize>,
+}
+
+/// A place's slot, to find the place of the same texts again without hashing them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlaceId(Option<usize>);
+
+impl Place<'_> {
+    /// This place's slot, for [`KeyMemo::place_again`].
+    pub(crate) fn id(&self) -> PlaceId {
+        PlaceId(self.index)
+    }
 }
 
 /// A read's key, as the memo gave or kept it.
@@ -120,6 +140,26 @@ impl KeyMemo {
             function,
             query,
             index,
+        }
+    }
+
+    /// The place of `function` and `query` found before as `id`: the same texts, moved since
+    /// (from the request's head into the request).
+    pub(crate) fn place_again<'a>(
+        &self,
+        function: &'a str,
+        query: Option<&'a str>,
+        id: PlaceId,
+    ) -> Place<'a> {
+        debug_assert_eq!(
+            id.0,
+            self.place(function, query).index,
+            "not the same texts"
+        );
+        Place {
+            function,
+            query,
+            index: id.0,
         }
     }
 
@@ -280,10 +320,19 @@ mod tests {
         assert!(!memo.is_known_rev_zero(&short));
     }
 
+    fn stored(etag: &str, tags: &[&str]) -> Arc<StoredAnswer> {
+        Arc::new(StoredAnswer {
+            key: "k1".to_owned(),
+            body: bytes::Bytes::from_static(b"{}"),
+            etag: etag.to_owned(),
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        })
+    }
+
     fn headers(etag: &str, shareable: bool) -> HitHeaders {
         let value = HeaderValue::from_str(etag).unwrap();
         let maps = (HeaderMap::new(), HeaderMap::new());
-        HitHeaders::new((etag, &["t".to_owned()]), shareable, maps, value)
+        HitHeaders::new(&stored(etag, &["t"]), shareable, maps, value)
     }
 
     #[test]
@@ -296,11 +345,12 @@ mod tests {
             .find(&place, "pk")
             .and_then(|m| m.hit_headers)
             .expect("kept");
-        let tags = ["t".to_owned()];
-        assert!(kept.fit("\"e\"", &tags, true));
-        assert!(!kept.fit("\"f\"", &tags, true));
-        assert!(!kept.fit("\"e\"", &["u".to_owned()], true));
-        assert!(!kept.fit("\"e\"", &tags, false));
+        let tags = ["t"];
+        // A copy of the answer (as a shared store decodes one per read) fits by its texts.
+        assert!(kept.fit(&stored("\"e\"", &tags), true));
+        assert!(!kept.fit(&stored("\"f\"", &tags), true));
+        assert!(!kept.fit(&stored("\"e\"", &["u"]), true));
+        assert!(!kept.fit(&stored("\"e\"", &tags), false));
     }
 
     #[test]

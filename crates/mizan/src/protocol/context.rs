@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use super::{GET_OR_HEAD, check_schema, method_not_allowed, sent_schema};
 use crate::cache::Cache;
 use crate::cache::declare::CachePlan;
+use crate::cache::memo::PlaceId;
 use crate::engine::{Shared, run};
 use crate::function::Encoding;
 use crate::registry::Registered;
@@ -35,6 +36,7 @@ enum Checked<'a> {
         cache: &'a Cache,
         plan: &'a CachePlan,
         decoded: Option<(Map<String, Value>, u64)>,
+        place: PlaceId,
     },
     /// By running the function.
     Run(Map<String, Value>),
@@ -54,8 +56,9 @@ pub(super) fn respond<'a>(
             cache,
             plan,
             decoded,
+            place,
         }) => Either::Right(Either::Left(super::cached::respond(
-            shared, cache, function, plan, parts, decoded,
+            shared, cache, function, plan, parts, decoded, place,
         ))),
         Ok(Checked::Run(params)) => Either::Right(Either::Right(async move {
             let request = shared.request(parts).await?;
@@ -89,7 +92,8 @@ fn check<'a>(shared: &'a Shared, function: &'a Registered, parts: &Parts) -> Res
         // runs: decoding it cannot fail, and with rev 0 nothing else is checked before the
         // lookup.
         let memo = &shared.key_memo;
-        let decoded = if memo.is_known_rev_zero(&memo.place(&plan.function, raw_query)) {
+        let place = memo.place(&plan.function, raw_query);
+        let decoded = if memo.is_known_rev_zero(&place) {
             None
         } else {
             Some(mizan_core::context_query::decode_query(raw_query).map_err(Error::from_query)?)
@@ -98,6 +102,7 @@ fn check<'a>(shared: &'a Shared, function: &'a Registered, parts: &Parts) -> Res
             cache,
             plan,
             decoded,
+            place: place.id(),
         });
     }
     let (params, _rev) =

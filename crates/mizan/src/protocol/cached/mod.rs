@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::context::{CONTEXT_CACHE_CONTROL, PRIVATE_CACHE_CONTROL, if_none_match};
 use crate::cache::declare::CachePlan;
-use crate::cache::memo::{HitHeaders, KeyMemo};
+use crate::cache::memo::{HitHeaders, KeyMemo, PlaceId};
 use crate::cache::{Cache, Lookup, StoredAnswer};
 use crate::engine::{Shared, with_effects};
 use crate::manifest::CachePolicy;
@@ -62,6 +62,8 @@ struct Read<'a> {
     function: &'a Registered,
     plan: &'a CachePlan,
     policy: &'a CachePolicy,
+    /// The memo's place of the read (its function and query), found before.
+    place: PlaceId,
     /// The answer's tags; made only when the function runs (a hit has its stored answer's).
     tags: Vec<String>,
 }
@@ -88,6 +90,7 @@ pub(super) fn respond<'a>(
     plan: &'a CachePlan,
     parts: Parts,
     decoded: Option<(Map<String, Value>, u64)>,
+    place: PlaceId,
 ) -> impl Future<Output = Result<Response>> + Send + 'a {
     async move {
         let name = &*plan.function;
@@ -128,6 +131,7 @@ pub(super) fn respond<'a>(
             function,
             plan,
             policy: &plan.policy,
+            place,
             tags: Vec::new(),
         };
         let result = read.answer(&request, params, rev, tags).await;
@@ -164,7 +168,7 @@ impl Read<'_> {
         // The query as received is the canonical one of its params and rev (§2.3), so with the
         // permission key it decides the cache key.
         let query = request.uri().query();
-        let place = self.memo.place(self.name, query);
+        let place = self.memo.place_again(self.name, query, self.place);
         let mut params = params;
         let memoized = match pk.as_deref() {
             None => None,
@@ -189,7 +193,7 @@ impl Read<'_> {
         if let Lookup::Hit(stored) = &found {
             let shareable = self.shareable(request);
             if let Some(kept) = memoized.as_ref().and_then(|m| m.hit_headers.as_ref())
-                && kept.fit(&stored.etag, &stored.tags, shareable)
+                && kept.fit(stored, shareable)
             {
                 let not_modified = not_modified(request, &kept.etag_value);
                 let headers = if not_modified {
@@ -205,7 +209,6 @@ impl Read<'_> {
                 let headers = self.headers(request, &answer, &stored.tags, pk.as_deref())?;
                 if let Some(memoized) = &memoized {
                     let maps = (headers.clone(), not_modified_headers(headers.clone()));
-                    let stored = (stored.etag.as_str(), stored.tags.as_slice());
                     let kept = HitHeaders::new(stored, shareable, maps, answer.etag.clone());
                     self.memo.keep_hit_headers(memoized, kept);
                 }
