@@ -5,6 +5,10 @@
 //! their own: each level of `async fn` keeps its arguments twice (as the argument and as a local)
 //! and adds them to the future's size, and axum copies the whole future into its box once per
 //! request. The rarer endpoints share one boxed future.
+//!
+//! Every answer carries `X-Content-Type-Options: nosniff` (§2.11). The answers of calls and
+//! contexts are built with it (`response_headers`, the cache's headers, `Error`'s response), which
+//! debug builds check; the rest get it here.
 
 use std::future::{Future, ready};
 use std::sync::Arc;
@@ -28,7 +32,7 @@ pub(super) fn dispatch<'a>(
     request: HttpRequest,
 ) -> impl Future<Output = Response> + Send + 'a {
     let Some(cors) = &shared.cors else {
-        return Either::Left(route(shared, base, request).map(with_nosniff));
+        return Either::Left(route(shared, base, request));
     };
     let (parts, body) = request.into_parts();
     if let Some(preflight) = cors.preflight(&parts) {
@@ -38,16 +42,14 @@ pub(super) fn dispatch<'a>(
     let routed = route(shared, base, HttpRequest::from_parts(parts, body));
     Either::Right(Either::Right(routed.map(move |mut response| {
         cors.decorate(origin.as_ref(), &mut response);
-        with_nosniff(response)
+        response
     })))
 }
 
 fn with_nosniff(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    // Answers of the cache carry it already: a lookup is cheaper than replacing it.
-    if headers.get(header::X_CONTENT_TYPE_OPTIONS) != Some(&NOSNIFF) {
-        headers.insert(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
-    }
+    response
+        .headers_mut()
+        .insert(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
     response
 }
 
@@ -90,8 +92,15 @@ fn route<'a>(
     }
 }
 
+/// The answer of a call or a context, built with `nosniff` (see the module's docs).
 fn into_response(result: Result<Response>) -> Response {
-    result.unwrap_or_else(IntoResponse::into_response)
+    let response = result.unwrap_or_else(IntoResponse::into_response);
+    debug_assert_eq!(
+        response.headers().get(header::X_CONTENT_TYPE_OPTIONS),
+        Some(&NOSNIFF),
+        "an answer of a call or a context built without nosniff"
+    );
+    response
 }
 
 fn target<'a>(shared: &'a Shared, base: &str, request: &HttpRequest) -> Target<'a> {
@@ -135,7 +144,7 @@ fn serve_other(
     request: HttpRequest,
 ) -> BoxFuture<'_, Response> {
     Box::pin(async move {
-        match other {
+        let response = match other {
             Other::Form(name) => {
                 let (parts, body) = request.into_parts();
                 form_post::respond(shared, &name, parts, body).await
@@ -144,6 +153,7 @@ fn serve_other(
             Other::Ws => crate::channels::endpoint::respond(shared, request).await,
             Other::Manifest => serve_manifest(State(Arc::clone(shared)), request).await,
             Other::Refused(error) => error.into_response(),
-        }
+        };
+        with_nosniff(response)
     })
 }

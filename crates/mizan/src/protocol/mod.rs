@@ -373,10 +373,12 @@ pub(crate) fn json_response(body: Vec<u8>, cache_control: &'static str) -> Respo
 /// `application/json`.
 pub(crate) const JSON: &str = "application/json";
 
-/// An empty header map with room for every header a Mizan response carries, so that none of them
-/// makes it grow.
+/// A header map with room for every header a Mizan response carries, so that none of them makes
+/// it grow, holding the one every answer carries (`X-Content-Type-Options: nosniff`, §2.11).
 pub(crate) fn response_headers() -> http::HeaderMap {
-    http::HeaderMap::with_capacity(8)
+    let mut headers = http::HeaderMap::with_capacity(8);
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
+    headers
 }
 
 /// A `200 OK` response of `headers` and `body`, built in place: converting a tuple would insert
