@@ -11,7 +11,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use mizan::core::mwt::{Keyring, Validation};
+use mizan::core::mwt::{Claims, Keyring, Validation};
+use mizan::core::{PermissionKeyDeriver, PermissionScope};
 use mizan::{Mizan, MwtAuthenticator, Registry, Request};
 use mizan_accounts::{Accounts, Limit, TokenIssuer};
 use schemars::JsonSchema;
@@ -107,6 +108,19 @@ fn keys() -> Result<(Keyring, Validation), Error> {
         Keyring::single("bench", secret())?,
         Validation::new("mizan-bench", "mizan-bench-web"),
     ))
+}
+
+/// A bearer token the [`AccountsServer::Mwt`] server accepts: user `ada`, valid for an hour,
+/// signed as its keyring signs.
+pub fn mwt_token() -> Result<String, Error> {
+    let (keyring, _) = keys()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let pk = PermissionKeyDeriver::new(&secret()).permission_key(PermissionScope::Authenticated)?;
+    let claims =
+        Claims::new("mizan-bench", "mizan-bench-web", now, now + 3600, pk).with_subject("ada");
+    Ok(keyring.sign(&claims)?)
 }
 
 /// What removes a server's database when it stops.

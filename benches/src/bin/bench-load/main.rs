@@ -99,6 +99,21 @@ fn setup() -> Result<(Config, PathBuf), Error> {
     Ok((config, here.join("load-server")))
 }
 
+/// The process a workload's requests to `running` go to, and the token they carry: the MWT
+/// workload's Mizan requests go to `mwt`.
+fn route<'a>(
+    workload: Workload,
+    running: &'a Running<Server>,
+    token: &'a str,
+    mwt: (&'a Running<Server>, &'a str),
+) -> (&'a Running<Server>, &'a str) {
+    if workload == Workload::AuthEcho && running.server == Server::Mizan {
+        mwt
+    } else {
+        (running, token)
+    }
+}
+
 /// `BENCH_WORKLOADS=echo,greet` runs some workloads only (to try a change quickly); `None` when
 /// it is not set.
 fn selected() -> Option<String> {
@@ -117,6 +132,18 @@ fn load(config: &Config, server_binary: &Path) -> Result<(), Error> {
         })
         .collect();
     let token = mizan_benches::workloads::token();
+    // The MWT workload's Mizan figure is the framework's own verification: a Mizan app with a
+    // plain `MwtAuthenticator`, as the same-work baseline verifies the token and nothing more.
+    // The demo also reads each token's session from its accounts store; that cost is measured
+    // by `bench-load accounts`.
+    let mwt_token = mizan_benches::accounts::mwt_token()?;
+    let mwt = Running::start(
+        Server::Mizan,
+        "mwt",
+        server_binary,
+        &config.server_cpu,
+        Duration::ZERO,
+    )?;
 
     let mut servers = Vec::new();
     for server in SERVERS {
@@ -141,11 +168,15 @@ fn load(config: &Config, server_binary: &Path) -> Result<(), Error> {
     let etag = header(&head, "etag").ok_or("greet has no ETag")?.to_owned();
     let dir = std::env::temp_dir().join(format!("mizan-bench-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
+    // The process a workload's requests go to, and the token they carry.
+    let mwt_target = (&mwt, mwt_token.as_str());
+    let target = |workload: Workload, running| route(workload, running, &token, mwt_target);
     let mut scripts = BTreeMap::new();
     for workload in workloads.iter().copied() {
         for running in &servers {
-            let spec = spec(workload, running.server, &token, &etag);
-            let (status, _, body) = request_once(&running.addr, &spec)?;
+            let (to, token) = target(workload, running);
+            let spec = spec(workload, running.server, token, &etag);
+            let (status, _, body) = request_once(&to.addr, &spec)?;
             if status != spec.status
                 || (status == 200
                     && !(body.contains("Hello, Ada!") || body.contains("hello, world")))
@@ -171,7 +202,7 @@ fn load(config: &Config, server_binary: &Path) -> Result<(), Error> {
     for workload in workloads.iter().copied() {
         for running in &servers {
             let (script, spec) = &scripts[&(workload, running.server)];
-            wrk(config, running, script, spec, 1)?;
+            wrk(config, target(workload, running).0, script, spec, 1)?;
         }
     }
 
@@ -183,7 +214,13 @@ fn load(config: &Config, server_binary: &Path) -> Result<(), Error> {
             for i in 0..servers.len() {
                 let running = &servers[(i + round) % servers.len()];
                 let (script, spec) = &scripts[&(workload, running.server)];
-                let run = wrk(config, running, script, spec, config.secs)?;
+                let run = wrk(
+                    config,
+                    target(workload, running).0,
+                    script,
+                    spec,
+                    config.secs,
+                )?;
                 eprintln!(
                     "round {} {:<38} {:<15} {:>9.0} req/s  p50 {:>8}  p99 {:>8}  cpu {:>5.1} µs/req",
                     round + 1,
@@ -211,6 +248,7 @@ fn load(config: &Config, server_binary: &Path) -> Result<(), Error> {
         .map(|r| Ok((r.server, r.status_kib("VmHWM")?)))
         .collect::<Result<_, Error>>()?;
     drop(servers);
+    drop(mwt);
     let _ = std::fs::remove_dir_all(&dir);
     report::print(&report::Measured {
         workloads: &workloads,
