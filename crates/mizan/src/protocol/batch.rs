@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use http::Method;
 use serde_json::{Value, json};
 
-use super::{SharedState, body, check_schema, json_response, method_not_allowed};
+use super::{SharedState, body, check_schema, json_no_store, method_not_allowed};
 use crate::engine::{Shared, run};
 use crate::function::Encoding;
 use crate::{Error, ErrorCode, Request, Result};
@@ -69,7 +69,7 @@ async fn run_batch(
         }
     }
     out.extend_from_slice(b"]}");
-    Ok(json_response(out, "no-store"))
+    Ok(json_no_store(out))
 }
 
 fn shape_error() -> Error {

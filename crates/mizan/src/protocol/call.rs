@@ -5,7 +5,7 @@ use axum::response::Response;
 use http::Method;
 use http::request::Parts;
 
-use super::{GET_OR_HEAD, body, check_schema, json_response, method_not_allowed, sent_schema};
+use super::{GET_OR_HEAD, body, check_schema, json_no_store, method_not_allowed, sent_schema};
 use crate::Result;
 use crate::engine::{Shared, finish, run};
 use crate::function::Encoding;
@@ -40,7 +40,7 @@ pub(super) async fn respond(
         function.options.auth.check(&request).await?;
         let params = body::params_object(body::read_json(http_body, declared, shared, 0).await?)?;
         let output = run(function, &request, params, Encoding::Json).await?;
-        Ok(json_response(output, "no-store"))
+        Ok(json_no_store(output))
     }
     .await;
     Ok(finish(shared, &request, result).await)

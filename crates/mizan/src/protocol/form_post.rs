@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
 use super::form_body::{self, FormBody};
-use super::{body, json_response, method_not_allowed};
+use super::{body, json_no_store, method_not_allowed};
 use crate::engine::{Shared, guarded, with_effects};
 use crate::forms::{AnyForm, Verdict, failed};
 use crate::{Error, ErrorCode, Request, Result};
@@ -277,7 +277,7 @@ pub(crate) async fn submit_call(
     form.auth().check(request).await?;
     let posted = form_body::read(form.spec(), kind, http_body, shared, &shared.upload_dir).await?;
     match evaluate(form, request, posted).await? {
-        Verdict::Passed(output) => Ok(json_response(output.unwrap_or_default(), "no-store")),
+        Verdict::Passed(output) => Ok(json_no_store(output.unwrap_or_default())),
         Verdict::Failed(issues) => Err(failed(issues)),
     }
 }

@@ -360,13 +360,19 @@ pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
     response
 }
 
-pub(crate) fn json_response(body: Vec<u8>, cache_control: &'static str) -> Response {
-    let mut headers = response_headers();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(cache_control),
-    );
+/// The `200` of a call: `body` as JSON, `no-store`.
+pub(crate) fn json_no_store(body: Vec<u8>) -> Response {
+    // Cloned from one map built once: cheaper than inserting its headers into a new one. Its
+    // `Content-Length` (set here, as axum would) replaces the template's in place.
+    static TEMPLATE: std::sync::LazyLock<http::HeaderMap> = std::sync::LazyLock::new(|| {
+        let mut headers = response_headers();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        headers
+    });
+    let mut headers = TEMPLATE.clone();
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
     response(headers, axum::body::Body::from(body))
 }
 
