@@ -1,8 +1,8 @@
 //! Reading a JSON request body within the limits.
 
 use axum::body::Body;
-use http::header;
 use http::request::Parts;
+use http::{HeaderValue, header};
 use std::time::Duration;
 
 use http_body::Body as _;
@@ -33,14 +33,13 @@ fn unsupported_media_type() -> Error {
 /// Checks the headers of a JSON request before any work: codings, content type, then declared
 /// length.
 pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> {
-    check_codings(parts)?;
-    let declared_len = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
+    let head = BodyHeaders::read(parts);
+    head.check_codings()?;
+    let declared_len = head
+        .content_length
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let mut content_types = parts.headers.get_all(header::CONTENT_TYPE).iter();
-    let Some(content_type) = content_types.next() else {
+    let Some(content_type) = head.content_type else {
         // Without a content type only an empty body is acceptable; a declared non-empty one is
         // refused now, a streamed one once it is read.
         return match declared_len {
@@ -49,7 +48,7 @@ pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> 
         };
     };
     // `Content-Type` is a singleton field (RFC 9110 §8.3): two of them are no clear declaration.
-    if content_types.next().is_some() || !is_json_media_type(content_type.as_bytes()) {
+    if head.content_types > 1 || !is_json_media_type(content_type.as_bytes()) {
         return Err(unsupported_media_type());
     }
     if declared_len.is_some_and(|len| len > limits.body_bytes as u64) {
@@ -62,30 +61,79 @@ pub(crate) fn check_headers(parts: &Parts, limits: &Limits) -> Result<Declared> 
 /// (`spec/PROTOCOL.md` §2.2). hyper removes the chunked framing whatever other codings are
 /// listed before it, so a body sent `gzip, chunked` would otherwise be parsed as if it were plain.
 pub(crate) fn check_codings(parts: &Parts) -> Result<()> {
-    let codings = |name| {
-        parts
-            .headers
-            .get_all(name)
-            .iter()
-            .flat_map(|value| value.as_bytes().split(|&b| b == b','))
-            .map(<[u8]>::trim_ascii)
-            .filter(|coding| !coding.is_empty())
-    };
-    let mut transfer = codings(header::TRANSFER_ENCODING);
-    if let Some(first) = transfer.next()
-        && (!first.eq_ignore_ascii_case(b"chunked") || transfer.next().is_some())
-    {
-        return Err(Error::bad_request(
-            "the only transfer coding accepted is one `chunked`",
-        ));
+    BodyHeaders::read(parts).check_codings()
+}
+
+/// What a request's head says of its body, read in one pass over its headers (a lookup per
+/// header name costs a hash each; a request has a handful of headers).
+struct BodyHeaders<'a> {
+    /// Transfer codings listed over every `Transfer-Encoding` field (empty items skipped).
+    transfer_codings: usize,
+    /// Whether the first of them is `chunked`.
+    transfer_starts_chunked: bool,
+    /// Whether a `Content-Encoding` lists a coding other than `identity`.
+    content_coded: bool,
+    /// The first `Content-Length`.
+    content_length: Option<&'a HeaderValue>,
+    /// The first `Content-Type`, and how many there are.
+    content_type: Option<&'a HeaderValue>,
+    content_types: usize,
+}
+
+impl<'a> BodyHeaders<'a> {
+    fn read(parts: &'a Parts) -> Self {
+        let mut head = Self {
+            transfer_codings: 0,
+            transfer_starts_chunked: false,
+            content_coded: false,
+            content_length: None,
+            content_type: None,
+            content_types: 0,
+        };
+        let codings = |value: &'a HeaderValue| {
+            value
+                .as_bytes()
+                .split(|&b| b == b',')
+                .map(<[u8]>::trim_ascii)
+                .filter(|coding| !coding.is_empty())
+        };
+        for (name, value) in &parts.headers {
+            if name == header::TRANSFER_ENCODING {
+                for coding in codings(value) {
+                    if head.transfer_codings == 0 {
+                        head.transfer_starts_chunked = coding.eq_ignore_ascii_case(b"chunked");
+                    }
+                    head.transfer_codings += 1;
+                }
+            } else if name == header::CONTENT_ENCODING {
+                head.content_coded |=
+                    codings(value).any(|coding| !coding.eq_ignore_ascii_case(b"identity"));
+            } else if name == header::CONTENT_LENGTH {
+                head.content_length.get_or_insert(value);
+            } else if name == header::CONTENT_TYPE {
+                head.content_type.get_or_insert(value);
+                head.content_types += 1;
+            }
+        }
+        head
     }
-    if codings(header::CONTENT_ENCODING).any(|coding| !coding.eq_ignore_ascii_case(b"identity")) {
-        return Err(Error::new(
-            ErrorCode::UnsupportedMediaType,
-            "send the body without a content coding (no `Content-Encoding`)",
-        ));
+
+    fn check_codings(&self) -> Result<()> {
+        if self.transfer_codings > 0
+            && !(self.transfer_codings == 1 && self.transfer_starts_chunked)
+        {
+            return Err(Error::bad_request(
+                "the only transfer coding accepted is one `chunked`",
+            ));
+        }
+        if self.content_coded {
+            return Err(Error::new(
+                ErrorCode::UnsupportedMediaType,
+                "send the body without a content coding (no `Content-Encoding`)",
+            ));
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Whether a `Content-Type` value declares JSON in UTF-8 (`spec/PROTOCOL.md` §2.2).
