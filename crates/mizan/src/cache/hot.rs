@@ -118,6 +118,14 @@ mod tests {
         })
     }
 
+    /// Offers `key`'s answer after a read that found the table without it.
+    fn offered(hot: &HotAnswers, key: &str, expires: Instant) {
+        let Err(missed) = hot.find(key) else {
+            panic!("{key} was not in the table yet")
+        };
+        hot.offer(missed, &answer(key), expires);
+    }
+
     fn later() -> Instant {
         Instant::now() + Duration::from_secs(60)
     }
@@ -125,10 +133,7 @@ mod tests {
     #[test]
     fn an_offered_answer_is_found_by_its_key_only() {
         let hot = HotAnswers::default();
-        let Err(missed) = hot.find("a") else {
-            panic!("empty table")
-        };
-        hot.offer(missed, &answer("a"), later());
+        offered(&hot, "a", later());
         assert_eq!(hot.find("a").ok().expect("kept").answer.key, "a");
         assert!(hot.find("b").is_err());
     }
@@ -136,16 +141,10 @@ mod tests {
     #[test]
     fn a_forgotten_or_expired_answer_is_not_found() {
         let hot = HotAnswers::default();
-        let Err(missed) = hot.find("a") else {
-            panic!("empty table")
-        };
-        hot.offer(missed, &answer("a"), later());
+        offered(&hot, "a", later());
         hot.forget("a");
         assert!(hot.find("a").is_err());
-        let Err(missed) = hot.find("b") else {
-            panic!("empty table")
-        };
-        hot.offer(missed, &answer("b"), Instant::now());
+        offered(&hot, "b", Instant::now());
         assert!(hot.find("b").is_err());
     }
 
@@ -164,10 +163,7 @@ mod tests {
     #[test]
     fn every_so_many_hits_touch_the_map() {
         let hot = HotAnswers::default();
-        let Err(missed) = hot.find("a") else {
-            panic!("empty table")
-        };
-        hot.offer(missed, &answer("a"), later());
+        offered(&hot, "a", later());
         let touches = (0..TOUCH_EVERY * 3)
             .filter(|_| hot.find("a").ok().expect("kept").touch)
             .count();
