@@ -105,12 +105,11 @@ fn route<'a>(
     workload: Workload,
     running: &'a Running<Server>,
     token: &'a str,
-    mwt: (&'a Running<Server>, &'a str),
+    mwt: Option<(&'a Running<Server>, &'a str)>,
 ) -> (&'a Running<Server>, &'a str) {
-    if workload == Workload::AuthEcho && running.server == Server::Mizan {
-        mwt
-    } else {
-        (running, token)
+    match mwt {
+        Some(mwt) if workload == Workload::AuthEcho && running.server == Server::Mizan => mwt,
+        _ => (running, token),
     }
 }
 
@@ -136,14 +135,19 @@ fn load(config: &Config, server_binary: &Path) -> Result<(), Error> {
     // plain `MwtAuthenticator`, as the same-work baseline verifies the token and nothing more.
     // The demo also reads each token's session from its accounts store; that cost is measured
     // by `bench-load accounts`.
+    // Its memory is not in the memory table, which is the demo's.
     let mwt_token = mizan_benches::accounts::mwt_token()?;
-    let mwt = Running::start(
-        Server::Mizan,
-        "mwt",
-        server_binary,
-        &config.server_cpu,
-        Duration::ZERO,
-    )?;
+    let mwt = if workloads.contains(&Workload::AuthEcho) {
+        Some(Running::start(
+            Server::Mizan,
+            "mwt",
+            server_binary,
+            &config.server_cpu,
+            Duration::ZERO,
+        )?)
+    } else {
+        None
+    };
 
     let mut servers = Vec::new();
     for server in SERVERS {
@@ -169,7 +173,7 @@ fn load(config: &Config, server_binary: &Path) -> Result<(), Error> {
     let dir = std::env::temp_dir().join(format!("mizan-bench-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     // The process a workload's requests go to, and the token they carry.
-    let mwt_target = (&mwt, mwt_token.as_str());
+    let mwt_target = mwt.as_ref().map(|mwt| (mwt, mwt_token.as_str()));
     let target = |workload: Workload, running| route(workload, running, &token, mwt_target);
     let mut scripts = BTreeMap::new();
     for workload in workloads.iter().copied() {

@@ -10,9 +10,9 @@
 //! A read that found its answer in the map puts it here only if nothing left the map since the
 //! read started (a counter of removals), so a removal racing that read cannot be undone by it.
 //!
-//! Hits served here do not reach the map, whose eviction order counts reads: one hit in
-//! [`TOUCH_EVERY`] also reads the map, so a hot answer stays hot there and is not the first one
-//! dropped when the budget is reached.
+//! Hits served here do not reach the map, whose eviction order counts reads: the first hit and
+//! one in [`TOUCH_EVERY`] after it also read the map, so a hot answer stays hot there and is not
+//! the first one dropped when the budget is reached.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,7 +39,7 @@ struct Hot {
     answer: Arc<StoredAnswer>,
     /// When the answer's time to live in the map ends.
     expires: Instant,
-    /// Hits served from this slot, to read the map every [`TOUCH_EVERY`]th time.
+    /// Hits served from this slot, to read the map on the first and every [`TOUCH_EVERY`]th.
     hits: u32,
 }
 
@@ -70,7 +70,7 @@ impl HotAnswers {
                 hot.hits = hot.hits.wrapping_add(1);
                 return Ok(HotHit {
                     answer: Arc::clone(&hot.answer),
-                    touch: hot.hits % TOUCH_EVERY == 0,
+                    touch: hot.hits % TOUCH_EVERY == 1,
                 });
             }
             *slot = None;

@@ -37,8 +37,9 @@ pub struct MemoryStore {
 struct Entry {
     answer: Arc<StoredAnswer>,
     ttl: Duration,
-    /// When `ttl` ends, measured from before the insertion (so never after the map's own end).
-    expires: Instant,
+    /// When `ttl` ends, measured from before the insertion (so never after the map's own end);
+    /// `None` for a time to live no `Instant` can hold (such an answer is never kept hot).
+    expires: Option<Instant>,
 }
 
 struct Inner {
@@ -180,7 +181,7 @@ impl MemoryStore {
             });
         }
         let key = answer.key.clone();
-        let expires = Instant::now() + ttl;
+        let expires = Instant::now().checked_add(ttl);
         self.inner.answers.insert(
             key.clone(),
             Entry {
@@ -233,7 +234,9 @@ impl MemoryStore {
             }
             Err(missed) => {
                 let entry = self.inner.answers.get(key)?;
-                self.inner.hot.offer(missed, &entry.answer, entry.expires);
+                if let Some(expires) = entry.expires {
+                    self.inner.hot.offer(missed, &entry.answer, expires);
+                }
                 Some(entry.answer)
             }
         }
@@ -409,6 +412,15 @@ mod tests {
             store.get_now("d").is_none(),
             "the eviction listener clears the hot table"
         );
+    }
+
+    #[test]
+    fn an_answer_kept_for_longer_than_an_instant_can_say_is_served_not_kept_hot() {
+        let store = MemoryStore::default();
+        assert!(store.put_now(answer("a", &["t"], 4), Duration::MAX, 0));
+        assert!(store.get_now("a").is_some());
+        assert!(store.get_now("a").is_some());
+        assert!(store.inner.hot.find("a").is_err());
     }
 
     #[test]

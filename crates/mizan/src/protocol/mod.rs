@@ -363,7 +363,8 @@ pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
 /// The `200` of a call: `body` as JSON, `no-store`.
 pub(crate) fn json_no_store(body: Vec<u8>) -> Response {
     // Cloned from one map built once: cheaper than inserting its headers into a new one. Its
-    // `Content-Length` (set here, as axum would) replaces the template's in place.
+    // `Content-Length` (set here, as axum would) replaces the template's in place; a clone has
+    // room for the template's headers only, so an effect's header makes it grow (rarely).
     static TEMPLATE: std::sync::LazyLock<http::HeaderMap> = std::sync::LazyLock::new(|| {
         let mut headers = response_headers();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
