@@ -66,6 +66,24 @@ impl<K> Running<K> {
     }
 
     /// A `VmRSS`-style field of `/proc/<pid>/status`, in KiB.
+    /// Waits, at most 5 s, until the server is idle: less than 10% of a CPU over 50 ms. When
+    /// `wrk` stops, the requests it had sent may still be running (64 of the cache benchmark's
+    /// 2 ms reads are 130 ms of work); they belong to the run that sent them, not to the next one
+    /// on this server, whose CPU figure and latencies they would spoil.
+    pub(super) fn wait_idle(&self, config: &Config) -> Result<(), Error> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut last = self.cpu_secs(config)?;
+        while Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            let now = self.cpu_secs(config)?;
+            if now - last < 0.005 {
+                break;
+            }
+            last = now;
+        }
+        Ok(())
+    }
+
     pub(super) fn status_kib(&self, field: &str) -> Result<u64, Error> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))?;
         let line = status

@@ -90,6 +90,7 @@ pub(super) fn wrk<K>(
         .arg(script)
         .arg(format!("http://{}{}", running.addr, spec.path))
         .output()?;
+    running.wait_idle(config)?;
     let after = running.cpu_secs(config)?;
     if !output.status.success() {
         return Err(format!("wrk failed: {}", String::from_utf8_lossy(&output.stderr)).into());
