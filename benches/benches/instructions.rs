@@ -19,9 +19,11 @@
 //! `MIZAN_BENCH_KEEP=<dir>` keeps each `HIGH` run's `callgrind.out` there for
 //! `callgrind_annotate`.
 
+mod common;
+
 use std::process::Command;
 
-use http_body_util::BodyExt;
+use common::send;
 use mizan_benches::workloads::{Server, Spec, Workload, http_request, spec, token};
 use tower::ServiceExt;
 
@@ -295,7 +297,8 @@ async fn request(router: &axum::Router, server: &str, workload: &str) -> Spec {
         _ => Server::Mizan,
     };
     if server == "mwt" {
-        return mizan_benches::accounts::echo_with_token(&mwt_token());
+        let token = mizan_benches::accounts::mwt_token().expect("a token for the mwt server");
+        return mizan_benches::accounts::echo_with_token(&token);
     }
     // greet's ETag, as this server sends it, for the `304` workload.
     let mut etag = String::new();
@@ -312,30 +315,4 @@ async fn request(router: &axum::Router, server: &str, workload: &str) -> Spec {
             .to_owned();
     }
     spec(workload, kind, &token(), &etag)
-}
-
-/// A token the `mwt` server accepts: signed with the accounts benchmark's keyring.
-fn mwt_token() -> String {
-    use mizan_core::mwt::{Claims, Keyring};
-    let keyring = Keyring::single("bench", mizan_benches::servers::secret()).expect("keyring");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let pk = mizan_core::PermissionKeyDeriver::new(&mizan_benches::servers::secret())
-        .permission_key(mizan_core::PermissionScope::Authenticated)
-        .expect("pk");
-    let claims = Claims::new("mizan-bench", "mizan-bench-web", now, now + 3600, pk)
-        .with_subject("bench-user");
-    keyring.sign(&claims).expect("sign")
-}
-
-async fn send(router: &axum::Router, request: axum::http::Request<axum::body::Body>, status: u16) {
-    let response = router
-        .clone()
-        .oneshot(request)
-        .await
-        .unwrap_or_else(|e| match e {});
-    assert_eq!(response.status().as_u16(), status, "unexpected status");
-    let body = response.into_body().collect().await.expect("body");
-    std::hint::black_box(body);
 }

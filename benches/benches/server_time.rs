@@ -9,22 +9,13 @@
 //! `count` requests of one workload to one server (after 100 to warm up), for instruction counts
 //! under `valgrind --tool=callgrind`.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use http_body_util::BodyExt;
+use common::send;
 use mizan_benches::workloads::{SERVERS, Server, WORKLOADS, Workload, http_request, spec, token};
 use tower::ServiceExt;
-
-async fn send(router: &axum::Router, request: axum::http::Request<axum::body::Body>, status: u16) {
-    let response = router
-        .clone()
-        .oneshot(request)
-        .await
-        .unwrap_or_else(|e| match e {});
-    assert_eq!(response.status().as_u16(), status);
-    let body = response.into_body().collect().await.expect("body");
-    std::hint::black_box(body);
-}
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread()
