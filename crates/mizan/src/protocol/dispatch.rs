@@ -6,12 +6,17 @@
 //! and adds them to the future's size, and axum copies the whole future into its box once per
 //! request. The rarer endpoints share one boxed future.
 //!
+//! The API is one tower service ([`Api`]) routed as a method router's service, not an axum handler: a
+//! handler's extractors and method router move the request several times more on every request.
+//!
 //! Every answer carries `X-Content-Type-Options: nosniff` (§2.11). The answers of calls and
 //! contexts are built with it (`response_headers`, the cache's headers, `Error`'s response), which
 //! debug builds check; the rest get it here.
 
+use std::convert::Infallible;
 use std::future::{Future, ready};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use axum::extract::{Request as HttpRequest, State};
 use axum::response::{IntoResponse, Response};
@@ -24,9 +29,39 @@ use crate::engine::Shared;
 use crate::registry::Registered;
 use crate::{BoxFuture, Error, Result};
 
+/// Every route under the base: the configured server and the base it is mounted at.
+#[derive(Clone)]
+pub(super) struct Api {
+    shared: Arc<Shared>,
+    base: Arc<str>,
+}
+
+impl Api {
+    pub(super) fn new(shared: Arc<Shared>, base: Arc<str>) -> Self {
+        Self { shared, base }
+    }
+}
+
+impl tower_service::Service<HttpRequest> for Api {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: HttpRequest) -> Self::Future {
+        let shared = Arc::clone(&self.shared);
+        let base = Arc::clone(&self.base);
+        // The one future that owns what the request's future borrows.
+        Box::pin(async move { Ok(dispatch(&shared, &base, request).await) })
+    }
+}
+
 /// Answers a request to the API: a CORS preflight's, or the route's with its CORS headers; every
 /// answer with `X-Content-Type-Options`.
-pub(super) fn dispatch<'a>(
+fn dispatch<'a>(
     shared: &'a Arc<Shared>,
     base: &str,
     request: HttpRequest,

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{Request as HttpRequest, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::any_service;
 use http::request::Parts;
 use http::{HeaderName, HeaderValue, Method, header};
 
@@ -258,18 +258,15 @@ impl Mizan {
         // axum's `nest` cannot do this: it never routes `base/` to the nested router, and its
         // prefix stripping turns `base//call/x` into `/call/x`.
         let base: Arc<str> = Arc::from(base);
-        let root = Arc::clone(&base);
-        let handler = any(move |State(shared): SharedState, request: HttpRequest| {
-            let base = Arc::clone(&root);
-            // The one future that owns what the request's future borrows (see `dispatch`).
-            async move { dispatch::dispatch(&shared, &base, request).await }
-        });
+        // A method router around a service, not `route_service`: `Router::merge` wraps a
+        // service route in a second boxed route, and a method router it keeps as it is.
+        let api = any_service(dispatch::Api::new(Arc::clone(&shared), Arc::clone(&base)));
         let mut router = if base.is_empty() {
-            Router::new().route("/", handler.clone())
+            Router::new().route("/", api.clone())
         } else {
             Router::new()
-                .route(&base, handler.clone())
-                .route(&format!("{base}/"), handler.clone())
+                .route(&base, api.clone())
+                .route(&format!("{base}/"), api.clone())
         };
         // The endpoints themselves as exact routes too, to the same handler: a route without a
         // wildcard spares every request axum's percent-decoded copy of the captured path.
@@ -282,11 +279,9 @@ impl Mizan {
             })
             .chain(["/batch", "/manifest", "/ws"].map(|p| Some(p.to_owned())));
         for path in exact.flatten() {
-            router = router.route(&format!("{base}{path}"), handler.clone());
+            router = router.route(&format!("{base}{path}"), api.clone());
         }
-        router
-            .route(&format!("{base}/{{*mizan_path}}"), handler)
-            .with_state(shared)
+        router.route(&format!("{base}/{{*mizan_path}}"), api)
     }
 }
 
