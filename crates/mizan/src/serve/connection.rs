@@ -25,6 +25,7 @@ use tokio::time::{Instant, sleep_until};
 use tower_service::Service;
 
 use super::ServeOptions;
+use super::beside::Beside;
 
 /// Where a graceful shutdown stands; connections follow it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,26 +130,49 @@ pub(super) async fn serve(
     let watchdog = watch_deadlines(&activity, &options);
     tokio::pin!(watchdog);
     let mut draining = false;
-    loop {
-        if !draining && *stop.borrow_and_update() != Stop::Serving {
+    match *stop.borrow_and_update() {
+        Stop::Serving => {}
+        Stop::Draining => {
             draining = true;
             connection.as_mut().graceful_shutdown();
         }
-        tokio::select! {
-            result = connection.as_mut() => {
-                if let Err(e) = result {
-                    tracing::debug!("connection ended with an error: {e}");
-                }
-                return;
+        Stop::Closing => return,
+    }
+    // Boxed and made again after each change, which happens at most twice.
+    let mut stop_changed = Box::pin(next_change(stop));
+    let beside = Beside::new();
+    std::future::poll_fn(|cx| {
+        if beside.woken(cx) {
+            let mut side = beside.context();
+            if watchdog.as_mut().poll(&mut side).is_ready() {
+                return Poll::Ready(());
             }
-            () = &mut watchdog => return,
-            changed = stop.changed() => {
-                if changed.is_err() || *stop.borrow() == Stop::Closing {
-                    return;
+            while let Poll::Ready((changed, stop)) = stop_changed.as_mut().poll(&mut side) {
+                let now = *stop.borrow();
+                if !changed || now == Stop::Closing {
+                    return Poll::Ready(());
                 }
+                if now != Stop::Serving && !draining {
+                    draining = true;
+                    connection.as_mut().graceful_shutdown();
+                }
+                stop_changed = Box::pin(next_change(stop));
             }
         }
-    }
+        connection.as_mut().poll(cx).map(|result| {
+            if let Err(e) = result {
+                tracing::debug!("connection ended with an error: {e}");
+            }
+        })
+    })
+    .await;
+}
+
+/// Resolves with the receiver when the shutdown's state changes, and whether the server is still
+/// there to change it.
+async fn next_change(mut stop: watch::Receiver<Stop>) -> (bool, watch::Receiver<Stop>) {
+    let changed = stop.changed().await.is_ok();
+    (changed, stop)
 }
 
 /// Resolves when the connection has been idle for the idle timeout, or a head has taken longer
