@@ -1,5 +1,6 @@
 //! The HTTP protocol (`spec/PROTOCOL.md` Layer 2) on axum.
 
+mod answer;
 mod batch;
 mod body;
 mod budget;
@@ -29,6 +30,9 @@ use crate::registry::Registered;
 use crate::request::StateMap;
 use crate::{Error, ErrorCode, Registry, Result};
 
+pub(crate) use answer::{
+    JSON, NOSNIFF, content_length, json_no_store, method_not_allowed, response, response_headers,
+};
 pub(crate) use budget::BodyBudget;
 pub use cached::{CACHE_STATUS_HEADER, PK_HEADER};
 pub use cors::{Cors, InvalidOrigin};
@@ -314,8 +318,6 @@ impl std::fmt::Debug for Mizan {
 
 pub(crate) type SharedState = State<Arc<Shared>>;
 
-pub(super) static NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
-
 /// The `Allow` of the endpoints read with `GET` (`HEAD` is accepted wherever `GET` is).
 pub(crate) const GET_OR_HEAD: &str = "GET, HEAD";
 
@@ -340,55 +342,6 @@ pub(crate) fn check_schema(function: &Registered, sent: Option<&[u8]>) -> Result
         )),
         _ => Ok(()),
     }
-}
-
-/// `405 method_not_allowed` with `Allow: <allow>`.
-pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
-    let mut response = Error::new(
-        ErrorCode::MethodNotAllowed,
-        format!("use {allow} for this endpoint"),
-    )
-    .into_response();
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(allow));
-    response
-}
-
-/// The `200` of a call: `body` as JSON, `no-store`.
-pub(crate) fn json_no_store(body: Vec<u8>) -> Response {
-    // Cloned from one map built once: cheaper than inserting its headers into a new one. Its
-    // `Content-Length` (set here, as axum would) replaces the template's in place; a clone has
-    // room for the template's headers only, so an effect's header makes it grow (rarely).
-    static TEMPLATE: std::sync::LazyLock<http::HeaderMap> = std::sync::LazyLock::new(|| {
-        let mut headers = response_headers();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
-        headers
-    });
-    let mut headers = TEMPLATE.clone();
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-    response(headers, axum::body::Body::from(body))
-}
-
-/// `application/json`.
-pub(crate) const JSON: &str = "application/json";
-
-/// A header map with room for every header a Mizan response carries, so that none of them makes
-/// it grow, holding the one every answer carries (`X-Content-Type-Options: nosniff`, §2.11).
-pub(crate) fn response_headers() -> http::HeaderMap {
-    let mut headers = http::HeaderMap::with_capacity(8);
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
-    headers
-}
-
-/// A `200 OK` response of `headers` and `body`, built in place: converting a tuple would insert
-/// the headers a second time.
-pub(crate) fn response(headers: http::HeaderMap, body: axum::body::Body) -> Response {
-    let mut response = Response::new(body);
-    *response.headers_mut() = headers;
-    response
 }
 
 pub(super) async fn serve_manifest(State(shared): SharedState, request: HttpRequest) -> Response {
