@@ -11,7 +11,10 @@
 //! call, the greet context, the greet context answered `304`, a batch of 8 echo calls, and the
 //! echo call with a bearer MWT. Rounds interleave the servers;
 //! each round starts with the next server (bare, same, mizan; same, mizan, bare; ...), so
-//! none always runs right after another; every figure is the median over the rounds. Server CPU comes from `/proc/<pid>/stat`
+//! none always runs right after another; every figure is the median over the rounds, and every
+//! ratio the median of the rounds' own ratios (Mizan's run over the baseline's run of the same
+//! round: the machine's speed drifts over seconds, alike for one round's servers), with the ratio
+//! of the two medians printed beside it. Server CPU comes from `/proc/<pid>/stat`
 //! (`utime + stime` of every thread), memory from `/proc/<pid>/status` (`VmRSS`, `VmHWM`).
 //!
 //! `bench-load accounts` (`bash scripts/bench-accounts.sh`) measures `mizan-accounts` the same
