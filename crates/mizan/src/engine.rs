@@ -2,10 +2,12 @@
 //! state, limits) and [`run`], the one place a function is called. The HTTP endpoints
 //! (`protocol`) and the HTML shell (`shell`) both build on this module, and it on neither.
 
+use std::future::{Future, ready};
 use std::sync::Arc;
 
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
+use futures_util::future::Either;
 use http::request::Parts;
 use serde_json::{Map, Value};
 
@@ -62,16 +64,19 @@ impl Shared {
         crate::auth::authenticate(&*self.authenticator, parts).await
     }
 
-    /// Resolves the principal and builds the request functions see.
-    #[allow(
-        clippy::manual_async_fn,
-        reason = "an `async fn` keeps its arguments twice in its future"
-    )]
+    /// Resolves the principal and builds the request functions see. An authenticator that
+    /// answers without waiting is asked here, and the future is ready; only one that waits gets a
+    /// boxed future (keeping the head in the future once, not as an argument and a local).
     pub(crate) fn request(&self, parts: Parts) -> impl Future<Output = Result<Request>> + Send {
-        // A block, not an `async fn`: the head is kept once, not as an argument and a local.
-        async move {
-            let principal = self.authenticate(&parts).await?;
-            Ok(Request::new(parts, principal, self.state.clone()))
+        match crate::auth::authenticate_now(&*self.authenticator, &parts) {
+            Some(principal) => Either::Left(ready(
+                principal.map(|principal| Request::new(parts, principal, self.state.clone())),
+            )),
+            None => Either::Right(Box::pin(async move {
+                let principal =
+                    crate::auth::authenticate_later(&*self.authenticator, &parts).await?;
+                Ok(Request::new(parts, principal, self.state.clone()))
+            })),
         }
     }
 }
@@ -148,20 +153,27 @@ pub(crate) async fn guarded<T>(
 }
 
 /// The response for `result` of a call or batch: the tags its functions invalidated are purged
-/// through the cache (§2.16.4), then the effects are added, the purge's rev among them.
-pub(crate) async fn finish(
-    shared: &Shared,
-    request: &Request,
+/// through the cache (§2.16.4), then the effects are added, the purge's rev among them. Ready at
+/// once when there is nothing to purge; the purge's future is boxed, which keeps every call's
+/// future small.
+pub(crate) fn finish<'a>(
+    shared: &'a Shared,
+    request: &'a Request,
     result: Result<Response>,
-) -> Response {
-    if let Some(cache) = &shared.cache {
-        let tags = request.invalidated_tags();
-        if !tags.is_empty() {
+) -> impl Future<Output = Response> + Send + 'a {
+    let purge = shared
+        .cache
+        .as_ref()
+        .map(|cache| (cache, request.invalidated_tags()))
+        .filter(|(_, tags)| !tags.is_empty());
+    match purge {
+        None => Either::Left(ready(with_effects(request, result))),
+        Some((cache, tags)) => Either::Right(Box::pin(async move {
             let rev = cache.purge_valid(&tags).await;
             request.record_invalidation(&[], rev);
-        }
+            with_effects(request, result)
+        })),
     }
-    with_effects(request, result)
 }
 
 /// The response for `result`, with the effects `request`'s functions recorded (§2.10).

@@ -134,14 +134,31 @@ pub(crate) async fn authenticate(
     authenticator: &dyn Authenticator,
     parts: &Parts,
 ) -> Result<Principal> {
-    // The synchronous answer spares a boxed future on every request.
-    match std::panic::catch_unwind(AssertUnwindSafe(|| authenticator.authenticate_now(parts))) {
-        Ok(Some(answer)) => answer,
-        Ok(None) => guarded(|| authenticator.authenticate(parts))
-            .await
-            .unwrap_or_else(|| Err(Error::internal("the authenticator panicked"))),
-        Err(_) => Err(Error::internal("the authenticator panicked")),
+    match authenticate_now(authenticator, parts) {
+        Some(answer) => answer,
+        None => authenticate_later(authenticator, parts).await,
     }
+}
+
+/// The authenticator's answer without waiting, when it has one (see
+/// [`Authenticator::authenticate_now`]); a panic in it becomes `internal` (500).
+pub(crate) fn authenticate_now(
+    authenticator: &dyn Authenticator,
+    parts: &Parts,
+) -> Option<Result<Principal>> {
+    std::panic::catch_unwind(AssertUnwindSafe(|| authenticator.authenticate_now(parts)))
+        .unwrap_or_else(|_| Some(Err(Error::internal("the authenticator panicked"))))
+}
+
+/// The authenticator's answer from [`Authenticator::authenticate`], for one that has none
+/// without waiting; a panic in it becomes `internal` (500).
+pub(crate) async fn authenticate_later(
+    authenticator: &dyn Authenticator,
+    parts: &Parts,
+) -> Result<Principal> {
+    guarded(|| authenticator.authenticate(parts))
+        .await
+        .unwrap_or_else(|| Err(Error::internal("the authenticator panicked")))
 }
 
 /// Treats every request as anonymous; the default.
