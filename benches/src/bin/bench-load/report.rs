@@ -143,7 +143,9 @@ pub(super) fn print(m: &Measured<'_>) {
     let target = |name: String, ok: bool| {
         println!("- [{}] {name}", if ok { "met" } else { "MISSED" });
     };
-    println!("(ratios are medians of the rounds' own ratios; the ratio of the medians in parentheses)");
+    println!(
+        "(ratios are medians of the rounds' own ratios; the ratio of the medians in parentheses)"
+    );
     for workload in [Workload::Echo, Workload::Greet] {
         let of_medians = |baseline: Server, f: fn(&Run) -> f64| {
             med(workload, Server::Mizan, f) / med(workload, baseline, f)

@@ -84,13 +84,20 @@ mod tests {
         let (sender, receiver) = tokio::sync::oneshot::channel::<()>();
         let mut receiver = pin!(receiver);
 
-        assert!(beside.woken(&task), "the first poll polls the futures beside");
+        assert!(
+            beside.woken(&task),
+            "the first poll polls the futures beside"
+        );
         assert!(receiver.as_mut().poll(&mut beside.context()).is_pending());
         assert!(!beside.woken(&task), "not woken since");
         assert_eq!(count.0.load(Ordering::SeqCst), 0);
 
         sender.send(()).unwrap();
-        assert_eq!(count.0.load(Ordering::SeqCst), 1, "its wake-up wakes the task");
+        assert_eq!(
+            count.0.load(Ordering::SeqCst),
+            1,
+            "its wake-up wakes the task"
+        );
         assert!(beside.woken(&task));
         assert_eq!(
             receiver.as_mut().poll(&mut beside.context()),

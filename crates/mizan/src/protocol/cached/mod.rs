@@ -307,7 +307,10 @@ impl Read<'_> {
         headers.insert(header::ETAG, answer.etag.clone());
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(super::JSON));
         // What axum would add, here so that kept headers carry it too.
-        headers.insert(header::CONTENT_LENGTH, super::content_length(answer.body.len()));
+        headers.insert(
+            header::CONTENT_LENGTH,
+            super::content_length(answer.body.len()),
+        );
         headers.insert(header::X_CONTENT_TYPE_OPTIONS, super::NOSNIFF.clone());
         Ok(headers)
     }
