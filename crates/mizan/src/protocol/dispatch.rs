@@ -6,8 +6,8 @@
 //! and adds them to the future's size, and axum copies the whole future into its box once per
 //! request. The rarer endpoints share one boxed future.
 //!
-//! The API is one tower service ([`Api`]) routed as a method router's service, not an axum handler: a
-//! handler's extractors and method router move the request several times more on every request.
+//! The API is one tower service ([`Api`]) in a method router, not an axum handler: a handler's
+//! extractors move the request several times more on every request.
 //!
 //! Every answer carries `X-Content-Type-Options: nosniff` (§2.11). The answers of calls and
 //! contexts are built with it (`response_headers`, the cache's headers, `Error`'s response), which

@@ -272,7 +272,7 @@ impl Mizan {
                 .route(&base, api.clone())
                 .route(&format!("{base}/"), api.clone())
         };
-        // The endpoints themselves as exact routes too, to the same handler: a route without a
+        // The endpoints themselves as exact routes too, to the same service: a route without a
         // wildcard spares every request axum's percent-decoded copy of the captured path.
         let exact = shared
             .registry

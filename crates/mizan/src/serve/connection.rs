@@ -85,7 +85,7 @@ pub(super) async fn serve(
     peer: SocketAddr,
     router: Router,
     options: ServeOptions,
-    mut stop: watch::Receiver<Stop>,
+    stop: watch::Receiver<Stop>,
     permit: OwnedSemaphorePermit,
 ) {
     // Shared with every request, so an upgraded socket (a channel's WebSocket) keeps counting as
@@ -130,16 +130,8 @@ pub(super) async fn serve(
     let watchdog = watch_deadlines(&activity, &options);
     tokio::pin!(watchdog);
     let mut draining = false;
-    match *stop.borrow_and_update() {
-        Stop::Serving => {}
-        Stop::Draining => {
-            draining = true;
-            connection.as_mut().graceful_shutdown();
-        }
-        Stop::Closing => return,
-    }
-    // Boxed and made again after each change, which happens at most twice.
-    let mut stop_changed = Box::pin(next_change(stop));
+    // The state as it is now, then each change: boxed and made again each time, at most thrice.
+    let mut stop_state = Box::pin(next_state(stop, false));
     let beside = Beside::new();
     std::future::poll_fn(|cx| {
         if beside.woken(cx) {
@@ -147,16 +139,16 @@ pub(super) async fn serve(
             if watchdog.as_mut().poll(&mut side).is_ready() {
                 return Poll::Ready(());
             }
-            while let Poll::Ready((changed, stop)) = stop_changed.as_mut().poll(&mut side) {
-                let now = *stop.borrow();
-                if !changed || now == Stop::Closing {
+            while let Poll::Ready((alive, mut stop)) = stop_state.as_mut().poll(&mut side) {
+                let now = *stop.borrow_and_update();
+                if !alive || now == Stop::Closing {
                     return Poll::Ready(());
                 }
                 if now != Stop::Serving && !draining {
                     draining = true;
                     connection.as_mut().graceful_shutdown();
                 }
-                stop_changed = Box::pin(next_change(stop));
+                stop_state = Box::pin(next_state(stop, true));
             }
         }
         connection.as_mut().poll(cx).map(|result| {
@@ -168,11 +160,11 @@ pub(super) async fn serve(
     .await;
 }
 
-/// Resolves with the receiver when the shutdown's state changes, and whether the server is still
-/// there to change it.
-async fn next_change(mut stop: watch::Receiver<Stop>) -> (bool, watch::Receiver<Stop>) {
-    let changed = stop.changed().await.is_ok();
-    (changed, stop)
+/// Resolves with the receiver at once, or (`wait`) when the shutdown's state changes; and whether
+/// the server is still there to change it.
+async fn next_state(mut stop: watch::Receiver<Stop>, wait: bool) -> (bool, watch::Receiver<Stop>) {
+    let alive = !wait || stop.changed().await.is_ok();
+    (alive, stop)
 }
 
 /// Resolves when the connection has been idle for the idle timeout, or a head has taken longer
