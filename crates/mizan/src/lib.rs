@@ -111,6 +111,7 @@ mod function;
 mod future;
 mod limits;
 mod output_view;
+mod own_waker;
 mod principal;
 mod protocol;
 mod registry;

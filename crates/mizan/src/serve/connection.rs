@@ -25,7 +25,7 @@ use tokio::time::{Instant, sleep_until};
 use tower_service::Service;
 
 use super::ServeOptions;
-use super::beside::Beside;
+use crate::own_waker::OwnWaker;
 
 /// Where a graceful shutdown stands; connections follow it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +132,7 @@ pub(super) async fn serve(
     let mut draining = false;
     // The state as it is now, then each change: boxed and made again each time, at most thrice.
     let mut stop_state = Box::pin(next_state(stop, false));
-    let beside = Beside::new();
+    let beside = OwnWaker::new();
     std::future::poll_fn(|cx| {
         if beside.woken(cx) {
             let mut side = beside.context();

@@ -4,7 +4,6 @@
 //! `axum::serve` runs hyper without a timer, so a connection that never finishes its request
 //! stays open for ever; [`serve`] is its counterpart with the limits in place.
 
-mod beside;
 mod connection;
 mod options;
 mod signal;

@@ -11,6 +11,7 @@ mod writer;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::Poll;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::extract::ws::{Message, WebSocket};
@@ -23,6 +24,7 @@ use super::layer::GroupKey;
 use super::outbox::Outbox;
 use super::registered::{AnyParams, RegisteredChannel};
 use crate::engine::Shared;
+use crate::own_waker::OwnWaker;
 use crate::serve::ConnectionHandle;
 use crate::{BoxFuture, Principal};
 use ops::Done;
@@ -148,12 +150,22 @@ pub(crate) async fn run(ws: WebSocket, upgrade: Upgrade) {
     let reader = socket.read(stream, upgrade.connection);
     let writer = writer::write(sink, &outbox);
     tokio::pin!(reader, writer);
-    tokio::select! {
-        // The reader ends the socket: the client closed, or the close handshake had its time.
-        () = &mut reader => {}
+    // Each half is polled only when it was woken: a delivery wakes the writer alone, and the
+    // reader's lock, read and timers are not polled again for it (see `own_waker`).
+    let (reader_waker, writer_waker) = (OwnWaker::new(), OwnWaker::new());
+    let mut written = false;
+    std::future::poll_fn(|cx| {
         // The close frame is out: the reader waits for the client's answer.
-        () = &mut writer => reader.await,
-    }
+        if !written && writer_waker.woken(cx) {
+            written = writer.as_mut().poll(&mut writer_waker.context()).is_ready();
+        }
+        // The reader ends the socket: the client closed, or the close handshake had its time.
+        if reader_waker.woken(cx) {
+            return reader.as_mut().poll(&mut reader_waker.context());
+        }
+        Poll::Pending
+    })
+    .await;
 }
 
 type Op = BoxFuture<'static, Done>;

@@ -1,10 +1,13 @@
-//! Futures polled beside a connection only when they were woken.
+//! A waker of its own for one of the futures a task polls, so that the task polls it only when it
+//! was woken.
 //!
-//! A connection's task is woken for every read and write of its socket. `tokio::select!` (and
-//! `futures`' `select`) poll every branch on every wake-up, so the deadline timer and the shutdown
-//! watch, which fire about never, would be polled once or more per request. Here they get a
-//! waker of their own that marks them woken and wakes the task, and the task polls them only
-//! when that mark is set.
+//! `tokio::select!` (and `futures`' `select`) poll every branch on every wake-up of the task. A
+//! connection's task is woken for every read and write of its socket, so its deadline timer and
+//! shutdown watch, which fire about never, would be polled once or more per request; a channel
+//! socket's task is woken for every message it writes, so its reading half (a lock, a read that
+//! would block, four timers and watches) would be polled once per delivery. Here such a future
+//! gets a waker that marks it woken and wakes the task, and the task polls it only when that mark
+//! is set.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,7 +15,7 @@ use std::task::{Context, Wake, Waker};
 
 use futures_util::task::AtomicWaker;
 
-/// The waker handed to the futures beside the connection.
+/// The waker handed to the future.
 #[derive(Default)]
 struct Mark {
     woken: AtomicBool,
@@ -30,30 +33,30 @@ impl Wake for Mark {
     }
 }
 
-/// The mark and its waker, for one connection's task.
-pub(super) struct Beside {
+/// The mark and its waker, for one future of a task.
+pub(crate) struct OwnWaker {
     mark: Arc<Mark>,
     waker: Waker,
 }
 
-impl Beside {
-    /// Marked woken, so the first poll polls the futures beside and they register their waker.
-    pub(super) fn new() -> Self {
+impl OwnWaker {
+    /// Marked woken, so the first poll polls the future and it registers its waker.
+    pub(crate) fn new() -> Self {
         let mark = Arc::new(Mark::default());
         mark.woken.store(true, Ordering::Relaxed);
         let waker = Waker::from(Arc::clone(&mark));
         Self { mark, waker }
     }
 
-    /// Registers the task's waker, then says whether the futures beside must be polled now.
-    /// Registering first means a wake-up after the answer wakes the task again.
-    pub(super) fn woken(&self, task: &Context<'_>) -> bool {
+    /// Registers the task's waker, then says whether the future must be polled now. Registering
+    /// first means a wake-up after the answer wakes the task again.
+    pub(crate) fn woken(&self, task: &Context<'_>) -> bool {
         self.mark.task.register(task.waker());
         self.mark.woken.swap(false, Ordering::AcqRel)
     }
 
-    /// The context to poll the futures beside with.
-    pub(super) fn context(&self) -> Context<'_> {
+    /// The context to poll the future with.
+    pub(crate) fn context(&self) -> Context<'_> {
         Context::from_waker(&self.waker)
     }
 }
@@ -76,20 +79,17 @@ mod tests {
     }
 
     #[test]
-    fn a_future_beside_is_polled_first_then_only_when_it_wakes() {
+    fn a_future_is_polled_first_then_only_when_it_wakes() {
         let count = Arc::new(Count(AtomicUsize::new(0)));
         let task_waker = Waker::from(Arc::clone(&count));
         let task = Context::from_waker(&task_waker);
-        let beside = Beside::new();
+        let own = OwnWaker::new();
         let (sender, receiver) = tokio::sync::oneshot::channel::<()>();
         let mut receiver = pin!(receiver);
 
-        assert!(
-            beside.woken(&task),
-            "the first poll polls the futures beside"
-        );
-        assert!(receiver.as_mut().poll(&mut beside.context()).is_pending());
-        assert!(!beside.woken(&task), "not woken since");
+        assert!(own.woken(&task), "the first poll polls the future");
+        assert!(receiver.as_mut().poll(&mut own.context()).is_pending());
+        assert!(!own.woken(&task), "not woken since");
         assert_eq!(count.0.load(Ordering::SeqCst), 0);
 
         sender.send(()).unwrap();
@@ -98,11 +98,11 @@ mod tests {
             1,
             "its wake-up wakes the task"
         );
-        assert!(beside.woken(&task));
+        assert!(own.woken(&task));
         assert_eq!(
-            receiver.as_mut().poll(&mut beside.context()),
+            receiver.as_mut().poll(&mut own.context()),
             Poll::Ready(Ok(()))
         );
-        assert!(!beside.woken(&task), "the mark is cleared once seen");
+        assert!(!own.woken(&task), "the mark is cleared once seen");
     }
 }
