@@ -67,6 +67,10 @@ struct Activity {
     head_started_ms: AtomicU64,
     /// When a handler last returned or bytes were last written.
     quiet_since_ms: AtomicU64,
+    /// Whether the watchdog still reads these times: no longer once the connection's task has
+    /// ended, while an upgraded connection (a channel socket) lives on and writes on every
+    /// delivery, which then need not read the clock.
+    watched: AtomicBool,
 }
 
 impl Activity {
@@ -100,6 +104,7 @@ pub(super) async fn serve(
         awaiting_head: AtomicBool::new(true),
         head_started_ms: AtomicU64::new(0),
         quiet_since_ms: AtomicU64::new(0),
+        watched: AtomicBool::new(true),
     });
     let io = TokioIo::new(Watched {
         inner: stream,
@@ -158,6 +163,7 @@ pub(super) async fn serve(
         })
     })
     .await;
+    activity.watched.store(false, Ordering::Relaxed);
 }
 
 /// Resolves with the receiver at once, or (`wait`) when the shutdown's state changes; and whether
@@ -284,7 +290,9 @@ impl AsyncWrite for Watched {
 
 impl Watched {
     fn wrote(&self, poll: &Poll<io::Result<usize>>) {
-        if let Poll::Ready(Ok(1..)) = poll {
+        if let Poll::Ready(Ok(1..)) = poll
+            && self.activity.watched.load(Ordering::Relaxed)
+        {
             self.activity
                 .quiet_since_ms
                 .store(self.activity.now_ms(), Ordering::Release);
