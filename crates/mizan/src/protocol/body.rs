@@ -5,6 +5,7 @@ use http::request::Parts;
 use http::{HeaderValue, header};
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use http_body::Body as _;
 use http_body_util::BodyExt;
 use mizan_core::canonical::{self, CanonicalError, ParseOptions};
@@ -295,16 +296,27 @@ pub(crate) async fn read_bytes(body: Body, shared: &Shared) -> Result<Vec<u8>> {
     }
     reservation.grow(declared_len)?;
     let mut bytes = Vec::with_capacity(declared_len);
-    let deadline = ReadDeadline::new(limits);
+    // Started when the body is first waited for: most bodies are in hand with their head, and
+    // are read without the clock or a timer.
+    let mut deadline: Option<ReadDeadline> = None;
     let mut body = body;
     loop {
-        let frame = match tokio::time::timeout_at(deadline.at(bytes.len()), body.frame()).await {
-            Ok(Some(Ok(frame))) => frame,
-            Ok(None) => return Ok(bytes),
-            Ok(Some(Err(_))) => {
+        let next = match body.frame().now_or_never() {
+            Some(next) => next,
+            None => {
+                let deadline = deadline.get_or_insert_with(|| ReadDeadline::new(limits));
+                match tokio::time::timeout_at(deadline.at(bytes.len()), body.frame()).await {
+                    Ok(next) => next,
+                    Err(_) => return Err(too_slow(limits)),
+                }
+            }
+        };
+        let frame = match next {
+            Some(Ok(frame)) => frame,
+            None => return Ok(bytes),
+            Some(Err(_)) => {
                 return Err(Error::bad_request("the request body could not be read"));
             }
-            Err(_) => return Err(too_slow(limits)),
         };
         let Ok(data) = frame.into_data() else {
             continue; // trailers carry no params
