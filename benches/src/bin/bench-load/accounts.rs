@@ -17,7 +17,7 @@ use std::time::Duration;
 use mizan_benches::accounts::{self, AccountsServer, EMAIL, PASSWORD};
 use mizan_benches::workloads::{Server, Spec, Workload, spec};
 
-use super::report::{fmt_int, fmt_us, median};
+use super::report::{fmt_int, fmt_us, median, paired_ratio};
 use super::server::{Running, header, request_once, stat_ticks};
 use super::wrk::{Run, lua_script, wrk};
 use super::{Config, Error};
@@ -306,13 +306,19 @@ fn print(cases: &[Case], runs: &Runs) {
         let rps = med(case, |r| r.rps);
         let p99 = med(case, |r| r.p99_us);
         let cpu = med(case, |r| r.cpu_us);
+        // Round by round, as the main benchmark's ratios (see `report::paired_ratio`): the cases
+        // of one round run one after the other, at the same moment of the machine.
+        let paired = |f: fn(&Run) -> f64| paired_ratio(&runs[&case], &runs[&BASELINE], f);
         let ratios = if case == BASELINE || !runs.contains_key(&BASELINE) {
             " | | ".to_owned()
         } else {
             format!(
-                "{:.2}x | {:.2}x | {:.2}x",
+                "{:.2}x ({:.2}x) | {:.2}x ({:.2}x) | {:.2}x ({:.2}x)",
+                paired(|r| r.rps),
                 rps / med(BASELINE, |r| r.rps),
+                paired(|r| r.p99_us),
                 p99 / med(BASELINE, |r| r.p99_us),
+                paired(|r| r.cpu_us),
                 cpu / med(BASELINE, |r| r.cpu_us),
             )
         };
@@ -327,6 +333,6 @@ fn print(cases: &[Case], runs: &Runs) {
         );
     }
     println!(
-        "(ratios are the row's figure over the `MwtAuthenticator` row's: the cost of the store lookup; req/s higher is better, p99 and CPU/req lower is better)"
+        "(ratios are the row's figure over the `MwtAuthenticator` row's: the cost of the store lookup; req/s higher is better, p99 and CPU/req lower is better; each is the median of the rounds' own ratios, and in parentheses the ratio of the two medians)"
     );
 }

@@ -39,7 +39,8 @@ pub(crate) struct Measured<'a> {
     pub(crate) steady: &'a Phase,
     pub(crate) saturated: &'a Phase,
     pub(crate) slow: &'a SlowOutcome,
-    pub(crate) again: &'a Phase,
+    /// The steady phases with the slow client's burst but without it, after its phase.
+    pub(crate) burst: &'a [Phase; 2],
     pub(crate) state: &'a State,
     pub(crate) server_alive: bool,
 }
@@ -160,18 +161,18 @@ pub(crate) fn print(m: &Measured<'_>) {
     let (rss, pss, anonymous) = idle_memory(idle);
     let p99 = m.steady.quantile_ms(0.99);
     let slow_p99 = m.slow.phase.quantile_ms(0.99);
-    // Without the slow client: the steady phases before and after it.
-    let again_p99 = m.again.quantile_ms(0.99);
-    let without = match (p99, again_p99) {
-        (Some(before), Some(after)) => Some((before + after) / 2.0),
+    // Without the slow client: the two phases with its burst but not it.
+    let [first, second] = m.burst.each_ref().map(|phase| phase.quantile_ms(0.99));
+    let without = match (first, second) {
+        (Some(first), Some(second)) => Some((first + second) / 2.0),
         _ => None,
     };
     let ratio = match (slow_p99, without) {
         (Some(with), Some(without)) if without > 0.0 => Some(with / without),
         _ => None,
     };
-    let noise = match (p99, again_p99, without) {
-        (Some(before), Some(after), Some(mean)) if mean > 0.0 => (before - after).abs() / mean,
+    let noise = match (first, second, without) {
+        (Some(first), Some(second), Some(mean)) if mean > 0.0 => (first - second).abs() / mean,
         _ => f64::NAN,
     };
     let close_code = m.slow.slow.closed.as_ref().and_then(|(code, _)| *code);
@@ -244,7 +245,8 @@ pub(crate) fn print(m: &Measured<'_>) {
         m.saturated,
     );
     phase_line("steady + slow client", &m.slow.phase);
-    phase_line("steady again", m.again);
+    phase_line("steady + burst, no slow client", &m.burst[0]);
+    phase_line("the same again", &m.burst[1]);
     match m.slow.server_dropped {
         Some((at, sent)) => println!(
             "  slow client (receive buffer {} B, {} messages to its own room, {} a second): the server dropped its connection {at:.1} s into the phase, after {sent} broadcasts; it had read {} messages, then {:?}",

@@ -20,6 +20,8 @@ pub(crate) struct SlowOutcome {
     pub(crate) phase: Phase,
     /// Messages published to its own room.
     pub(crate) burst: u64,
+    /// The seconds in which they were published (one burst a second).
+    pub(crate) burst_seconds: u32,
     /// Seconds into the phase, and broadcasts sent, when the server's end of its connection was
     /// seen gone (or no longer established).
     pub(crate) server_dropped: Option<(f64, u64)>,
@@ -61,6 +63,7 @@ impl Bench {
         let min = Duration::from_secs(self.config.secs);
         let mut dropped: Option<(f64, u64)> = None;
         let mut burst = 0u64;
+        let mut burst_seconds = 0u32;
         let phase = self.steady(
             Duration::from_secs(self.config.slow_secs),
             |bench, elapsed, sent| {
@@ -73,13 +76,8 @@ impl Bench {
                 // connection grow with the backlog (the send buffer up to `tcp_wmem`'s 4 MiB),
                 // so how much it takes to pass the outbound limit varies from run to run.
                 if dropped.is_none() && burst < MAX_BURST {
-                    let mut left = bench.config.slow_burst;
-                    while left > 0 {
-                        let count = left.min(1000);
-                        bench.publisher.publish(SLOW_ROOM, count);
-                        left -= count;
-                        burst += u64::from(count);
-                    }
+                    burst += bench.publish_burst();
+                    burst_seconds += 1;
                 }
                 // A second of broadcasts after the drop, so its aftermath is measured too.
                 Ok(elapsed >= min
@@ -101,8 +99,37 @@ impl Bench {
         Ok(SlowOutcome {
             phase,
             burst,
+            burst_seconds,
             server_dropped: dropped,
             slow: std::mem::take(&mut self.state.slow),
         })
+    }
+
+    /// The steady broadcasts with the slow client's burst (`seconds` of it, from the first
+    /// second on, as in its phase) published to its room, where nobody listens now: what its
+    /// phase is compared with, so that the one difference is the slow client itself, not the
+    /// publishing that fills its queue quickly.
+    pub(crate) fn burst_without_slow_client(&mut self, seconds: u32) -> Result<Phase, Error> {
+        let secs = Duration::from_secs(self.config.secs);
+        let mut left = seconds;
+        self.steady(secs, |bench, elapsed, _| {
+            if left > 0 {
+                bench.publish_burst();
+                left -= 1;
+            }
+            Ok(elapsed >= secs)
+        })
+    }
+
+    /// Publishes one second's burst (`config.slow_burst` messages) to the slow client's room;
+    /// returns how many.
+    fn publish_burst(&mut self) -> u64 {
+        let mut left = self.config.slow_burst;
+        while left > 0 {
+            let count = left.min(1000);
+            self.publisher.publish(SLOW_ROOM, count);
+            left -= count;
+        }
+        u64::from(self.config.slow_burst)
     }
 }
