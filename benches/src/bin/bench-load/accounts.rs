@@ -17,7 +17,7 @@ use std::time::Duration;
 use mizan_benches::accounts::{self, AccountsServer, EMAIL, PASSWORD};
 use mizan_benches::workloads::{Server, Spec, Workload, spec};
 
-use super::report::{fmt_int, fmt_us, median, paired_ratio};
+use super::report::{fmt_int, fmt_ratio, fmt_us, median, paired_ratio};
 use super::server::{Running, header, request_once, stat_ticks};
 use super::wrk::{Run, lua_script, wrk};
 use super::{Config, Error};
@@ -313,13 +313,10 @@ fn print(cases: &[Case], runs: &Runs) {
             " | | ".to_owned()
         } else {
             format!(
-                "{:.2}x ({:.2}x) | {:.2}x ({:.2}x) | {:.2}x ({:.2}x)",
-                paired(|r| r.rps),
-                rps / med(BASELINE, |r| r.rps),
-                paired(|r| r.p99_us),
-                p99 / med(BASELINE, |r| r.p99_us),
-                paired(|r| r.cpu_us),
-                cpu / med(BASELINE, |r| r.cpu_us),
+                "{} | {} | {}",
+                fmt_ratio(paired(|r| r.rps), rps / med(BASELINE, |r| r.rps)),
+                fmt_ratio(paired(|r| r.p99_us), p99 / med(BASELINE, |r| r.p99_us)),
+                fmt_ratio(paired(|r| r.cpu_us), cpu / med(BASELINE, |r| r.cpu_us)),
             )
         };
         println!(

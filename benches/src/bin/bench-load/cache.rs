@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use mizan_benches::cache::{WORKLOADS, Workload};
 
-use super::report::{fmt_int, fmt_us, median, paired_ratio};
+use super::report::{fmt_int, fmt_ratio, fmt_us, median, paired_ratio};
 use super::server::{Running, header, request_once};
 use super::wrk::{Run, lua_script, wrk};
 use super::{Config, Error};
@@ -156,8 +156,8 @@ fn print(runs: &BTreeMap<Workload, Vec<Run>>) {
     let over_bare = paired(Workload::Bare);
     target(
         format!(
-            "cached >= {OVER_BARE:.2}x bare axum: {over_bare:.2}x ({:.2}x)",
-            hit / bare
+            "cached >= {OVER_BARE:.2}x bare axum: {}",
+            fmt_ratio(over_bare, hit / bare)
         ),
         over_bare >= OVER_BARE,
     );

@@ -330,8 +330,9 @@ pub(crate) async fn read_bytes(body: Body, shared: &Shared) -> Result<Vec<u8>> {
     }
 }
 
-/// When the body read so far must have grown: `body_grace` after reading started, plus one
-/// second per `body_min_rate` bytes received.
+/// When the body read so far must have grown: `body_grace` after the deadline was made, plus one
+/// second per `body_min_rate` bytes received. A call's body makes it when it first waits for
+/// bytes (before that, nothing was slow); a multipart body when its reading starts.
 pub(crate) struct ReadDeadline {
     start: tokio::time::Instant,
     grace: Duration,
